@@ -1,0 +1,55 @@
+// Contact shapes at the API boundary. zod schemas are the source of the types.
+import { z } from 'zod';
+
+export const emailSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.email({ message: 'must be a valid email address' }).max(320));
+
+const timeZone = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an IANA time zone such as "Europe/Paris"' },
+);
+
+export const attributesSchema = z.record(z.string().min(1).max(100), z.json());
+
+export const contactProfileSchema = z.object({
+  externalId: z.string().trim().min(1).max(200).optional(),
+  firstName: z.string().trim().max(200).optional(),
+  lastName: z.string().trim().max(200).optional(),
+  company: z.string().trim().max(200).optional(),
+  phone: z.string().trim().max(50).regex(/^[+0-9 ().-]*$/, 'must contain digits and + ( ) . - only').optional(),
+  timeZone: timeZone.optional(),
+  locale: z.string().min(2).max(20).optional(),
+  currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as "USD"').optional(),
+  ownerEmail: emailSchema.optional(),
+  /** Merged into the stored attributes; a null value removes the key. */
+  attributes: attributesSchema.optional(),
+  /** Replaces the stored tags. */
+  tags: z.array(z.string().trim().min(1).max(100)).max(200).optional(),
+  marketingConsent: z.boolean().optional(),
+});
+
+export const contactUpsertSchema = contactProfileSchema.extend({ email: emailSchema });
+export type ContactUpsert = z.infer<typeof contactUpsertSchema>;
+export type ContactProfile = z.infer<typeof contactProfileSchema>;
+
+/** How a caller names a contact: exactly one of id, email, externalId. */
+export const contactRefSchema = z
+  .object({
+    id: z.uuid().optional(),
+    email: emailSchema.optional(),
+    externalId: z.string().trim().min(1).max(200).optional(),
+  })
+  .refine((r) => r.id !== undefined || r.email !== undefined || r.externalId !== undefined, {
+    message: 'name the contact by id, email or externalId',
+  });
+export type ContactRef = z.infer<typeof contactRefSchema>;

@@ -1,0 +1,120 @@
+// Contact record operations: normalised upsert with de-duplication, lookup.
+import type { Contact, Prisma } from '@prisma/client';
+import type { Db } from '../lib/db';
+import type { ContactProfile, ContactRef, ContactUpsert } from './schema';
+
+/** A conflict the caller must resolve (e.g. email and externalId name two different contacts). */
+export class ContactConflictError extends Error {
+  override name = 'ContactConflictError';
+  constructor(message: string, readonly field: string) {
+    super(message);
+  }
+}
+
+type Tx = Prisma.TransactionClient | Db;
+
+export async function findContact(db: Tx, ref: ContactRef): Promise<Contact | null> {
+  const where: Prisma.ContactWhereInput = ref.id
+    ? { id: ref.id }
+    : ref.externalId
+      ? { externalId: ref.externalId }
+      : { email: ref.email };
+  return db.contact.findFirst({ where: { ...where, deletedAt: null } });
+}
+
+function mergeAttributes(current: Prisma.JsonValue, patch: ContactProfile['attributes']): Prisma.InputJsonObject {
+  const base = current && typeof current === 'object' && !Array.isArray(current) ? { ...current } : {};
+  for (const [k, v] of Object.entries(patch ?? {})) {
+    if (v === null) delete base[k];
+    else base[k] = v;
+  }
+  return base as Prisma.InputJsonObject;
+}
+
+function profileData(p: ContactProfile) {
+  return {
+    externalId: p.externalId,
+    firstName: p.firstName,
+    lastName: p.lastName,
+    company: p.company,
+    phone: p.phone,
+    timeZone: p.timeZone,
+    locale: p.locale,
+    currency: p.currency,
+    ownerEmail: p.ownerEmail,
+    tags: p.tags,
+    ...(p.marketingConsent !== undefined
+      ? { marketingConsent: p.marketingConsent, consentUpdatedAt: new Date() }
+      : {}),
+  };
+}
+
+/**
+ * Creates or updates a contact. It is matched by externalId when given, else by
+ * email. Returns whether it was created. Must run inside a transaction when
+ * combined with other writes.
+ */
+export async function upsertContact(db: Tx, input: ContactUpsert): Promise<{ contact: Contact; created: boolean }> {
+  const byExternal = input.externalId
+    ? await db.contact.findUnique({ where: { externalId: input.externalId } })
+    : null;
+  const byEmail = await db.contact.findUnique({ where: { email: input.email } });
+  if (byExternal && byEmail && byExternal.id !== byEmail.id) {
+    throw new ContactConflictError(
+      'email belongs to a different contact than externalId; merge them or change one',
+      'email',
+    );
+  }
+  const existing = byExternal ?? byEmail;
+  if (existing) {
+    if (existing.externalId && input.externalId && existing.externalId !== input.externalId) {
+      throw new ContactConflictError('this email already belongs to a contact with another externalId', 'externalId');
+    }
+    const contact = await db.contact.update({
+      where: { id: existing.id },
+      data: {
+        ...profileData(input),
+        email: input.email,
+        deletedAt: null,
+        ...(input.attributes ? { attributes: mergeAttributes(existing.attributes, input.attributes) } : {}),
+      },
+    });
+    return { contact, created: false };
+  }
+  const contact = await db.contact.create({
+    data: { ...profileData(input), email: input.email, attributes: mergeAttributes({}, input.attributes) },
+  });
+  return { contact, created: true };
+}
+
+/** The JSON shape of a contact on the API (BigInt money as a number of cents). */
+export function contactView(c: Contact) {
+  return {
+    id: c.id,
+    email: c.email,
+    externalId: c.externalId,
+    firstName: c.firstName,
+    lastName: c.lastName,
+    company: c.company,
+    phone: c.phone,
+    timeZone: c.timeZone,
+    locale: c.locale,
+    currency: c.currency,
+    ownerEmail: c.ownerEmail,
+    attributes: c.attributes,
+    tags: c.tags,
+    subscriptions: c.subscriptions,
+    marketingConsent: c.marketingConsent,
+    lifetimeSpendCents: Number(c.lifetimeSpendCents),
+    tier: c.tier,
+    loyaltyPoints: c.loyaltyPoints,
+    purchaseCount: c.purchaseCount,
+    lastPurchaseAt: c.lastPurchaseAt,
+    newslettersSinceLastClick: c.newslettersSinceLastClick,
+    newsletterSunsetAt: c.newsletterSunsetAt,
+    lastClickAt: c.lastClickAt,
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+  };
+}
+export type ContactView = ReturnType<typeof contactView>;

@@ -1,0 +1,182 @@
+// The outbox relay: hands stored events to Temporal. An event counts as
+// delivered only after every journey that should hear of it has been signalled
+// (or started); until then it stays in the table and is retried with backoff,
+// so Temporal or a worker being down delays events but never loses them.
+// Several dispatchers may run at once: rows are claimed with SKIP LOCKED and a lease.
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Db } from '../lib/db';
+import type { Logger } from '../lib/logger';
+import { activeJourneys, type PublishedJourney } from '../journeys/store';
+import { journeyWorkflowId } from '../workflows/ids';
+import { eventSignal } from '../workflows/signals';
+import type { JourneyInput } from '../workflows/context';
+import type { JourneyEvent } from './schema';
+
+export interface DispatcherDeps {
+  db: Db;
+  client: Client;
+  log: Logger;
+  taskQueue: string;
+  emailTaskQueue: string;
+  batchSize: number;
+  pollMs: number;
+}
+
+interface ClaimedEvent {
+  id: string;
+  contact_id: string;
+  type: string;
+  properties: Record<string, unknown>;
+  occurred_at: Date;
+  received_at: Date;
+  dispatch_attempts: number;
+}
+
+const LEASE_SECONDS = 60;
+const MAX_BACKOFF_SECONDS = 300;
+
+function matchesTrigger(j: PublishedJourney, e: ClaimedEvent): boolean {
+  return j.definition.trigger.type === 'event' && j.definition.trigger.event === e.type;
+}
+
+export class Dispatcher {
+  private stopped = true;
+  private wake: (() => void) | null = null;
+  private pending = false;
+  private loop: Promise<void> | null = null;
+
+  constructor(private readonly deps: DispatcherDeps) {}
+
+  /** Claims and delivers one batch; returns how many events it claimed. */
+  async dispatchBatch(): Promise<number> {
+    const { db } = this.deps;
+    const rows = await db.$queryRaw<ClaimedEvent[]>`
+      UPDATE events SET dispatch_attempts = dispatch_attempts + 1,
+                        next_dispatch_at = now() + make_interval(secs => ${LEASE_SECONDS})
+      WHERE id IN (
+        SELECT id FROM events
+        WHERE dispatched_at IS NULL AND next_dispatch_at <= now()
+        ORDER BY received_at, id
+        LIMIT ${this.deps.batchSize}
+        FOR UPDATE SKIP LOCKED)
+      RETURNING id, contact_id, type, properties, occurred_at, received_at, dispatch_attempts`;
+    if (rows.length === 0) return 0;
+    rows.sort((a, b) => a.received_at.getTime() - b.received_at.getTime() || a.id.localeCompare(b.id));
+    const journeys = await activeJourneys(db);
+    const blocked = new Set<string>(); // keep per-contact order: after a failure, later events wait
+    for (const e of rows) {
+      if (blocked.has(e.contact_id)) {
+        await db.$executeRaw`UPDATE events SET next_dispatch_at = now() + interval '1 second' WHERE id = ${e.id}::uuid`;
+        continue;
+      }
+      try {
+        await this.deliver(e, journeys);
+        await db.$executeRaw`UPDATE events SET dispatched_at = now(), dispatch_error = NULL WHERE id = ${e.id}::uuid`;
+      } catch (err) {
+        blocked.add(e.contact_id);
+        const delay = Math.min(2 ** Math.min(e.dispatch_attempts, 9), MAX_BACKOFF_SECONDS);
+        const message = (err as Error).message?.slice(0, 500) ?? 'unknown error';
+        this.deps.log.warn({ eventId: e.id, attempt: e.dispatch_attempts, err: message }, 'event dispatch failed; will retry');
+        await db.$executeRaw`
+          UPDATE events SET next_dispatch_at = now() + make_interval(secs => ${delay}), dispatch_error = ${message}
+          WHERE id = ${e.id}::uuid`;
+      }
+    }
+    return rows.length;
+  }
+
+  private async deliver(e: ClaimedEvent, journeys: PublishedJourney[]): Promise<void> {
+    const { db, client } = this.deps;
+    const signal: JourneyEvent = {
+      eventId: e.id,
+      type: e.type,
+      properties: e.properties,
+      occurredAt: e.occurred_at.toISOString(),
+    };
+    const running = await db.journeyRun.findMany({ where: { contactId: e.contact_id, status: 'running' } });
+    const signalled = new Set<string>();
+    for (const run of running) {
+      try {
+        await client.workflow.getHandle(run.workflowId).signal(eventSignal, signal);
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+        // The run ended but its row was not updated yet; nothing to deliver.
+      }
+      signalled.add(run.workflowId);
+    }
+    for (const j of journeys.filter((j) => matchesTrigger(j, e))) {
+      const workflowId = journeyWorkflowId(j.key, e.contact_id);
+      if (signalled.has(workflowId)) continue;
+      const previous = await db.journeyRun.findUnique({ where: { workflowId } });
+      if (previous && j.definition.reentry === 'once') continue; // enrolled before: never again
+      const input: JourneyInput = {
+        contactId: e.contact_id,
+        journeyKey: j.key,
+        version: j.version,
+        emailTaskQueue: this.deps.emailTaskQueue,
+      };
+      try {
+        await client.workflow.signalWithStart('journeyWorkflow', {
+          workflowId,
+          taskQueue: this.deps.taskQueue,
+          args: [input],
+          signal: eventSignal,
+          signalArgs: [signal],
+          workflowIdReusePolicy:
+            j.definition.reentry === 'once'
+              ? WorkflowIdReusePolicy.REJECT_DUPLICATE
+              : WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+        });
+      } catch (err) {
+        if (err instanceof WorkflowExecutionAlreadyStartedError) continue; // closed, and re-entry is not allowed
+        throw err;
+      }
+      await db.journeyRun.upsert({
+        where: { workflowId },
+        create: { workflowId, contactId: e.contact_id, journeyKey: j.key, journeyVersion: j.version },
+        update: { status: 'running', journeyVersion: j.version, startedAt: new Date(), endedAt: null },
+      });
+      this.deps.log.info({ workflowId, eventId: e.id }, 'journey started');
+    }
+  }
+
+  /** Asks the loop to run now (e.g. right after an event was stored). */
+  kick(): void {
+    this.pending = true;
+    this.wake?.();
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      let claimed = 0;
+      this.pending = false;
+      try {
+        claimed = await this.dispatchBatch();
+      } catch (err) {
+        this.deps.log.warn({ err: (err as Error).message }, 'dispatcher cannot reach the database; retrying');
+      }
+      if (this.stopped) break;
+      if (claimed >= this.deps.batchSize || this.pending) continue;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, this.deps.pollMs);
+        this.wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      this.wake = null;
+    }
+  }
+}

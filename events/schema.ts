@@ -1,0 +1,39 @@
+// Event shapes accepted by POST /v1/events and /webhooks/:source.
+import { z } from 'zod';
+import { contactProfileSchema, emailSchema } from '../contacts/schema';
+
+export const eventTypeSchema = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[a-z][a-z0-9_.:-]*$/, 'must be lower-case letters, digits and _ . : - (e.g. "signed_up")');
+
+/** The contact an event is about. With `email`, an unknown contact is created. */
+export const eventContactSchema = contactProfileSchema
+  .extend({ id: z.uuid().optional(), email: emailSchema.optional() })
+  .refine((c) => c.id !== undefined || c.email !== undefined || c.externalId !== undefined, {
+    message: 'name the contact by id, email or externalId',
+  });
+
+export const eventInputSchema = z.object({
+  /** Idempotency id chosen by the sender; a repeat is acknowledged without effect. */
+  id: z.string().trim().min(1).max(200),
+  type: eventTypeSchema,
+  contact: eventContactSchema,
+  properties: z.record(z.string(), z.json()).default({}),
+  occurredAt: z.iso.datetime({ offset: true }).optional(),
+});
+export type EventInput = z.infer<typeof eventInputSchema>;
+
+export const eventBatchSchema = z.union([
+  eventInputSchema,
+  z.object({ events: z.array(eventInputSchema).min(1).max(500) }),
+]);
+
+/** What workflows receive as the `event` signal: no PII, just what branching needs. */
+export interface JourneyEvent {
+  eventId: string;
+  type: string;
+  properties: Record<string, unknown>;
+  occurredAt: string;
+}

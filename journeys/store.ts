@@ -1,0 +1,65 @@
+// Journeys in the database: a draft per journey and immutable published versions.
+import { createHash } from 'node:crypto';
+import type { Prisma } from '@prisma/client';
+import type { Db } from '../lib/db';
+import { journeyDefinitionSchema, type JourneyDefinition } from './schema';
+
+function checksum(def: JourneyDefinition): string {
+  return createHash('sha256').update(JSON.stringify(def)).digest('hex');
+}
+
+/** Publishes a definition; returns its version (the latest one if nothing changed). */
+export async function publishJourney(db: Db, def: JourneyDefinition): Promise<{ version: number; created: boolean }> {
+  const sum = checksum(def);
+  const json = def as unknown as Prisma.InputJsonObject;
+  return db.$transaction(async (tx) => {
+    const j = await tx.journeyDefinition.upsert({
+      where: { key: def.key },
+      create: { key: def.key, name: def.name, draft: json },
+      update: { name: def.name, draft: json },
+    });
+    await tx.$executeRaw`SELECT id FROM journey_definitions WHERE id = ${j.id}::uuid FOR UPDATE`;
+    const latest = await tx.journeyVersion.findFirst({ where: { journeyId: j.id }, orderBy: { version: 'desc' } });
+    if (latest && latest.checksum.startsWith(sum)) return { version: latest.version, created: false };
+    const version = (latest?.version ?? 0) + 1;
+    const clash = await tx.journeyVersion.findUnique({ where: { journeyId_checksum: { journeyId: j.id, checksum: sum } } });
+    await tx.journeyVersion.create({
+      data: { journeyId: j.id, version, definition: json, checksum: clash ? `${sum}:${version}` : sum },
+    });
+    return { version, created: true };
+  });
+}
+
+export interface PublishedJourney {
+  key: string;
+  version: number;
+  status: string;
+  definition: JourneyDefinition;
+}
+
+/** The latest published version of every journey (for routing events). */
+export async function activeJourneys(db: Db): Promise<PublishedJourney[]> {
+  const rows = await db.journeyDefinition.findMany({
+    where: { status: 'active' },
+    include: { versions: { orderBy: { version: 'desc' }, take: 1 } },
+  });
+  return rows.flatMap((r) => {
+    const v = r.versions[0];
+    if (!v) return [];
+    return [{ key: r.key, version: v.version, status: r.status, definition: journeyDefinitionSchema.parse(v.definition) }];
+  });
+}
+
+const versionCache = new Map<string, JourneyDefinition>();
+
+/** A published version; immutable, so cached forever once read. */
+export async function journeyVersion(db: Db, key: string, version: number): Promise<JourneyDefinition | null> {
+  const k = `${key}@${version}`;
+  const hit = versionCache.get(k);
+  if (hit) return hit;
+  const row = await db.journeyVersion.findFirst({ where: { version, journey: { key } } });
+  if (!row) return null;
+  const def = journeyDefinitionSchema.parse(row.definition);
+  versionCache.set(k, def);
+  return def;
+}

@@ -1,0 +1,31 @@
+// The Express application: health, the marketer API (/v1), webhooks, links.
+import express from 'express';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { requireApiKey } from './auth';
+import type { ServerDeps } from './context';
+import { errorHandler, notFound } from './errors';
+import { contactsRouter } from './routes/contacts';
+import { eventsRouter } from './routes/events';
+import { healthRouter } from './routes/health';
+import { unsubscribeRouter } from './routes/unsubscribe';
+import { webhooksRouter } from './routes/webhooks';
+
+export const OPENAPI_PATH = resolve(import.meta.dirname, 'openapi.yaml');
+
+export function createApp(deps: ServerDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', true);
+
+  app.use(healthRouter(deps));
+  app.get('/openapi.yaml', (_req, res) => res.type('application/yaml').send(readFileSync(OPENAPI_PATH, 'utf8')));
+  // Webhooks read the raw body (for the signature), so they come before express.json().
+  app.use(webhooksRouter(deps));
+  app.use(unsubscribeRouter(deps));
+  app.use('/v1', requireApiKey(deps.apiKeys), express.json({ limit: '1mb' }), contactsRouter(deps), eventsRouter(deps));
+
+  app.use(notFound);
+  app.use(errorHandler(deps.log));
+  return app;
+}

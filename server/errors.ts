@@ -1,0 +1,62 @@
+// Errors as JSON: { "error": { "code", "message", "details" } }, with the
+// offending field named in details[].path.
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { z } from 'zod';
+import type { Logger } from '../lib/logger';
+
+export interface ErrorDetail {
+  path: string;
+  message: string;
+}
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: ErrorDetail[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export function zodDetails(err: z.ZodError, prefix = ''): ErrorDetail[] {
+  return err.issues.map((i) => ({
+    path: [prefix, ...i.path.map(String)].filter(Boolean).join('.') || '(body)',
+    message: i.message,
+  }));
+}
+
+/** Parses `value` or throws a 400 naming each bad field. */
+export function parseOr400<T extends z.ZodType>(schema: T, value: unknown, prefix = ''): z.infer<T> {
+  const r = schema.safeParse(value);
+  if (!r.success) {
+    const details = zodDetails(r.error, prefix);
+    throw new HttpError(400, 'validation_failed', `${details[0]?.path}: ${details[0]?.message}`, details);
+  }
+  return r.data;
+}
+
+export const notFound: RequestHandler = (req, _res, next) =>
+  next(new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`));
+
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (err, _req, res, _next) => {
+    if (err instanceof HttpError) {
+      res.status(err.status).json({ error: { code: err.code, message: err.message, details: err.details } });
+      return;
+    }
+    // body-parser errors: malformed JSON, too large
+    const e = err as { type?: string; status?: number; message?: string };
+    if (e.type === 'entity.parse.failed') {
+      res.status(400).json({ error: { code: 'invalid_json', message: 'request body is not valid JSON', details: [] } });
+      return;
+    }
+    if (e.type === 'entity.too.large') {
+      res.status(413).json({ error: { code: 'too_large', message: 'request body is too large', details: [] } });
+      return;
+    }
+    log.error({ err }, 'unhandled error');
+    res.status(500).json({ error: { code: 'internal', message: 'internal error', details: [] } });
+  };
+}

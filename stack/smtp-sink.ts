@@ -1,0 +1,142 @@
+// A local SMTP server that accepts every message and keeps it on disk, with a
+// small web page to read them ("where sent mail can be seen"). Used by
+// `npm start` when SMTP_URL is not set, and by the tests as a real SMTP peer.
+import { EventEmitter } from 'node:events';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+
+export interface SinkMessage {
+  id: string;
+  envelopeTo: string[];
+  parsed: ParsedMail;
+  raw: Buffer;
+}
+
+export interface MailSink {
+  smtpPort: number;
+  httpPort: number | null;
+  smtpUrl: string;
+  /** Messages received by this process, in arrival order. */
+  messages: SinkMessage[];
+  /** Resolves with the first message (already received or future) that matches. */
+  waitFor(match: (m: SinkMessage) => boolean, timeoutMs?: number): Promise<SinkMessage>;
+  close(): Promise<void>;
+}
+
+const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+export async function startMailSink(opts: { smtpPort: number; httpPort?: number; dir?: string; host?: string }): Promise<MailSink> {
+  const host = opts.host ?? '127.0.0.1';
+  const emitter = new EventEmitter();
+  const messages: SinkMessage[] = [];
+  if (opts.dir) mkdirSync(opts.dir, { recursive: true });
+  let seq = 0;
+
+  const smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    size: 25 * 1024 * 1024,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        const id = `${Date.now()}-${String(++seq).padStart(6, '0')}`;
+        if (opts.dir) writeFileSync(join(opts.dir, `${id}.eml`), raw);
+        simpleParser(raw)
+          .then((parsed) => {
+            const m: SinkMessage = {
+              id,
+              envelopeTo: session.envelope.rcptTo.map((r) => r.address),
+              parsed,
+              raw,
+            };
+            messages.push(m);
+            emitter.emit('message', m);
+            callback(null, `Queued as ${id}`);
+          })
+          .catch((err: Error) => callback(err));
+      });
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    smtp.once('error', reject);
+    smtp.listen(opts.smtpPort, host, () => resolve());
+  });
+  const smtpPort = (smtp.server.address() as AddressInfo).port;
+
+  let http: Server | null = null;
+  if (opts.httpPort !== undefined && opts.dir) {
+    const dir = opts.dir;
+    http = createServer((req, res) => {
+      void (async () => {
+        const files = readdirSync(dir).filter((f) => f.endsWith('.eml')).sort().reverse();
+        const url = new URL(req.url ?? '/', 'http://x');
+        const one = /^\/messages\/([\w-]+)$/.exec(url.pathname);
+        if (one) {
+          const file = files.find((f) => f === `${one[1]}.eml`);
+          if (!file) return void res.writeHead(404).end('not found');
+          const mail = await simpleParser(readFileSync(join(dir, file)));
+          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+          return void res.end(typeof mail.html === 'string' ? mail.html : `<pre>${escape(mail.text ?? '')}</pre>`);
+        }
+        const rows = await Promise.all(
+          files.slice(0, 200).map(async (f) => {
+            const mail = await simpleParser(readFileSync(join(dir, f)), { skipHtmlToText: true, skipTextToHtml: true });
+            const to = Array.isArray(mail.to) ? mail.to.map((t) => t.text).join(', ') : (mail.to?.text ?? '');
+            return { id: f.replace(/\.eml$/, ''), date: mail.date?.toISOString() ?? '', to, subject: mail.subject ?? '' };
+          }),
+        );
+        if (url.pathname === '/api/messages') {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          return void res.end(JSON.stringify(rows));
+        }
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        res.end(
+          `<!doctype html><meta charset="utf-8"><title>Rapport mail sink</title>` +
+            `<style>body{font-family:system-ui,sans-serif;margin:2rem}td,th{padding:.3rem .8rem;text-align:left}</style>` +
+            `<h1>Sent mail (${files.length})</h1><table><tr><th>Date</th><th>To</th><th>Subject</th></tr>` +
+            rows.map((r) => `<tr><td>${escape(r.date)}</td><td>${escape(r.to)}</td><td><a href="/messages/${r.id}">${escape(r.subject)}</a></td></tr>`).join('') +
+            `</table>`,
+        );
+      })().catch((err: Error) => res.writeHead(500).end(err.message));
+    });
+    await new Promise<void>((resolve, reject) => {
+      http!.once('error', reject);
+      http!.listen(opts.httpPort, host, () => resolve());
+    });
+  }
+
+  return {
+    smtpPort,
+    httpPort: http ? (http.address() as AddressInfo).port : null,
+    smtpUrl: `smtp://${host}:${smtpPort}?tls=off`,
+    messages,
+    waitFor(match, timeoutMs = 30_000) {
+      const found = messages.find(match);
+      if (found) return Promise.resolve(found);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          emitter.off('message', on);
+          reject(new Error(`no matching email arrived within ${timeoutMs} ms`));
+        }, timeoutMs);
+        const on = (m: SinkMessage) => {
+          if (!match(m)) return;
+          clearTimeout(timer);
+          emitter.off('message', on);
+          resolve(m);
+        };
+        emitter.on('message', on);
+      });
+    },
+    async close() {
+      await new Promise<void>((r) => smtp.close(() => r()));
+      if (http) await new Promise<void>((r) => http!.close(() => r()));
+    },
+  };
+}

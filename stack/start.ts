@@ -1,0 +1,112 @@
+// `npm start`: the whole embedded stack in one process tree. Each part is
+// replaced by the real thing when its variable is set: DATABASE_URL,
+// TEMPORAL_ADDRESS, SMTP_URL. Ctrl-C stops everything.
+import { join } from 'node:path';
+import { loadEnv } from '../config/env';
+import { createDb } from '../lib/db';
+import { createLogger } from '../lib/logger';
+import { migrate } from '../db/migrate';
+import { seedShippedContent } from '../db/seed';
+import { startServer } from '../server/main';
+import { startWorker } from '../worker/worker';
+import { startEmbeddedPostgres } from './postgres';
+import { loadOrCreateSecrets } from './secrets';
+import { startMailSink } from './smtp-sink';
+import { startTemporalDevServer } from './temporal';
+import { ROOT } from './tools';
+
+const DATA = process.env.RAPPORT_DATA_DIR ?? join(ROOT, '.data');
+const port = (name: string, def: number) => Number(process.env[name] ?? def);
+
+async function main() {
+  const log = createLogger('rapport', process.env.LOG_LEVEL ?? 'info');
+  const stops: (() => Promise<void>)[] = [];
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('stopping ...');
+    for (const stop of stops.reverse()) {
+      await stop().catch((err: Error) => log.warn({ err: err.message }, 'error while stopping'));
+    }
+    log.info('stopped');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  try {
+    const secrets = loadOrCreateSecrets(join(DATA, 'secrets.json'));
+    const env: Record<string, string | undefined> = { ...process.env };
+
+    if (!env.DATABASE_URL) {
+      log.info('starting embedded PostgreSQL ...');
+      const pg = await startEmbeddedPostgres({ dataDir: join(DATA, 'postgres'), port: port('EMBEDDED_PG_PORT', 55432), log });
+      stops.push(() => pg.stop());
+      await pg.createDatabase('rapport');
+      env.DATABASE_URL = pg.url('rapport');
+    }
+    let temporalUi: string | null = null;
+    if (!env.TEMPORAL_ADDRESS) {
+      log.info('starting the Temporal dev server ...');
+      const t = await startTemporalDevServer({
+        dbFile: join(DATA, 'temporal.db'),
+        port: port('TEMPORAL_DEV_PORT', 7233),
+        uiPort: port('TEMPORAL_UI_PORT', 8233),
+        log,
+      });
+      stops.push(() => t.stop());
+      env.TEMPORAL_ADDRESS = t.address;
+      temporalUi = t.uiUrl;
+    }
+    let mailUi: string | null = null;
+    if (!env.SMTP_URL) {
+      const sink = await startMailSink({ smtpPort: port('MAIL_SINK_SMTP_PORT', 2525), httpPort: port('MAIL_SINK_HTTP_PORT', 8025), dir: join(DATA, 'mail') });
+      stops.push(() => sink.close());
+      env.SMTP_URL = sink.smtpUrl;
+      mailUi = `http://127.0.0.1:${sink.httpPort}`;
+    }
+    env.RAPPORT_API_KEYS ??= secrets.apiKey;
+    env.LINK_SIGNING_SECRET ??= secrets.linkSecret;
+    env.WEBHOOK_SECRETS ??= Object.entries(secrets.webhookSecrets).map(([k, v]) => `${k}=${v}`).join(',');
+
+    const migrateEnv = loadEnv('migrate', env);
+    const applied = await migrate(migrateEnv.DATABASE_URL, { onProgress: (m) => log.info(m) });
+    log.info({ applied: applied.applied.length, alreadyApplied: applied.alreadyApplied }, 'database schema up to date');
+    const db = createDb(migrateEnv.DATABASE_URL);
+    stops.push(() => db.$disconnect());
+    const seeded = await seedShippedContent(db);
+    log.info({ templates: seeded.templates.length, journeys: seeded.journeys.length }, 'shipped templates and journeys published');
+
+    const worker = await startWorker(loadEnv('worker', env), { db, log: log.child({ role: 'worker' }) });
+    stops.push(() => worker.shutdown());
+    const server = await startServer(loadEnv('server', env), { db, log: log.child({ role: 'server' }) });
+    stops.push(() => server.close());
+
+    const apiKey = loadEnv('server', env).RAPPORT_API_KEYS[0];
+    process.stdout.write(
+      [
+        '',
+        'Rapport is running.',
+        `  API           ${server.url}   (OpenAPI: ${server.url}/openapi.yaml)`,
+        `  API key       ${apiKey}`,
+        `  Temporal UI   ${temporalUi ?? `(external Temporal at ${env.TEMPORAL_ADDRESS})`}`,
+        `  Sent mail     ${mailUi ?? '(external SMTP relay)'}`,
+        `  Webhook secrets are in ${join(DATA, 'secrets.json')}`,
+        '',
+        `Try: curl -s -X POST ${server.url}/v1/events -H "Authorization: Bearer ${apiKey}" \\`,
+        `       -H 'Content-Type: application/json' \\`,
+        `       -d '{"id":"evt-1","type":"signed_up","contact":{"email":"ada@example.com","firstName":"Ada"}}'`,
+        'Press Ctrl-C to stop.',
+        '',
+      ].join('\n'),
+    );
+    await worker.done;
+  } catch (err) {
+    log.error({ err: (err as Error).message }, 'start failed');
+    process.stderr.write(`\n${(err as Error).message}\n`);
+    await stopAll(1);
+  }
+}
+
+void main();

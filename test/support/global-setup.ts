@@ -1,0 +1,41 @@
+// Starts the real servers the suite shares, once per run: PostgreSQL (embedded,
+// fresh data directory) and a Temporal dev server (in memory). Tests create
+// their own databases and task queues on them. DATABASE_URL / TEMPORAL_ADDRESS
+// in the environment replace the embedded ones.
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { freePort } from '../../stack/net';
+import { startEmbeddedPostgres } from '../../stack/postgres';
+import { startTemporalDevServer } from '../../stack/temporal';
+import { ROOT } from '../../stack/tools';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    pgAdminUrl: string;
+    temporalAddress: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const stops: (() => Promise<void>)[] = [];
+  let pgAdminUrl = process.env.TEST_DATABASE_ADMIN_URL;
+  if (!pgAdminUrl) {
+    const dir = join(ROOT, '.test-data', 'postgres');
+    rmSync(dir, { recursive: true, force: true });
+    const pg = await startEmbeddedPostgres({ dataDir: dir, port: await freePort() });
+    stops.push(() => pg.stop());
+    pgAdminUrl = pg.url('postgres');
+  }
+  let temporalAddress = process.env.TEST_TEMPORAL_ADDRESS;
+  if (!temporalAddress) {
+    const t = await startTemporalDevServer({ dbFile: null, port: await freePort(), uiPort: null });
+    stops.push(() => t.stop());
+    temporalAddress = t.address;
+  }
+  project.provide('pgAdminUrl', pgAdminUrl);
+  project.provide('temporalAddress', temporalAddress);
+  return async () => {
+    for (const stop of stops.reverse()) await stop();
+  };
+}
