@@ -61,6 +61,7 @@ export const envSchema = z.object({
   DISPATCHER_ENABLED: bool.default(true),
   DISPATCH_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
   DISPATCH_POLL_MS: z.coerce.number().int().min(50).max(60000).default(1000),
+  DISPATCH_MAX_BACKOFF_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -82,7 +83,7 @@ const roles = {
     'TEMPORAL_TASK_QUEUE', 'TEMPORAL_EMAIL_TASK_QUEUE',
     'HTTP_HOST', 'HTTP_PORT', 'PUBLIC_URL', 'RAPPORT_API_KEYS', 'WEBHOOK_SECRETS',
     'WEBHOOK_TOLERANCE_SECONDS', 'LINK_SIGNING_SECRET',
-    'DISPATCHER_ENABLED', 'DISPATCH_BATCH_SIZE', 'DISPATCH_POLL_MS',
+    'DISPATCHER_ENABLED', 'DISPATCH_BATCH_SIZE', 'DISPATCH_POLL_MS', 'DISPATCH_MAX_BACKOFF_SECONDS',
   ],
 } as const satisfies Record<string, readonly (keyof Env)[]>;
 

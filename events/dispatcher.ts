@@ -20,6 +20,7 @@ export interface DispatcherDeps {
   emailTaskQueue: string;
   batchSize: number;
   pollMs: number;
+  maxBackoffSeconds: number;
 }
 
 interface ClaimedEvent {
@@ -33,7 +34,6 @@ interface ClaimedEvent {
 }
 
 const LEASE_SECONDS = 60;
-const MAX_BACKOFF_SECONDS = 300;
 
 function matchesTrigger(j: PublishedJourney, e: ClaimedEvent): boolean {
   return j.definition.trigger.type === 'event' && j.definition.trigger.event === e.type;
@@ -74,7 +74,7 @@ export class Dispatcher {
         await db.$executeRaw`UPDATE events SET dispatched_at = now(), dispatch_error = NULL WHERE id = ${e.id}::uuid`;
       } catch (err) {
         blocked.add(e.contact_id);
-        const delay = Math.min(2 ** Math.min(e.dispatch_attempts, 9), MAX_BACKOFF_SECONDS);
+        const delay = Math.min(2 ** Math.min(e.dispatch_attempts, 9), this.deps.maxBackoffSeconds);
         const message = (err as Error).message?.slice(0, 500) ?? 'unknown error';
         this.deps.log.warn({ eventId: e.id, attempt: e.dispatch_attempts, err: message }, 'event dispatch failed; will retry');
         await db.$executeRaw`

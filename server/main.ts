@@ -33,6 +33,7 @@ export async function startServer(env: RoleEnv<'server'>, opts: { db?: Db; log?:
         emailTaskQueue: t.emailTaskQueue,
         batchSize: env.DISPATCH_BATCH_SIZE,
         pollMs: env.DISPATCH_POLL_MS,
+        maxBackoffSeconds: env.DISPATCH_MAX_BACKOFF_SECONDS,
       })
     : null;
   const app = createApp({
