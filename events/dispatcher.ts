@@ -34,6 +34,7 @@ interface ClaimedEvent {
 }
 
 const LEASE_SECONDS = 60;
+const DELIVERY_DEADLINE_MS = 5_000;
 
 function matchesTrigger(j: PublishedJourney, e: ClaimedEvent): boolean {
   return j.definition.trigger.type === 'event' && j.definition.trigger.event === e.type;
@@ -70,7 +71,8 @@ export class Dispatcher {
         continue;
       }
       try {
-        await this.deliver(e, journeys);
+        // A deadline so an unreachable Temporal fails fast instead of hanging the loop.
+        await this.deps.client.withDeadline(Date.now() + DELIVERY_DEADLINE_MS, () => this.deliver(e, journeys));
         await db.$executeRaw`UPDATE events SET dispatched_at = now(), dispatch_error = NULL WHERE id = ${e.id}::uuid`;
       } catch (err) {
         blocked.add(e.contact_id);

@@ -22,7 +22,9 @@ export async function startServer(env: RoleEnv<'server'>, opts: { db?: Db; log?:
   const db = opts.db ?? createDb(env.DATABASE_URL, env.DATABASE_POOL_SIZE);
   const t = temporalSettings(env);
   // Lazy: the server starts and accepts events while Temporal is unreachable.
-  const connection = Connection.lazy(connectionOptions(t));
+  // No gRPC retry interceptor: the outbox already retries every delivery, and the
+  // SDK's retry timers can outlive a call's deadline and fire on a closed channel.
+  const connection = Connection.lazy({ ...connectionOptions(t), interceptors: [] });
   const client = new Client({ connection, namespace: t.namespace });
   const dispatcher = env.DISPATCHER_ENABLED
     ? new Dispatcher({
