@@ -2,6 +2,8 @@
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
 import type { Mailer } from '../email/transport';
+import type { SendPolicy } from '../email/policy';
+import type { CatalogProduct } from '../email/helpers';
 
 export interface ActivityDeps {
   db: Db;
@@ -10,4 +12,14 @@ export interface ActivityDeps {
   mailFrom: string;
   publicUrl: string;
   linkSecret: string;
+  /** Frequency cap and quiet hours for marketing email (email/policy.ts); absent: none. */
+  policy?: SendPolicy;
+  /** Address in the mailto: of List-Unsubscribe; default unsubscribe@<MAIL_FROM domain>. */
+  unsubscribeMailto?: string;
+  /** Products for {{recommend}}; default templates/catalog.json. */
+  catalog?: CatalogProduct[];
+  /** Signs outgoing webhook calls from journeys (webhook step). */
+  outgoingWebhookSecret?: string;
+  /** Called after an activity stored events, to deliver them without waiting for a poll. */
+  onEventsStored?: () => void;
 }

@@ -1,11 +1,23 @@
 // All activities, bound to their dependencies. The worker registers this object.
+import { createApprovalActivities } from './approvals';
+import { createConditionActivities } from './conditions';
+import { createContactActivities } from './contacts';
 import type { ActivityDeps } from './deps';
+import { createEnrolActivities } from './enrol';
 import { createJourneyActivities } from './journeys';
 import { createSendEmail } from './send-email';
+import { createTaskActivities } from './tasks';
+import { createWebhookActivities } from './webhooks';
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createJourneyActivities(deps),
+    ...createConditionActivities(deps),
+    ...createContactActivities(deps),
+    ...createTaskActivities(deps),
+    ...createApprovalActivities(deps),
+    ...createWebhookActivities(deps),
+    ...createEnrolActivities(deps),
     sendEmail: createSendEmail(deps),
   };
 }

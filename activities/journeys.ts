@@ -1,9 +1,11 @@
-// Activities the journey interpreter uses to read its definition and to write
-// what it did to the contact's timeline.
+// Activities the journey interpreter uses to read its pinned definition and to
+// write what it did, and why, to the contact's timeline.
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Prisma } from '@prisma/client';
+import { parseDuration } from '../journeys/duration';
 import { journeyVersion } from '../journeys/store';
-import { nextStepId, type Step } from '../journeys/schema';
+import { nextStepId, type JourneyDefinition, type Step, type Trigger } from '../journeys/schema';
+import { nextWindowStart } from '../journeys/time-window';
 import type { ActivityDeps } from './deps';
 
 export interface StepRef {
@@ -16,6 +18,16 @@ export interface StepRef {
 export interface ResolvedStep {
   step: Step;
   next: string | null;
+  /** The journey is paused: hold the run before this step. */
+  paused: boolean;
+}
+
+export type DateTrigger = Extract<Trigger, { type: 'date' }>;
+
+export interface JourneyMeta {
+  goals: JourneyDefinition['goals'];
+  category: string;
+  dateTrigger: DateTrigger | null;
 }
 
 export interface StepLog {
@@ -27,23 +39,53 @@ export interface StepLog {
   stepId: string;
   kind: string;
   outcome: string;
-  detail?: Record<string, string | number | boolean | null>;
+  detail?: Record<string, string | number | boolean | null | undefined>;
 }
 
 export type RunStatus = 'completed' | 'converted' | 'exited' | 'failed';
 
+/** The due moment of a date trigger for a contact, or null when the field is empty. */
+export function triggerMoment(field: Date | string | null | undefined, trigger: DateTrigger, now: Date): Date | null {
+  if (field === null || field === undefined || field === '') return null;
+  const base = new Date(field);
+  if (Number.isNaN(base.getTime())) return null;
+  const sign = trigger.offset.startsWith('-') ? -1 : 1;
+  const offset = sign * (parseDuration(trigger.offset.replace(/^-/, '')) ?? 0);
+  if (!trigger.annual) return new Date(base.getTime() + offset);
+  // Annual (birthdays): this year's occurrence, or next year's if it has passed (by a day).
+  for (let year = now.getUTCFullYear(); year <= now.getUTCFullYear() + 1; year++) {
+    const d = new Date(Date.UTC(year, base.getUTCMonth(), base.getUTCDate(), base.getUTCHours(), base.getUTCMinutes()));
+    const due = new Date(d.getTime() + offset);
+    if (due.getTime() + 86_400_000 > now.getTime()) return due;
+  }
+  return null;
+}
+
 export function createJourneyActivities({ db }: ActivityDeps) {
+  async function definition(key: string, version: number): Promise<JourneyDefinition> {
+    const def = await journeyVersion(db, key, version);
+    if (!def) throw ApplicationFailure.nonRetryable(`journey ${key} v${version} does not exist`, 'UnknownJourney');
+    return def;
+  }
+
   return {
+    async journeyMeta(ref: { journeyKey: string; version: number }): Promise<JourneyMeta> {
+      const def = await definition(ref.journeyKey, ref.version);
+      return { goals: def.goals, category: def.category, dateTrigger: def.trigger.type === 'date' ? def.trigger : null };
+    },
+
     /** One step of a pinned version: workflows fetch steps by reference, not whole definitions. */
     async journeyStep(ref: StepRef): Promise<ResolvedStep | null> {
-      const def = await journeyVersion(db, ref.journeyKey, ref.version);
-      if (!def) {
-        throw ApplicationFailure.nonRetryable(`journey ${ref.journeyKey} v${ref.version} does not exist`, 'UnknownJourney');
-      }
+      const def = await definition(ref.journeyKey, ref.version);
       const index = ref.stepId === null ? 0 : def.steps.findIndex((s) => s.id === ref.stepId);
       const step = def.steps[index];
       if (!step) return null;
-      return { step, next: nextStepId(def, index) };
+      const j = await db.journeyDefinition.findUnique({ where: { key: ref.journeyKey }, select: { status: true } });
+      return { step, next: nextStepId(def, index), paused: j?.status === 'paused' };
+    },
+
+    async stepEntered(input: { workflowId: string; stepId: string }): Promise<void> {
+      await db.journeyRun.updateMany({ where: { workflowId: input.workflowId }, data: { currentStep: input.stepId } });
     },
 
     async recordStep(log: StepLog): Promise<void> {
@@ -65,11 +107,44 @@ export function createJourneyActivities({ db }: ActivityDeps) {
       ]);
     },
 
-    async runFinished(input: { workflowId: string; status: RunStatus }): Promise<void> {
-      await db.journeyRun.updateMany({
-        where: { workflowId: input.workflowId },
-        data: { status: input.status, endedAt: new Date(), currentStep: null },
-      });
+    async runFinished(input: { workflowId: string; runId: string; contactId: string; journeyKey: string; status: RunStatus; reason: string | null }): Promise<void> {
+      await db.$transaction([
+        db.journeyRun.updateMany({
+          where: { workflowId: input.workflowId },
+          data: { status: input.status, endedAt: new Date(), currentStep: null },
+        }),
+        db.journeyStepLog.createMany({
+          data: [{
+            logKey: `${input.workflowId}:${input.runId}:end`,
+            contactId: input.contactId,
+            workflowId: input.workflowId,
+            journeyKey: input.journeyKey,
+            stepId: '(end)',
+            kind: 'end',
+            outcome: input.status,
+            detail: { reason: input.reason } as Prisma.InputJsonObject,
+          }],
+          skipDuplicates: true,
+        }),
+      ]);
+    },
+
+    async triggerDate(input: { contactId: string; trigger: DateTrigger; now: string }): Promise<string | null> {
+      const c = await db.contact.findUnique({ where: { id: input.contactId } });
+      if (!c) return null;
+      const f = input.trigger.field;
+      const raw = f.startsWith('attributes.')
+        ? (c.attributes as Record<string, unknown>)[f.slice('attributes.'.length)]
+        : (c as unknown as Record<string, unknown>)[f];
+      const at = triggerMoment(raw as Date | string | null, input.trigger, new Date(input.now));
+      return at?.toISOString() ?? null;
+    },
+
+    /** `now` is the workflow's time (which test servers skip ahead), not this machine's. */
+    async nextWindowStart(input: { contactId: string; days: string[]; start: string; end: string; now: string }): Promise<{ at: string; timeZone: string }> {
+      const c = await db.contact.findUnique({ where: { id: input.contactId }, select: { timeZone: true } });
+      const timeZone = c?.timeZone ?? 'UTC';
+      return { at: nextWindowStart(new Date(input.now), timeZone, input.days, input.start, input.end).toISOString(), timeZone };
     },
   };
 }

@@ -1,13 +1,22 @@
 // The send-email activity. Exactly one email per journey step: the send is
 // recorded under a key derived from workflow and step *before* the SMTP
 // conversation, and a retry that finds it already sent (or possibly sent)
-// never sends again.
+// never sends again. The Message-ID derives from the same key, so a duplicate
+// would be detectable downstream.
+//
+// Before sending: consent (subscriptions and the suppression list) and, for
+// marketing email, the sending policy (frequency cap, quiet hours), which may
+// defer the send: the workflow step then sleeps until the time returned and
+// calls again with the same key.
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
-import type { Contact, MessageSend } from '@prisma/client';
+import type { MessageSend } from '@prisma/client';
+import { buildRenderContext, confirmUrl, consentLinks, purchasedSkus } from '../email/context';
+import { NO_POLICY, checkSendPolicy } from '../email/policy';
 import { renderEmail } from '../email/render';
+import { sendBlockedBecause, suppress } from '../email/suppression';
 import { latestTemplate } from '../email/template-store';
-import { signToken } from '../lib/tokens';
+import { addTracking } from '../email/tracking';
 import type { ActivityDeps } from './deps';
 
 export interface SendEmailInput {
@@ -17,141 +26,207 @@ export interface SendEmailInput {
   stepId: string;
   journeyKey?: string;
   subject?: string;
+  /** Per-send template data, as {{data.<name>}} (e.g. a coupon code). JSON only. */
+  data?: Record<string, unknown>;
+  /**
+   * The workflow's clock when the step ran (ISO). Policy decisions use the later
+   * of this and the activity's clock, so time-skipping tests and production agree.
+   */
+  now?: string;
 }
 
-export type SendOutcome = 'sent' | 'suppressed' | 'failed' | 'indeterminate' | 'skipped';
+export type SendOutcome = 'sent' | 'suppressed' | 'failed' | 'indeterminate' | 'skipped' | 'deferred';
 
 export interface SendEmailResult {
   outcome: SendOutcome;
   sendId?: string;
   reason?: string;
+  /** For "deferred": when to try again (ISO). */
+  until?: string;
 }
 
 export function sendKey(workflowId: string, stepId: string): string {
   return createHash('sha256').update(`${workflowId}\u0000${stepId}`).digest('hex');
 }
 
-function mailDomain(from: string): string {
+export function mailDomain(from: string): string {
   const m = /@([^>\s]+)/.exec(from);
   return m?.[1] ?? 'rapport.localhost';
 }
 
+/** The Message-ID of a send: a pure function of workflow and step. */
+export function messageIdFor(workflowId: string, stepId: string, mailFrom: string): string {
+  return `<${sendKey(workflowId, stepId).slice(0, 40)}@${mailDomain(mailFrom)}>`;
+}
+
+interface SmtpError {
+  message?: string;
+  responseCode?: number;
+  code?: string;
+  command?: string;
+  rejected?: unknown[];
+  response?: string;
+}
+
 /** SMTP failures that happened before the message could have been accepted. */
 function safeToRetry(err: unknown): boolean {
-  const e = err as { responseCode?: number; code?: string; command?: string };
+  const e = err as SmtpError;
   if (typeof e.responseCode === 'number') return e.responseCode >= 400 && e.responseCode < 500;
   const connectPhase = !e.command || ['CONN', 'EHLO', 'HELO', 'STARTTLS', 'AUTH PLAIN', 'AUTH LOGIN', 'MAIL FROM', 'RCPT TO'].includes(e.command);
   return connectPhase && ['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ECONNREFUSED', 'ETLS', 'EAUTH'].includes(e.code ?? '');
 }
 
-function isSuppressed(contact: Contact, category: string): boolean {
-  if (category === 'transactional') return false;
-  const subs = contact.subscriptions as Record<string, unknown> | null;
-  return subs?.[category] === 'unsubscribed' || subs?.['*'] === 'unsubscribed';
+/** A permanent rejection of the recipient: the address does not exist. */
+function isHardBounce(err: unknown): boolean {
+  const e = err as SmtpError;
+  return typeof e.responseCode === 'number' && e.responseCode >= 500 && (e.command === 'RCPT TO' || e.code === 'EENVELOPE');
 }
 
 export function createSendEmail(deps: ActivityDeps) {
   const { db, log } = deps;
+  const policy = deps.policy ?? NO_POLICY;
 
   async function finish(send: MessageSend, data: Partial<MessageSend>): Promise<void> {
     await db.messageSend.update({ where: { id: send.id }, data });
   }
 
   return async function sendEmail(input: SendEmailInput): Promise<SendEmailResult> {
+    const now = new Date(Math.max(Date.now(), input.now ? Date.parse(input.now) || 0 : 0));
     const contact = await db.contact.findUnique({ where: { id: input.contactId } });
     if (!contact || contact.deletedAt) return { outcome: 'skipped', reason: 'contact deleted' };
-    const template = await latestTemplate(db, input.templateKey);
-    if (!template) {
-      throw ApplicationFailure.nonRetryable(`unknown template "${input.templateKey}"`, 'UnknownTemplate');
-    }
     const key = sendKey(input.workflowId, input.stepId);
-    await db.messageSend.createMany({
-      data: [{
-        idempotencyKey: key,
-        contactId: contact.id,
-        templateKey: template.key,
-        templateVersion: template.version,
-        category: template.category,
-        journeyKey: input.journeyKey,
-        workflowId: input.workflowId,
-        stepId: input.stepId,
-        toAddress: contact.email,
-        messageId: `<${key.slice(0, 40)}@${mailDomain(deps.mailFrom)}>`,
-      }],
-      skipDuplicates: true,
-    });
-    const send = await db.messageSend.findUniqueOrThrow({ where: { idempotencyKey: key } });
+    let send = await db.messageSend.findUnique({ where: { idempotencyKey: key } });
+    if (!send) {
+      const latest = await latestTemplate(db, input.templateKey);
+      if (!latest) {
+        throw ApplicationFailure.nonRetryable(`unknown template "${input.templateKey}"`, 'UnknownTemplate');
+      }
+      await db.messageSend.createMany({
+        data: [{
+          idempotencyKey: key,
+          contactId: contact.id,
+          templateKey: latest.key,
+          templateVersion: latest.version,
+          category: latest.category,
+          journeyKey: input.journeyKey,
+          workflowId: input.workflowId,
+          stepId: input.stepId,
+          toAddress: contact.email,
+          messageId: messageIdFor(input.workflowId, input.stepId, deps.mailFrom),
+        }],
+        skipDuplicates: true,
+      });
+      send = await db.messageSend.findUniqueOrThrow({ where: { idempotencyKey: key } });
+    }
     if (send.status === 'sent' || send.status === 'failed' || send.status === 'suppressed' || send.status === 'indeterminate') {
       return { outcome: send.status, sendId: send.id, reason: 'already recorded' };
     }
-    if (isSuppressed(contact, send.category)) {
-      await finish(send, { status: 'suppressed', error: `unsubscribed from ${send.category}` });
-      return { outcome: 'suppressed', sendId: send.id, reason: `unsubscribed from ${send.category}` };
-    }
-    // Claim the send. If a previous attempt claimed it and died during SMTP we
-    // cannot know whether the server accepted the message: do not risk a duplicate.
-    const claimed = await db.messageSend.updateMany({
-      where: { id: send.id, status: { in: ['pending', 'deferred'] } },
-      data: { status: 'sending', attempts: { increment: 1 } },
+    // The version recorded with the send: a deferred send renders what it would have.
+    const template = await latestTemplate(db, send.templateKey, send.templateVersion);
+    if (!template) throw ApplicationFailure.nonRetryable(`template "${send.templateKey}" v${send.templateVersion} is gone`, 'UnknownTemplate');
+
+    // Consent, policy and the claim in one transaction, with the contact locked:
+    // an unsubscribe that committed before is seen, and two journeys sending to
+    // the same contact at once are counted against the cap one after the other.
+    const sendId = send.id;
+    const category = send.category;
+    const decision = await db.$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT id FROM contacts WHERE id = ${contact.id}::uuid FOR UPDATE`;
+      const fresh = await tx.contact.findUniqueOrThrow({ where: { id: contact.id } });
+      const blocked = await sendBlockedBecause(tx, fresh, category);
+      if (blocked) {
+        await tx.messageSend.update({ where: { id: sendId }, data: { status: 'suppressed', error: blocked } });
+        return { kind: 'suppressed' as const, reason: blocked };
+      }
+      if (category !== 'transactional') {
+        const deferral = await checkSendPolicy(tx, { contactId: fresh.id, timeZone: fresh.timeZone, sendId, now, policy });
+        if (deferral) {
+          const reason = `deferred until ${deferral.until.toISOString()}: ${deferral.reason}`;
+          await tx.messageSend.updateMany({ where: { id: sendId, status: { in: ['pending', 'deferred'] } }, data: { status: 'deferred', error: reason } });
+          return { kind: 'deferred' as const, until: deferral.until, reason: deferral.reason };
+        }
+      }
+      // Claim the send. If a previous attempt claimed it and died during SMTP we
+      // cannot know whether the server accepted the message: do not risk a duplicate.
+      const claimed = await tx.messageSend.updateMany({
+        where: { id: sendId, status: { in: ['pending', 'deferred'] } },
+        data: { status: 'sending', attempts: { increment: 1 }, error: null },
+      });
+      return claimed.count === 1 ? { kind: 'claimed' as const, contact: fresh } : { kind: 'taken' as const };
     });
-    if (claimed.count === 0) {
+    if (decision.kind === 'suppressed') return { outcome: 'suppressed', sendId, reason: decision.reason };
+    if (decision.kind === 'deferred') {
+      log.info({ sendId, until: decision.until, reason: decision.reason }, 'send deferred');
+      return { outcome: 'deferred', sendId, until: decision.until.toISOString(), reason: decision.reason };
+    }
+    if (decision.kind === 'taken') {
       await db.messageSend.updateMany({
-        where: { id: send.id, status: 'sending' },
+        where: { id: sendId, status: 'sending' },
         data: { status: 'indeterminate', error: 'an earlier attempt was interrupted during SMTP; not resent' },
       });
-      log.warn({ sendId: send.id }, 'send interrupted earlier; not resending');
-      return { outcome: 'indeterminate', sendId: send.id, reason: 'interrupted earlier; not resent' };
+      log.warn({ sendId }, 'send interrupted earlier; not resending');
+      return { outcome: 'indeterminate', sendId, reason: 'interrupted earlier; not resent' };
     }
 
-    const unsubscribeUrl = `${deps.publicUrl}/u/${signToken(deps.linkSecret, { p: 'unsubscribe', c: contact.id, cat: send.category })}`;
+    const links = consentLinks(deps, contact.id, category);
     const rendered = await renderEmail(
       { ...template, subject: input.subject ?? template.subject },
-      {
-        contact: {
-          firstName: contact.firstName,
-          lastName: contact.lastName,
-          company: contact.company,
-          email: contact.email,
-          tier: contact.tier,
-          currency: contact.currency,
-          locale: contact.locale,
-          timeZone: contact.timeZone,
-          attributes: contact.attributes,
-        },
-        unsubscribeUrl,
-      },
+      buildRenderContext({
+        contact: decision.contact,
+        purchasedSkus: await purchasedSkus(db, contact.id),
+        catalog: deps.catalog,
+        links,
+        category,
+        confirmUrl: confirmUrl(deps, contact.id),
+        data: input.data,
+        now,
+      }),
     );
+    const html = addTracking(rendered.html, { publicUrl: deps.publicUrl, linkSecret: deps.linkSecret, contactId: contact.id, sendId });
+    const from = template.from ?? deps.mailFrom;
+    const mailto = deps.unsubscribeMailto ?? `unsubscribe@${mailDomain(deps.mailFrom)}`;
     try {
       const info = await deps.mailer.sendMail({
-        from: deps.mailFrom,
-        to: contact.email,
+        from,
+        to: decision.contact.email,
+        replyTo: template.replyTo ?? undefined,
         subject: rendered.subject,
-        html: rendered.html,
+        html,
         text: rendered.text,
         messageId: send.messageId,
-        headers: send.category === 'transactional' ? {} : {
-          'List-Unsubscribe': `<${unsubscribeUrl}>`,
+        headers: category === 'transactional' ? {} : {
+          // RFC 2369 + RFC 8058: https for one-click POST, mailto as the fallback.
+          'List-Unsubscribe': `<${links.unsubscribeUrl}>, <mailto:${mailto}?subject=${encodeURIComponent(`unsubscribe ${links.unsubscribeUrl.split('/u/')[1] ?? ''}`)}>`,
           'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
         },
       });
       await db.messageSend.updateMany({
-        where: { id: send.id, status: { in: ['sending', 'indeterminate'] } },
-        data: { status: 'sent', subject: rendered.subject, providerMessageId: String(info.response ?? ''), sentAt: new Date(), error: null },
+        where: { id: sendId, status: { in: ['sending', 'indeterminate'] } },
+        data: { status: 'sent', subject: rendered.subject, providerMessageId: String(info.response ?? ''), sentAt: now, error: null },
       });
-      log.info({ sendId: send.id, template: template.key }, 'email sent');
-      return { outcome: 'sent', sendId: send.id };
+      log.info({ sendId, template: template.key }, 'email sent');
+      return { outcome: 'sent', sendId };
     } catch (err) {
-      const e = err as { message?: string; responseCode?: number };
+      const e = err as SmtpError;
+      const why = e.response ?? e.message ?? 'SMTP error';
       if (safeToRetry(err)) {
-        await finish(send, { status: 'pending', error: e.message ?? 'SMTP error' });
+        await finish(send, { status: 'pending', error: `will retry: ${why}` });
         throw err; // Temporal retries with backoff
       }
+      if (isHardBounce(err)) {
+        await db.$transaction(async (tx) => {
+          await suppress(tx, decision.contact.email, '*', 'hard_bounce', 'smtp');
+          await tx.messageSend.update({ where: { id: sendId }, data: { status: 'failed', error: `hard bounce: ${why}` } });
+        });
+        log.warn({ sendId, responseCode: e.responseCode }, 'hard bounce; address suppressed');
+        return { outcome: 'failed', sendId, reason: `hard bounce: ${why}` };
+      }
       if (typeof e.responseCode === 'number' && e.responseCode >= 500) {
-        await finish(send, { status: 'failed', error: e.message ?? `SMTP ${e.responseCode}` });
-        return { outcome: 'failed', sendId: send.id, reason: e.message };
+        await finish(send, { status: 'failed', error: `rejected: ${why}` });
+        return { outcome: 'failed', sendId, reason: `rejected: ${why}` };
       }
       await finish(send, { status: 'indeterminate', error: e.message ?? 'SMTP error after the message was sent' });
-      return { outcome: 'indeterminate', sendId: send.id, reason: e.message };
+      return { outcome: 'indeterminate', sendId, reason: e.message };
     }
   };
 }

@@ -46,6 +46,15 @@ export const envSchema = z.object({
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL'),
   SMTP_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(5),
   MAIL_FROM: z.string().min(3).default('Rapport <hello@rapport.localhost>'),
+  /** mailto: address in List-Unsubscribe (RFC 2369); default unsubscribe@<MAIL_FROM domain>. */
+  LIST_UNSUBSCRIBE_MAILTO: z.email().optional(),
+  /** Most marketing emails one contact gets in any rolling 7 days; more are deferred. 0: no cap. */
+  FREQUENCY_CAP_PER_7D: z.coerce.number().int().min(0).max(1000).default(5),
+  /** Contact-local hours with no marketing email, e.g. "21:00-08:00"; sends are deferred to the end. Empty: none. */
+  QUIET_HOURS: z
+    .string()
+    .regex(/^\s*$|^\s*([01]?\d|2[0-3]):[0-5]\d\s*-\s*([01]?\d|2[0-3]):[0-5]\d\s*$/, 'must look like "21:00-08:00" (contact-local), or be empty')
+    .default(''),
 
   HTTP_HOST: z.string().default('127.0.0.1'),
   HTTP_PORT: port.default(3000),
@@ -57,6 +66,8 @@ export const envSchema = z.object({
   WEBHOOK_SECRETS: keyValueList.pipe(z.record(z.string(), secret)),
   WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(86400).default(300),
   LINK_SIGNING_SECRET: secret,
+  /** Signs calls made by journeys' webhook steps (header Rapport-Signature). */
+  OUTGOING_WEBHOOK_SECRET: secret.optional(),
 
   DISPATCHER_ENABLED: bool.default(true),
   DISPATCH_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
@@ -75,12 +86,16 @@ const roles = {
     'TEMPORAL_TLS_CERT_PATH', 'TEMPORAL_TLS_KEY_PATH', 'TEMPORAL_TLS_CA_PATH', 'TEMPORAL_TLS_SERVER_NAME',
     'TEMPORAL_TASK_QUEUE', 'TEMPORAL_EMAIL_TASK_QUEUE',
     'SMTP_URL', 'SMTP_POOL_SIZE', 'MAIL_FROM', 'PUBLIC_URL', 'LINK_SIGNING_SECRET',
+    'LIST_UNSUBSCRIBE_MAILTO', 'FREQUENCY_CAP_PER_7D', 'QUIET_HOURS',
+    'OUTGOING_WEBHOOK_SECRET',
   ],
   server: [
     'NODE_ENV', 'LOG_LEVEL', 'DATABASE_URL', 'DATABASE_POOL_SIZE',
     'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_API_KEY', 'TEMPORAL_TLS',
     'TEMPORAL_TLS_CERT_PATH', 'TEMPORAL_TLS_KEY_PATH', 'TEMPORAL_TLS_CA_PATH', 'TEMPORAL_TLS_SERVER_NAME',
     'TEMPORAL_TASK_QUEUE', 'TEMPORAL_EMAIL_TASK_QUEUE',
+    // The server sends mail too: template test sends and double opt-in confirmations.
+    'SMTP_URL', 'SMTP_POOL_SIZE', 'MAIL_FROM',
     'HTTP_HOST', 'HTTP_PORT', 'PUBLIC_URL', 'RAPPORT_API_KEYS', 'WEBHOOK_SECRETS',
     'WEBHOOK_TOLERANCE_SECONDS', 'LINK_SIGNING_SECRET',
     'DISPATCHER_ENABLED', 'DISPATCH_BATCH_SIZE', 'DISPATCH_POLL_MS', 'DISPATCH_MAX_BACKOFF_SECONDS',

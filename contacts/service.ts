@@ -1,6 +1,9 @@
 // Contact record operations: normalised upsert with de-duplication, lookup.
 import type { Contact, Prisma } from '@prisma/client';
+import { randomUUID } from 'node:crypto';
 import type { Db } from '../lib/db';
+import { recordAttributeChanges, recordSystemEvent } from '../events/system';
+import { SYSTEM_EVENTS } from '../journeys/match';
 import type { ContactProfile, ContactRef, ContactUpsert } from './schema';
 
 /** A conflict the caller must resolve (e.g. email and externalId name two different contacts). */
@@ -79,12 +82,45 @@ export async function upsertContact(db: Tx, input: ContactUpsert): Promise<{ con
         ...(input.attributes ? { attributes: mergeAttributes(existing.attributes, input.attributes) } : {}),
       },
     });
+    // Journeys can be triggered by attribute changes: record them as events.
+    await recordAttributeChanges(db, contact.id, existing.attributes, contact.attributes, `upsert:${randomUUID()}`);
     return { contact, created: false };
   }
   const contact = await db.contact.create({
     data: { ...profileData(input), email: input.email, attributes: mergeAttributes({}, input.attributes) },
   });
+  await recordAttributeChanges(db, contact.id, {}, contact.attributes, `upsert:${randomUUID()}`);
   return { contact, created: true };
+}
+
+/**
+ * Deletes a contact: personal data is erased at once (the row stays, scrubbed,
+ * so history and counts remain consistent), and a `contact_deleted` event ends
+ * every run of theirs at its next wake-up.
+ */
+export async function deleteContact(db: Db, id: string): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    const c = await tx.contact.findUnique({ where: { id } });
+    if (!c || c.deletedAt) return false;
+    await tx.contact.update({
+      where: { id },
+      data: {
+        deletedAt: new Date(),
+        email: `deleted+${id}@invalid`,
+        externalId: null,
+        firstName: null,
+        lastName: null,
+        phone: null,
+        company: null,
+        attributes: {},
+        tags: [],
+        ownerEmail: null,
+      },
+    });
+    await tx.messageSend.updateMany({ where: { contactId: id }, data: { toAddress: `deleted+${id}@invalid` } });
+    await recordSystemEvent(tx, { contactId: id, type: SYSTEM_EVENTS.contactDeleted, key: `delete:${id}`, properties: {} });
+    return true;
+  });
 }
 
 /** The JSON shape of a contact on the API (BigInt money as a number of cents). */

@@ -71,7 +71,7 @@ export function compiled(t: TemplateSource): Promise<Compiled> {
   return c;
 }
 
-export async function renderEmail(t: TemplateSource, data: Record<string, unknown>): Promise<RenderedEmail> {
+export async function renderEmail(t: TemplateSource, data: object): Promise<RenderedEmail> {
   const c = await compiled(t);
   const html = c.html(data);
   const subject = c.subject(data).replace(/\s+/g, ' ').trim();

@@ -1,9 +1,12 @@
 // Reads the shipped templates: templates/<key>.mjml, each starting with a YAML
-// front matter block that names the subject, preheader and category.
+// front matter block that names the subject, preheader and category, and
+// optionally a layout, a From and a Reply-To. The MJML after the front matter
+// is assembled with its layout and partials (see ./assemble.ts).
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { assembleTemplate, type Origin } from './assemble';
 
 export const TEMPLATES_DIR = resolve(import.meta.dirname, '..', 'templates');
 
@@ -12,13 +15,26 @@ export const templateMetaSchema = z.object({
   subject: z.string().min(1),
   preheader: z.string().optional(),
   category: z.string().regex(/^[a-z][a-z0-9_-]*$/).default('journeys'),
+  /** templates/layouts/<layout>.mjml wraps the content */
+  layout: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i).optional(),
+  /** From header, e.g. "Rapport News <news@example.com>"; default MAIL_FROM */
+  from: z.string().min(3).optional(),
+  /** Reply-To header */
+  replyTo: z.string().min(3).optional(),
 });
 
 export interface TemplateFile {
   key: string;
   file: string;
   meta: z.infer<typeof templateMetaSchema>;
+  /** The MJML as written, after the front matter. */
+  source: string;
+  /** Line of `source`'s first line in the file. */
+  sourceLine: number;
+  /** The whole MJML document: layout and partials assembled. */
   mjml: string;
+  /** Where each line of `mjml` came from. */
+  origins: Origin[];
 }
 
 export class TemplateFileError extends Error {
@@ -41,7 +57,15 @@ export function parseTemplateFile(file: string, content: string): TemplateFile {
     const i = meta.error.issues[0];
     throw new TemplateFileError(`${file}: front matter field "${i?.path.join('.')}": ${i?.message}`);
   }
-  return { key: basename(file, '.mjml'), file, meta: meta.data, mjml: content.slice(m[0].length) };
+  const source = content.slice(m[0].length);
+  const sourceLine = m[0].split('\n').length;
+  const rel = `templates/${basename(file)}`;
+  const a = assembleTemplate({ text: source.replace(/\r\n/g, '\n').replace(/\n$/, ''), file: rel, firstLine: sourceLine }, meta.data.layout);
+  if (a.issues.length > 0) {
+    const i = a.issues[0]!;
+    throw new TemplateFileError(`${i.file}:${i.line}: ${i.message}`);
+  }
+  return { key: basename(file, '.mjml'), file, meta: meta.data, source, sourceLine, mjml: a.mjml, origins: a.origins };
 }
 
 export function readTemplateFiles(dir = TEMPLATES_DIR): TemplateFile[] {

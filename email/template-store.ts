@@ -9,17 +9,27 @@ export interface TemplateInput {
   category: string;
   subject: string;
   preheader?: string | null;
+  /** The whole MJML document (layout and partials already assembled). */
   mjml: string;
+  /** From header for this template; null: the process's MAIL_FROM. */
+  from?: string | null;
+  replyTo?: string | null;
 }
 
 export interface StoredTemplate extends TemplateSource {
+  name: string;
   category: string;
+  from: string | null;
+  replyTo: string | null;
+  createdAt: Date;
 }
 
 function checksum(t: TemplateInput): string {
-  return createHash('sha256')
-    .update(JSON.stringify([t.subject, t.preheader ?? null, t.mjml]))
-    .digest('hex');
+  // Sender fields join the checksum only when set, so versions published
+  // before they existed keep their checksum.
+  const parts: unknown[] = [t.subject, t.preheader ?? null, t.mjml];
+  if (t.from || t.replyTo) parts.push(t.from ?? null, t.replyTo ?? null);
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 }
 
 /** Publishes a template; returns the version (an existing one if content is unchanged). */
@@ -49,6 +59,8 @@ export async function publishTemplate(db: Db, t: TemplateInput): Promise<{ versi
         subject: t.subject,
         preheader: t.preheader ?? null,
         mjml: t.mjml,
+        fromAddress: t.from ?? null,
+        replyTo: t.replyTo ?? null,
         // A revert to older content is a new version with that content.
         checksum: same ? `${sum}:${version}` : sum,
       },
@@ -57,12 +69,46 @@ export async function publishTemplate(db: Db, t: TemplateInput): Promise<{ versi
   });
 }
 
-export async function latestTemplate(db: Db, key: string): Promise<StoredTemplate | null> {
+/** The latest version of a template, or a given one. */
+export async function latestTemplate(db: Db, key: string, version?: number): Promise<StoredTemplate | null> {
   const v = await db.templateVersion.findFirst({
-    where: { template: { key } },
+    where: { template: { key }, ...(version === undefined ? {} : { version }) },
     orderBy: { version: 'desc' },
     include: { template: true },
   });
   if (!v) return null;
-  return { key, version: v.version, subject: v.subject, preheader: v.preheader, mjml: v.mjml, category: v.template.category };
+  return {
+    key,
+    version: v.version,
+    name: v.template.name,
+    subject: v.subject,
+    preheader: v.preheader,
+    mjml: v.mjml,
+    category: v.template.category,
+    from: v.fromAddress,
+    replyTo: v.replyTo,
+    createdAt: v.createdAt,
+  };
+}
+
+export interface TemplateSummary {
+  key: string;
+  name: string;
+  category: string;
+  latestVersion: number | null;
+  updatedAt: Date | null;
+}
+
+export async function listTemplates(db: Db): Promise<TemplateSummary[]> {
+  const rows = await db.template.findMany({
+    orderBy: { key: 'asc' },
+    include: { versions: { orderBy: { version: 'desc' }, take: 1, select: { version: true, createdAt: true } } },
+  });
+  return rows.map((t) => ({
+    key: t.key,
+    name: t.name,
+    category: t.category,
+    latestVersion: t.versions[0]?.version ?? null,
+    updatedAt: t.versions[0]?.createdAt ?? null,
+  }));
 }

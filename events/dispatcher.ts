@@ -6,8 +6,11 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
+import { parseDuration } from '../journeys/duration';
+import type { JourneyDefinition } from '../journeys/schema';
 import { activeJourneys, type PublishedJourney } from '../journeys/store';
-import { journeyWorkflowId } from '../workflows/ids';
+import { triggerMatch } from './triggers';
+import { journeyWorkflowId } from '../journeys/ids';
 import { eventSignal } from '../workflows/signals';
 import type { JourneyInput } from '../workflows/context';
 import type { JourneyEvent } from './schema';
@@ -36,8 +39,11 @@ interface ClaimedEvent {
 const LEASE_SECONDS = 60;
 const DELIVERY_DEADLINE_MS = 5_000;
 
-function matchesTrigger(j: PublishedJourney, e: ClaimedEvent): boolean {
-  return j.definition.trigger.type === 'event' && j.definition.trigger.event === e.type;
+/** Whether a contact whose last run of a journey started at `lastStart` may enter it again. */
+export function reentryAllowed(policy: JourneyDefinition['reentry'], lastStart: Date, now = new Date()): boolean {
+  if (policy === 'once') return false;
+  if (policy === 'always') return true;
+  return now.getTime() - lastStart.getTime() >= (parseDuration(policy.cooldown) ?? 0);
 }
 
 export class Dispatcher {
@@ -95,6 +101,7 @@ export class Dispatcher {
       properties: e.properties,
       occurredAt: e.occurred_at.toISOString(),
     };
+    // 1. Every running run of the contact hears of the event (it ignores what it does not wait for).
     const running = await db.journeyRun.findMany({ where: { contactId: e.contact_id, status: 'running' } });
     const signalled = new Set<string>();
     for (const run of running) {
@@ -106,16 +113,22 @@ export class Dispatcher {
       }
       signalled.add(run.workflowId);
     }
-    for (const j of journeys.filter((j) => matchesTrigger(j, e))) {
-      const workflowId = journeyWorkflowId(j.key, e.contact_id);
-      if (signalled.has(workflowId)) continue;
+    // 2. Journeys whose trigger the event satisfies start (subject to re-entry rules).
+    const contact = await db.contact.findUnique({ where: { id: e.contact_id } });
+    if (!contact || contact.deletedAt) return;
+    for (const j of journeys) {
+      const match = await triggerMatch(db, j.definition, signal, contact);
+      if (!match) continue;
+      const workflowId = journeyWorkflowId(j.key, e.contact_id, match.runKey);
+      if (signalled.has(workflowId)) continue; // never two concurrent runs
       const previous = await db.journeyRun.findUnique({ where: { workflowId } });
-      if (previous && j.definition.reentry === 'once') continue; // enrolled before: never again
+      if (previous && !reentryAllowed(j.definition.reentry, previous.startedAt)) continue;
       const input: JourneyInput = {
         contactId: e.contact_id,
         journeyKey: j.key,
         version: j.version,
         emailTaskQueue: this.deps.emailTaskQueue,
+        triggerEventId: e.id,
       };
       try {
         await client.workflow.signalWithStart('journeyWorkflow', {
@@ -136,9 +149,10 @@ export class Dispatcher {
       await db.journeyRun.upsert({
         where: { workflowId },
         create: { workflowId, contactId: e.contact_id, journeyKey: j.key, journeyVersion: j.version },
-        update: { status: 'running', journeyVersion: j.version, startedAt: new Date(), endedAt: null },
+        update: { status: 'running', journeyVersion: j.version, startedAt: new Date(), endedAt: null, currentStep: null },
       });
-      this.deps.log.info({ workflowId, eventId: e.id }, 'journey started');
+      signalled.add(workflowId);
+      this.deps.log.info({ workflowId, eventId: e.id, why: match.why }, 'journey started');
     }
   }
 

@@ -1,6 +1,7 @@
 // What an event changes on the contact record, in the same transaction that
 // stores the event, so a repeated delivery (deduplicated) never counts twice.
 import type { Contact, Event, Prisma } from '@prisma/client';
+import { applyEmailEventEffects } from '../email/suppression';
 
 function numberProp(props: Prisma.JsonValue, key: string): number | undefined {
   if (!props || typeof props !== 'object' || Array.isArray(props)) return undefined;
@@ -13,6 +14,7 @@ export async function applyEventToContact(
   contact: Contact,
   event: Event,
 ): Promise<void> {
+  await applyEmailEventEffects(tx, contact, event); // bounces, complaints, opt-in: email/suppression.ts
   switch (event.type) {
     case 'purchase': {
       const amount = numberProp(event.properties, 'amount') ?? 0;

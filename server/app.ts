@@ -5,9 +5,14 @@ import { resolve } from 'node:path';
 import { requireApiKey } from './auth';
 import type { ServerDeps } from './context';
 import { errorHandler, notFound } from './errors';
+import { approvalsRouter } from './routes/approvals';
 import { contactsRouter } from './routes/contacts';
 import { eventsRouter } from './routes/events';
 import { healthRouter } from './routes/health';
+import { journeysRouter } from './routes/journeys';
+import { newsletterRouter } from './routes/newsletter';
+import { templatesRouter } from './routes/templates';
+import { trackingRouter } from './routes/tracking';
 import { unsubscribeRouter } from './routes/unsubscribe';
 import { webhooksRouter } from './routes/webhooks';
 
@@ -23,7 +28,10 @@ export function createApp(deps: ServerDeps): express.Express {
   // Webhooks read the raw body (for the signature), so they come before express.json().
   app.use(webhooksRouter(deps));
   app.use(unsubscribeRouter(deps));
+  app.use(trackingRouter(deps));
+  app.use('/v1', requireApiKey(deps.apiKeys), express.json({ limit: '2mb' }), templatesRouter(deps), newsletterRouter(deps));
   app.use('/v1', requireApiKey(deps.apiKeys), express.json({ limit: '1mb' }), contactsRouter(deps), eventsRouter(deps));
+  app.use('/v1', requireApiKey(deps.apiKeys), express.json({ limit: '1mb' }), journeysRouter(deps), approvalsRouter(deps));
 
   app.use(notFound);
   app.use(errorHandler(deps.log));

@@ -1,6 +1,8 @@
 // What route handlers need, passed explicitly instead of via globals.
+import type { Client } from '@temporalio/client';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
+import type { Mailer } from '../email/transport';
 
 export interface ServerDeps {
   db: Db;
@@ -14,4 +16,10 @@ export interface ServerDeps {
   temporalHealthy(): Promise<boolean>;
   /** Called after events are stored, to deliver them without waiting for the next poll. */
   onEventsStored(): void;
+  /** SMTP for template test sends and double opt-in confirmations; absent: those answer 503. */
+  mailer?: Mailer;
+  /** Default From for mail the server sends (MAIL_FROM). */
+  mailFrom?: string;
+  /** Temporal client for run queries and resume signals; absent in tests that need none. */
+  temporal?: Client;
 }

@@ -9,6 +9,7 @@ import { createDb, type Db } from '../lib/db';
 import { createLogger, type Logger } from '../lib/logger';
 import { connectionOptions } from '../lib/temporal-connection';
 import { createApp } from './app';
+import { createMailer, type Mailer } from '../email/transport';
 
 export interface RunningServer {
   url: string;
@@ -17,7 +18,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(env: RoleEnv<'server'>, opts: { db?: Db; log?: Logger } = {}): Promise<RunningServer> {
+export async function startServer(env: RoleEnv<'server'>, opts: { db?: Db; log?: Logger; mailer?: Mailer } = {}): Promise<RunningServer> {
   const log = opts.log ?? createLogger('server', env.LOG_LEVEL);
   const db = opts.db ?? createDb(env.DATABASE_URL, env.DATABASE_POOL_SIZE);
   const t = temporalSettings(env);
@@ -38,6 +39,7 @@ export async function startServer(env: RoleEnv<'server'>, opts: { db?: Db; log?:
         maxBackoffSeconds: env.DISPATCH_MAX_BACKOFF_SECONDS,
       })
     : null;
+  const mailer = opts.mailer ?? createMailer(env.SMTP_URL, env.SMTP_POOL_SIZE);
   const app = createApp({
     db,
     log,
@@ -51,6 +53,9 @@ export async function startServer(env: RoleEnv<'server'>, opts: { db?: Db; log?:
       return true;
     },
     onEventsStored: () => dispatcher?.kick(),
+    mailer,
+    mailFrom: env.MAIL_FROM,
+    temporal: client,
   });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(env.HTTP_PORT, env.HTTP_HOST, () => resolve(s));
@@ -69,6 +74,7 @@ export async function startServer(env: RoleEnv<'server'>, opts: { db?: Db; log?:
       server.closeAllConnections();
       await dispatcher?.stop();
       await connection.close();
+      if (!opts.mailer) mailer.close();
       if (!opts.db) await db.$disconnect();
     },
   };

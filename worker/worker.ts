@@ -8,6 +8,7 @@ import { createDb, type Db } from '../lib/db';
 import { createLogger, type Logger } from '../lib/logger';
 import { connectionOptions } from '../lib/temporal-connection';
 import { createMailer, type Mailer } from '../email/transport';
+import { policyFromEnv } from '../email/policy';
 
 export const WORKFLOWS_PATH = resolve(import.meta.dirname, '..', 'workflows', 'index.ts');
 
@@ -47,6 +48,9 @@ export async function startWorker(
     mailFrom: env.MAIL_FROM,
     publicUrl: env.PUBLIC_URL,
     linkSecret: env.LINK_SIGNING_SECRET,
+    policy: policyFromEnv(env),
+    unsubscribeMailto: env.LIST_UNSUBSCRIBE_MAILTO,
+    outgoingWebhookSecret: env.OUTGOING_WEBHOOK_SECRET,
   });
   const workflowSource = opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH };
   const workers = [

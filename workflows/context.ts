@@ -1,10 +1,31 @@
-// What a step handler gets: the run's identity, activity proxies, and a way to
-// write its decision on the contact's timeline.
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+// The run's runtime as step handlers see it: identity, activity proxies, the
+// events received so far, and interruptible waiting. Workflow code: no I/O.
+import { condition, proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { RunStatus } from '../activities/journeys';
+import type { JourneyMeta, RunStatus } from '../activities/journeys';
 import type { JourneyEvent } from '../events/schema';
-import type { Step } from '../journeys/schema';
+import { matchesEvent, SYSTEM_EVENTS } from '../journeys/match';
+
+export interface ReceivedEvent extends JourneyEvent {
+  /** Arrival order within the run (survives continue-as-new). */
+  seq: number;
+}
+
+export interface WebhookResult {
+  status: number;
+  body: unknown;
+  error?: string;
+}
+
+/** What a run carries across continue-as-new. Kept small on purpose. */
+export interface RunState {
+  stepsTaken: number;
+  seq: number;
+  events: ReceivedEvent[];
+  seen: string[];
+  vars: Record<string, WebhookResult>;
+  triggerEventId: string | null;
+}
 
 export interface JourneyInput {
   contactId: string;
@@ -13,42 +34,104 @@ export interface JourneyInput {
   version: number;
   /** Task queue for email activities; defaults to the workflow's own. */
   emailTaskQueue?: string;
-  /** Internal: where a continued-as-new run resumes. */
+  /** The event that started the run (it never counts as a goal). */
+  triggerEventId?: string;
+  /** Continue as new once history has this many events (default 2,000; tests force it lower). */
+  historyLimit?: number;
+  /** Internal: where a continued-as-new run resumes, and what it carries. */
   resumeAt?: string;
+  state?: RunState;
 }
 
 export interface StepResult {
   /** Short machine-readable outcome shown on the timeline, e.g. "sent", "waited". */
   outcome: string;
-  detail?: Record<string, string | number | boolean | null>;
-  /** Overrides the definition's next step (branches). */
+  /** Why: shown on the timeline next to the outcome. */
+  detail?: Record<string, string | number | boolean | null | undefined>;
+  /** Overrides the definition's next step (branches); null ends the run. */
   next?: string | null;
   /** Ends the run with this status. */
   end?: RunStatus;
 }
 
+export interface Interruption {
+  status: RunStatus;
+  reason: string;
+}
+
+export type WaitOutcome = 'ready' | 'timeout' | 'interrupted';
+
 export interface StepContext {
   input: JourneyInput;
   workflowId: string;
-  acts: Pick<Activities, 'journeyStep' | 'recordStep' | 'runFinished'>;
+  state: RunState;
+  acts: Activities;
   email: Pick<Activities, 'sendEmail'>;
-  /** Events received by signal, oldest first (deduplicated by event id). */
-  events: JourneyEvent[];
-  /** Set by waiting steps so the status query can report the next wake-up. */
+  /** Activities with custom options (timeouts, retries) for one call site. */
+  activitiesWith(options: ActivityOptions): Activities;
+  /** Set when a goal event or the contact's deletion ends the run at any step. */
+  interruption(): Interruption | null;
+  /**
+   * Waits until `ready()` holds, `ms` passes (null: no limit) or the run is
+   * interrupted. A durable timer: survives restarts, skips in tests.
+   */
+  waitFor(ms: number | null, ready?: () => boolean): Promise<WaitOutcome>;
+  /** Events that arrived after `seq`, oldest first. */
+  eventsAfter(seq: number): ReceivedEvent[];
   setNextWake(at: Date | null): void;
 }
 
-export type StepHandler<S extends Step = Step> = (ctx: StepContext, step: S) => Promise<StepResult>;
+export type StepHandler<S> = (ctx: StepContext, step: S) => Promise<StepResult>;
 
-export function createContext(input: JourneyInput, events: JourneyEvent[], setNextWake: (at: Date | null) => void): StepContext {
-  const acts = proxyActivities<Activities>({
-    startToCloseTimeout: '30 seconds',
-    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-  });
+export const MAX_REMEMBERED_EVENTS = 100;
+
+export function emptyState(): RunState {
+  return { stepsTaken: 0, seq: 0, events: [], seen: [], vars: {}, triggerEventId: null };
+}
+
+const DEFAULT_ACTIVITY: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+};
+
+export function createContext(
+  input: JourneyInput,
+  state: RunState,
+  meta: () => JourneyMeta | null,
+  setNextWake: (at: Date | null) => void,
+): StepContext {
+  const acts = proxyActivities<Activities>(DEFAULT_ACTIVITY);
   const email = proxyActivities<Activities>({
     taskQueue: input.emailTaskQueue,
     startToCloseTimeout: '2 minutes',
     retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '1 hour' },
   });
-  return { input, workflowId: workflowInfo().workflowId, acts, email, events, setNextWake };
+
+  function interruption(): Interruption | null {
+    for (const e of state.events) {
+      if (e.type === SYSTEM_EVENTS.contactDeleted) return { status: 'exited', reason: 'contact deleted' };
+      if (e.eventId === state.triggerEventId) continue;
+      const goal = meta()?.goals.find((g) => matchesEvent(e, g));
+      if (goal) return { status: goal.outcome, reason: `goal event "${e.type}"` };
+    }
+    return null;
+  }
+
+  return {
+    input,
+    workflowId: workflowInfo().workflowId,
+    state,
+    acts,
+    email,
+    activitiesWith: (options) => proxyActivities<Activities>({ ...DEFAULT_ACTIVITY, ...options }),
+    interruption,
+    async waitFor(ms, ready = () => false) {
+      const done = () => interruption() !== null || ready();
+      const finished = ms === null ? (await condition(done), true) : await condition(done, ms);
+      if (interruption()) return 'interrupted';
+      return finished ? 'ready' : 'timeout';
+    },
+    eventsAfter: (seq) => state.events.filter((e) => e.seq > seq),
+    setNextWake,
+  };
 }

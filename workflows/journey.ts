@@ -1,69 +1,121 @@
 // The journey interpreter: one run per contact per journey. It fetches each step
-// of its pinned version by reference, runs the step's handler, and writes the
-// outcome to the timeline. Deterministic: all I/O happens in activities.
-import { setHandler, workflowInfo } from '@temporalio/workflow';
-import type { RunStatus } from '../activities/journeys';
-import type { JourneyEvent } from '../events/schema';
-import { createContext, type JourneyInput } from './context';
-import { eventSignal, statusQuery } from './signals';
+// of its pinned version by reference (never the whole definition), runs the
+// step's handler, and writes the outcome and its reason to the timeline.
+// Deterministic: all I/O happens in activities.
+import { continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { JourneyMeta, RunStatus } from '../activities/journeys';
+import { WAITING_STEPS } from '../journeys/schema';
+import { createContext, emptyState, MAX_REMEMBERED_EVENTS, type JourneyInput, type StepContext } from './context';
+import { eventSignal, resumeSignal, statusQuery } from './signals';
 import { runStep } from './steps';
 
 export type { JourneyInput };
 
-const MAX_REMEMBERED_EVENTS = 200;
+const DEFAULT_HISTORY_LIMIT = 2000;
+/** How often a run held by a paused journey re-checks, besides the resume signal. */
+const PAUSE_RECHECK_MS = 15 * 60 * 1000;
 
 export async function journeyWorkflow(input: JourneyInput): Promise<RunStatus> {
-  const events: JourneyEvent[] = [];
-  const seen = new Set<string>();
+  const state = input.state ?? { ...emptyState(), triggerEventId: input.triggerEventId ?? null };
+  const seen = new Set(state.seen);
+  let meta: JourneyMeta | null = null;
   let currentStep: string | null = null;
   let nextWakeAt: Date | null = null;
-  let stepsTaken = 0;
+  let paused = false;
+  let resumed = false;
 
   setHandler(eventSignal, (e) => {
     if (seen.has(e.eventId)) return; // the dispatcher may deliver an event twice
     seen.add(e.eventId);
-    events.push(e);
-    if (events.length > MAX_REMEMBERED_EVENTS) seen.delete(events.shift()!.eventId);
+    state.events.push({ ...e, seq: ++state.seq });
+    if (state.events.length > MAX_REMEMBERED_EVENTS) state.events.shift();
   });
+  setHandler(resumeSignal, () => void (resumed = true));
   setHandler(statusQuery, () => ({
     journeyKey: input.journeyKey,
     version: input.version,
     currentStep,
     nextWakeAt: nextWakeAt?.toISOString() ?? null,
-    stepsTaken,
+    stepsTaken: state.stepsTaken,
+    paused,
   }));
 
-  const ctx = createContext(input, events, (at) => (nextWakeAt = at));
-  const { runId } = workflowInfo();
-  let stepId: string | null = input.resumeAt ?? null;
-  let status: RunStatus = 'completed';
+  const ctx = createContext(input, state, () => meta, (at) => (nextWakeAt = at));
+  meta = await ctx.acts.journeyMeta({ journeyKey: input.journeyKey, version: input.version });
 
+  const finish = async (status: RunStatus, reason?: string) => {
+    currentStep = null;
+    await ctx.acts.runFinished({ workflowId: ctx.workflowId, runId: workflowInfo().runId, contactId: input.contactId, journeyKey: input.journeyKey, status, reason: reason ?? null });
+    return status;
+  };
+
+  if (!input.resumeAt && meta.dateTrigger) {
+    const outcome = await waitForTriggerDate(ctx, meta);
+    if (outcome) return finish(outcome.status, outcome.reason);
+  }
+
+  let stepId: string | null = input.resumeAt ?? null;
   for (;;) {
+    const stop = ctx.interruption();
+    if (stop) return finish(stop.status, stop.reason);
+
     const resolved = await ctx.acts.journeyStep({ journeyKey: input.journeyKey, version: input.version, stepId });
-    if (!resolved) break;
+    if (!resolved) return finish('completed');
+    if (resolved.paused) {
+      // A paused journey holds its runs before their next step.
+      paused = true;
+      resumed = false;
+      await ctx.waitFor(PAUSE_RECHECK_MS, () => resumed);
+      paused = false;
+      continue;
+    }
     const { step } = resolved;
     currentStep = step.id;
+    if (WAITING_STEPS.includes(step.type)) await ctx.acts.stepEntered({ workflowId: ctx.workflowId, stepId: step.id });
     const result = await runStep(ctx, step);
-    stepsTaken++;
+    state.stepsTaken++;
     await ctx.acts.recordStep({
       contactId: input.contactId,
       workflowId: ctx.workflowId,
-      runId,
-      seq: stepsTaken,
+      runId: workflowInfo().runId,
+      seq: state.stepsTaken,
       journeyKey: input.journeyKey,
       stepId: step.id,
       kind: step.type,
       outcome: result.outcome,
       detail: result.detail,
     });
-    if (result.end) {
-      status = result.end;
-      break;
-    }
+    if (result.end) return finish(result.end, result.outcome);
     stepId = result.next !== undefined ? result.next : resolved.next;
-    if (stepId === null) break;
+    if (stepId === null) {
+      const late = ctx.interruption();
+      return late ? finish(late.status, late.reason) : finish('completed');
+    }
+
+    // Keep history bounded: carry only the small run state into a fresh run.
+    const info = workflowInfo();
+    if (info.continueAsNewSuggested || info.historyLength >= (input.historyLimit ?? DEFAULT_HISTORY_LIMIT)) {
+      return continueAsNew<typeof journeyWorkflow>({ ...input, resumeAt: stepId, state: { ...state, seen: [...seen].slice(-MAX_REMEMBERED_EVENTS) } });
+    }
   }
-  currentStep = null;
-  await ctx.acts.runFinished({ workflowId: ctx.workflowId, status });
-  return status;
+}
+
+/** For date-triggered journeys: sleep until the date, re-reading it when events arrive. */
+async function waitForTriggerDate(ctx: StepContext, meta: JourneyMeta): Promise<{ status: RunStatus; reason: string } | null> {
+  for (;;) {
+    const target = await ctx.acts.triggerDate({ contactId: ctx.input.contactId, trigger: meta.dateTrigger!, now: new Date().toISOString() });
+    if (target === null) return { status: 'exited', reason: 'the trigger date field is empty' };
+    const ms = Date.parse(target) - Date.now();
+    if (ms <= 0) return null;
+    const seqBefore = ctx.state.seq;
+    ctx.setNextWake(new Date(Date.parse(target)));
+    const outcome = await ctx.waitFor(ms, () => ctx.state.seq !== seqBefore);
+    ctx.setNextWake(null);
+    if (outcome === 'interrupted') {
+      const stop = ctx.interruption()!;
+      return stop;
+    }
+    if (outcome === 'timeout') return null;
+    // An event arrived: the date may have moved (e.g. a new purchase); look again.
+  }
 }

@@ -5,6 +5,9 @@ import type { JourneyEvent } from '../events/schema';
 /** An event about the contact; runs ignore the ones they do not wait for. */
 export const eventSignal = defineSignal<[JourneyEvent]>('event');
 
+/** Wakes runs held by a paused journey so they re-check at once. */
+export const resumeSignal = defineSignal('resume');
+
 export interface JourneyStatus {
   journeyKey: string;
   version: number;
@@ -12,5 +15,6 @@ export interface JourneyStatus {
   /** ISO time the run next wakes up by itself, if it is waiting. */
   nextWakeAt: string | null;
   stepsTaken: number;
+  paused: boolean;
 }
 export const statusQuery = defineQuery<JourneyStatus>('status');

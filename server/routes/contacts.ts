@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { contactUpsertSchema } from '../../contacts/schema';
-import { ContactConflictError, contactView, findContact, upsertContact } from '../../contacts/service';
+import { ContactConflictError, contactView, deleteContact, findContact, upsertContact } from '../../contacts/service';
 import { contactTimeline } from '../../contacts/timeline';
 import type { ServerDeps } from '../context';
 import { HttpError, parseOr400 } from '../errors';
@@ -22,6 +22,7 @@ export function contactsRouter(deps: ServerDeps): Router {
     const input = parseOr400(contactUpsertSchema, req.body);
     try {
       const { contact, created } = await deps.db.$transaction((tx) => upsertContact(tx, input));
+      deps.onEventsStored(); // attribute changes are events too
       res.status(created ? 201 : 200).json({ contact: contactView(contact), created });
     } catch (err) {
       if (err instanceof ContactConflictError) {
@@ -53,6 +54,15 @@ export function contactsRouter(deps: ServerDeps): Router {
     const contact = await load(req.params.ref, by);
     const entries = await contactTimeline(deps.db, contact.id, { limit: q.limit, before: q.before ? new Date(q.before) : undefined });
     res.json({ contactId: contact.id, entries });
+  });
+
+  /** Erases the contact's personal data and ends their journey runs. */
+  r.delete('/contacts/:ref', async (req, res) => {
+    const { by } = parseOr400(lookupSchema, req.query, 'query');
+    const contact = await load(req.params.ref, by);
+    await deleteContact(deps.db, contact.id);
+    deps.onEventsStored();
+    res.status(204).end();
   });
 
   return r;

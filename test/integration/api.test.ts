@@ -76,7 +76,7 @@ describe('signed_up through the API', () => {
     expect(mail.parsed.subject).toBe('Welcome to Rapport, Ada!');
     const headers = mail.raw.toString().split(/\r?\n\r?\n/)[0]!;
     expect(headers).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click$/m);
-    expect(headers).toMatch(/^List-Unsubscribe:\s+<http:\/\/rapport\.test\/u\/[\w-]+\.[\w-]+>$/m);
+    expect(headers).toMatch(/^List-Unsubscribe:\s+<http:\/\/rapport\.test\/u\/[\w-]+\.[\w-]+>,\s+<mailto:unsubscribe@rapport\.localhost\?subject=/m);
     expect(String(mail.parsed.messageId)).toMatch(/^<[0-9a-f]{40}@rapport\.localhost>$/);
 
     const contactId = r.body.contactId as string;

@@ -5,6 +5,7 @@ import { loadEnv } from '../../config/env';
 export const TEST_API_KEY = 'test-api-key-0123456789abcdef';
 export const TEST_WEBHOOK_SECRET = 'whsec_test_0123456789abcdef';
 export const TEST_LINK_SECRET = 'link-secret-0123456789abcdef';
+export const TEST_OUTGOING_SECRET = 'outgoing-secret-0123456789abcdef';
 
 export function testEnv(opts: { databaseUrl: string; temporalAddress: string; smtpUrl: string; taskQueue?: string; overrides?: Record<string, string> }) {
   const queue = opts.taskQueue ?? `test-${randomBytes(4).toString('hex')}`;
@@ -22,6 +23,7 @@ export function testEnv(opts: { databaseUrl: string; temporalAddress: string; sm
     RAPPORT_API_KEYS: TEST_API_KEY,
     WEBHOOK_SECRETS: `shop=${TEST_WEBHOOK_SECRET}`,
     LINK_SIGNING_SECRET: TEST_LINK_SECRET,
+    OUTGOING_WEBHOOK_SECRET: TEST_OUTGOING_SECRET,
     DISPATCH_POLL_MS: '200',
     ...opts.overrides,
   };

@@ -5,7 +5,7 @@ import { createMailer, type Mailer } from '../../email/transport';
 import { createLogger } from '../../lib/logger';
 import { startMailSink, type MailSink } from '../../stack/smtp-sink';
 import { freshDatabase, type TestDb } from './db';
-import { TEST_LINK_SECRET } from './env';
+import { TEST_LINK_SECRET, TEST_OUTGOING_SECRET } from './env';
 
 export interface JourneyFixture {
   tdb: TestDb;
@@ -27,6 +27,7 @@ export async function journeyFixture(name: string): Promise<JourneyFixture> {
     mailFrom: 'Rapport <hello@rapport.test>',
     publicUrl: 'http://rapport.test',
     linkSecret: TEST_LINK_SECRET,
+    outgoingWebhookSecret: TEST_OUTGOING_SECRET,
   });
   return {
     tdb,

@@ -9,15 +9,22 @@ describe('email rendering', () => {
     it(`renders the shipped template "${t.key}" to HTML and text`, async () => {
       const r = await renderEmail(
         { key: t.key, version: 1, subject: t.meta.subject, preheader: t.meta.preheader, mjml: t.mjml },
-        { contact, unsubscribeUrl: 'https://rapport.test/u/token' },
+        {
+          contact,
+          unsubscribeUrl: 'https://rapport.test/u/token',
+          task: { reason: 'Visited pricing', dueAt: '2026-12-01T09:00:00Z' },
+          approval: { id: 'a1', subject: 'Gold reward for Ada', deadline: '2026-12-01T09:00:00Z' },
+          decisionUrl: 'https://rapport.test/v1/approvals/a1/decision',
+        },
       );
       expect(r.subject).toContain('Ada');
+      expect(r.subject).not.toContain('{{');
       expect(r.html).toMatch(/^<!doctype html>/i);
-      expect(r.html).toContain('https://rapport.test/u/token');
+      if (t.meta.category !== 'transactional') expect(r.html).toContain('https://rapport.test/u/token');
       expect(r.html).not.toContain('{{');
       expect(r.text).toContain('Ada');
       expect(r.text).not.toMatch(/<[a-z]/i);
-      if (t.meta.preheader) expect(r.html).toContain(t.meta.preheader);
+      if (t.meta.preheader && !t.meta.preheader.includes('{{')) expect(r.html).toContain(t.meta.preheader);
     });
   }
 

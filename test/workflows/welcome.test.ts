@@ -3,7 +3,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { journeyWorkflowId } from '../../workflows/ids';
+import { journeyWorkflowId } from '../../journeys/ids';
 import { statusQuery } from '../../workflows/signals';
 import { journeyFixture, type JourneyFixture } from '../support/fixtures';
 import { createTimeSkippingEnv, workflowBundle } from '../support/temporal';
@@ -42,7 +42,7 @@ describe('welcome journey', () => {
 
       // The run now sleeps; its status says where and until when.
       let status = await handle.query(statusQuery);
-      for (let i = 0; i < 50 && status.currentStep !== 'wait_3_days'; i++) status = await handle.query(statusQuery);
+      for (let i = 0; i < 200 && status.nextWakeAt === null; i++) status = await handle.query(statusQuery);
       expect(status.currentStep).toBe('wait_3_days');
       const before = await env.currentTimeMs();
       expect(Date.parse(status.nextWakeAt!) - before).toBeGreaterThan(3 * DAY - 60_000);
@@ -55,7 +55,7 @@ describe('welcome journey', () => {
       const sends = await fx.tdb.db.messageSend.findMany({ where: { contactId: contact.id }, orderBy: { createdAt: 'asc' } });
       expect(sends.map((s) => [s.templateKey, s.status])).toEqual([['welcome', 'sent'], ['getting-started', 'sent']]);
       const steps = await fx.tdb.db.journeyStepLog.findMany({ where: { workflowId }, orderBy: { at: 'asc' } });
-      expect(steps.map((s) => `${s.stepId}:${s.outcome}`)).toEqual(['welcome_email:sent', 'wait_3_days:waited', 'tips_email:sent']);
+      expect(steps.map((s) => `${s.stepId}:${s.outcome}`)).toEqual(['welcome_email:sent', 'wait_3_days:waited', 'tips_email:sent', '(end):completed']);
     });
   });
 

@@ -1,10 +1,8 @@
+import type { StepOf } from '../../journeys/schema';
 import type { StepHandler } from '../context';
-import type { Step } from '../../journeys/schema';
 
-type ExitStep = Extract<Step, { type: 'exit' }>;
-
-export const exitStep: StepHandler<ExitStep> = async (_ctx, step) => ({
-  outcome: 'exited',
+export const exitStep: StepHandler<StepOf<'exit'>> = async (_ctx, step) => ({
+  outcome: step.outcome,
   detail: { reason: step.reason ?? null },
-  end: 'exited',
+  end: step.outcome,
 });

@@ -1,15 +1,12 @@
-import { sleep } from '@temporalio/workflow';
 import { parseDuration } from '../../journeys/duration';
+import type { StepOf } from '../../journeys/schema';
 import type { StepHandler } from '../context';
-import type { Step } from '../../journeys/schema';
 
-type WaitStep = Extract<Step, { type: 'wait' }>;
-
-/** Waits a fixed duration (a durable timer: survives restarts, skips in tests). */
-export const waitStep: StepHandler<WaitStep> = async (ctx, step) => {
-  const ms = parseDuration(step.duration) ?? 0;
+/** Waits a fixed duration. Goal events still end the run meanwhile. */
+export const waitStep: StepHandler<StepOf<'wait'>> = async (ctx, step) => {
+  const ms = parseDuration(step.duration) ?? 1;
   ctx.setNextWake(new Date(Date.now() + ms));
-  await sleep(ms);
+  const outcome = await ctx.waitFor(ms);
   ctx.setNextWake(null);
-  return { outcome: 'waited', detail: { duration: step.duration } };
+  return { outcome: outcome === 'interrupted' ? 'interrupted' : 'waited', detail: { duration: step.duration } };
 };

@@ -1,0 +1,185 @@
+// What a template sees: the render context. Built in one place for sends,
+// previews, test sends and validation, so a variable that validates is a
+// variable that renders.
+import { readFileSync, existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Contact } from '@prisma/client';
+import { z } from 'zod';
+import type { Db } from '../lib/db';
+import { signToken } from '../lib/tokens';
+import type { CatalogProduct } from './helpers';
+
+export const CATALOG_PATH = resolve(import.meta.dirname, '..', 'templates', 'catalog.json');
+
+const catalogSchema = z.array(
+  z.object({
+    sku: z.string().min(1),
+    name: z.string().min(1),
+    url: z.url(),
+    prices: z.record(z.string().regex(/^[A-Z]{3}$/), z.number().int().min(0)).optional(),
+    imageUrl: z.url().optional(),
+    category: z.string().optional(),
+    description: z.string().optional(),
+  }),
+);
+
+let catalogCache: CatalogProduct[] | null = null;
+
+/** The product catalogue recommendations draw from (templates/catalog.json). */
+export function loadCatalog(path = CATALOG_PATH): CatalogProduct[] {
+  if (path === CATALOG_PATH && catalogCache) return catalogCache;
+  const list = existsSync(path) ? catalogSchema.parse(JSON.parse(readFileSync(path, 'utf8'))) : [];
+  if (path === CATALOG_PATH) catalogCache = list;
+  return list;
+}
+
+/** SKUs the contact bought: `purchase` events' `items[].sku` (and a top-level `sku`). */
+export async function purchasedSkus(db: Db, contactId: string): Promise<string[]> {
+  const rows = await db.event.findMany({
+    where: { contactId, type: 'purchase' },
+    select: { properties: true },
+    orderBy: { occurredAt: 'desc' },
+    take: 1000,
+  });
+  const skus = new Set<string>();
+  for (const { properties: p } of rows) {
+    if (!p || typeof p !== 'object' || Array.isArray(p)) continue;
+    if (typeof p.sku === 'string') skus.add(p.sku);
+    if (Array.isArray(p.items)) {
+      for (const it of p.items) {
+        if (it && typeof it === 'object' && !Array.isArray(it) && typeof it.sku === 'string') skus.add(it.sku);
+      }
+    }
+  }
+  return [...skus];
+}
+
+export interface ConsentLinks {
+  /** One-click unsubscribe from this email's category (also the List-Unsubscribe URL). */
+  unsubscribeUrl: string;
+  /** The preference page: every category at once. */
+  preferencesUrl: string;
+}
+
+export function consentLinks(opts: { publicUrl: string; linkSecret: string }, contactId: string, category: string): ConsentLinks {
+  const base = opts.publicUrl.replace(/\/$/, '');
+  return {
+    unsubscribeUrl: `${base}/u/${signToken(opts.linkSecret, { p: 'unsubscribe', c: contactId, cat: category })}`,
+    preferencesUrl: `${base}/preferences/${signToken(opts.linkSecret, { p: 'preferences', c: contactId })}`,
+  };
+}
+
+/** The confirmation link of a newsletter double opt-in; valid for `days`. */
+export function confirmUrl(opts: { publicUrl: string; linkSecret: string }, contactId: string, days = 7, now = Date.now()): string {
+  const exp = Math.floor(now / 1000) + days * 86_400;
+  return `${opts.publicUrl.replace(/\/$/, '')}/confirm/${signToken(opts.linkSecret, { p: 'confirm', c: contactId, cat: 'newsletter', exp })}`;
+}
+
+type ContactFields = Pick<
+  Contact,
+  'firstName' | 'lastName' | 'company' | 'email' | 'tier' | 'currency' | 'locale' | 'timeZone' | 'attributes' | 'tags' | 'lifetimeSpendCents' | 'loyaltyPoints' | 'purchaseCount' | 'lastPurchaseAt' | 'createdAt'
+>;
+
+export interface RenderContext {
+  contact: {
+    firstName: string | null;
+    lastName: string | null;
+    company: string | null;
+    email: string;
+    tier: string | null;
+    currency: string;
+    locale: string;
+    timeZone: string;
+    attributes: unknown;
+    tags: string[];
+    lifetimeSpendCents: number;
+    loyaltyPoints: number;
+    purchaseCount: number;
+    lastPurchaseAt: string | null;
+    createdAt: string;
+  };
+  purchasedSkus: string[];
+  catalog: CatalogProduct[];
+  /** Null in transactional email (it has no unsubscribe). */
+  unsubscribeUrl: string | null;
+  preferencesUrl: string;
+  /** Set in the newsletter confirmation email only. */
+  confirmUrl: string | null;
+  /** Per-send data a journey step or caller passes (e.g. a coupon code). */
+  data: Record<string, unknown>;
+  /** When the email was rendered (ISO). */
+  now: string;
+}
+
+export function buildRenderContext(input: {
+  contact: ContactFields;
+  purchasedSkus?: string[];
+  catalog?: CatalogProduct[];
+  links: ConsentLinks;
+  category: string;
+  confirmUrl?: string | null;
+  data?: Record<string, unknown>;
+  now?: Date;
+}): RenderContext {
+  const c = input.contact;
+  return {
+    contact: {
+      firstName: c.firstName,
+      lastName: c.lastName,
+      company: c.company,
+      email: c.email,
+      tier: c.tier,
+      currency: c.currency,
+      locale: c.locale,
+      timeZone: c.timeZone,
+      attributes: c.attributes,
+      tags: c.tags,
+      lifetimeSpendCents: Number(c.lifetimeSpendCents),
+      loyaltyPoints: c.loyaltyPoints,
+      purchaseCount: c.purchaseCount,
+      lastPurchaseAt: c.lastPurchaseAt?.toISOString() ?? null,
+      createdAt: c.createdAt.toISOString(),
+    },
+    purchasedSkus: input.purchasedSkus ?? [],
+    catalog: input.catalog ?? loadCatalog(),
+    unsubscribeUrl: input.category === 'transactional' ? null : input.links.unsubscribeUrl,
+    preferencesUrl: input.links.preferencesUrl,
+    confirmUrl: input.confirmUrl ?? null,
+    data: input.data ?? {},
+    now: (input.now ?? new Date()).toISOString(),
+  };
+}
+
+/** A made-up contact for previews without one, and for validating templates. */
+export const SAMPLE_CONTACT: ContactFields = {
+  firstName: 'Ada',
+  lastName: 'Lovelace',
+  company: 'Analytical Engines Ltd',
+  email: 'ada@example.com',
+  tier: 'gold',
+  currency: 'USD',
+  locale: 'en',
+  timeZone: 'Europe/London',
+  attributes: { favouriteDrink: 'tea' },
+  tags: ['vip'],
+  lifetimeSpendCents: 123_450n,
+  loyaltyPoints: 420,
+  purchaseCount: 3,
+  lastPurchaseAt: new Date('2026-10-01T10:00:00Z'),
+  createdAt: new Date('2026-01-15T09:30:00Z'),
+};
+
+export function sampleRenderContext(opts: { publicUrl: string; linkSecret: string }, category: string, data: Record<string, unknown> = {}): RenderContext {
+  const id = '00000000-0000-4000-8000-000000000000';
+  return buildRenderContext({
+    contact: SAMPLE_CONTACT,
+    purchasedSkus: [loadCatalog()[0]?.sku ?? 'sku-none'],
+    links: consentLinks(opts, id, category),
+    category,
+    confirmUrl: confirmUrl(opts, id),
+    data,
+  });
+}
+
+/** Paths under which any name is allowed (free-form data). */
+export const OPEN_PATHS = ['contact.attributes', 'data'];

@@ -1,0 +1,46 @@
+// Events Rapport records itself (attribute changes, enrolments, approvals,
+// deletions). They go through the same outbox as external events, so they reach
+// journeys with the same guarantees.
+import type { Prisma } from '@prisma/client';
+import { SYSTEM_EVENTS } from '../journeys/match';
+
+type Tx = Prisma.TransactionClient;
+
+/** Stores a system event once per key; returns whether it was new. */
+export async function recordSystemEvent(
+  tx: Tx,
+  input: { contactId: string; type: string; key: string; properties: Prisma.InputJsonObject; occurredAt?: Date },
+): Promise<boolean> {
+  const r = await tx.event.createMany({
+    data: [{
+      idempotencyKey: `system:${input.key}`,
+      source: 'system',
+      type: input.type,
+      contactId: input.contactId,
+      properties: input.properties,
+      occurredAt: input.occurredAt ?? new Date(),
+    }],
+    skipDuplicates: true,
+  });
+  return r.count === 1;
+}
+
+type Json = Prisma.JsonValue;
+
+/** One `attribute_changed` event per attribute whose value differs. */
+export async function recordAttributeChanges(tx: Tx, contactId: string, before: Json, after: Json, key: string): Promise<number> {
+  const a = (before && typeof before === 'object' && !Array.isArray(before) ? before : {}) as Record<string, Json>;
+  const b = (after && typeof after === 'object' && !Array.isArray(after) ? after : {}) as Record<string, Json>;
+  let n = 0;
+  for (const attr of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    if (JSON.stringify(a[attr] ?? null) === JSON.stringify(b[attr] ?? null)) continue;
+    const created = await recordSystemEvent(tx, {
+      contactId,
+      type: SYSTEM_EVENTS.attributeChanged,
+      key: `${key}:${attr}`,
+      properties: { attribute: attr, from: a[attr] ?? null, to: b[attr] ?? null } as Prisma.InputJsonObject,
+    });
+    if (created) n++;
+  }
+  return n;
+}

@@ -1,0 +1,97 @@
+// Evaluates journey conditions against fresh data (contact record, event
+// history in SQL, webhook results), explaining each decision in words for the
+// timeline. Runs in activities and in the dispatcher, never in workflow code.
+import type { Contact } from '@prisma/client';
+import type { Db } from '../lib/db';
+import { parseDuration } from './duration';
+import { matchesFilter, readPath } from './match';
+import type { Condition } from './schema';
+
+export interface Evaluation {
+  result: boolean;
+  why: string;
+}
+
+type Vars = Record<string, { status: number; body: unknown; error?: string }>;
+
+export function contactField(c: Contact, field: string, vars: Vars = {}): unknown {
+  if (field.startsWith('attributes.')) return readPath(c.attributes, field.slice('attributes.'.length));
+  if (field.startsWith('steps.')) {
+    const [, stepId, ...rest] = field.split('.');
+    return readPath(vars[stepId!], rest.join('.'));
+  }
+  if (field === 'lifetimeSpend') return Number(c.lifetimeSpendCents) / 100;
+  const v = (c as unknown as Record<string, unknown>)[field];
+  return v instanceof Date ? v.toISOString() : v;
+}
+
+function compare(a: unknown, b: unknown): number | null {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (typeof a === 'string' && typeof b === 'string') {
+    const da = Date.parse(a);
+    const db = Date.parse(b);
+    if (!Number.isNaN(da) && !Number.isNaN(db) && /\d{4}-\d{2}-\d{2}/.test(a)) return da - db;
+    return a.localeCompare(b);
+  }
+  return null;
+}
+
+function fieldTest(op: string, got: unknown, want: unknown): boolean {
+  switch (op) {
+    case 'eq': return got === want;
+    case 'neq': return got !== want;
+    case 'gt': { const c = compare(got, want); return c !== null && c > 0; }
+    case 'gte': { const c = compare(got, want); return c !== null && c >= 0; }
+    case 'lt': { const c = compare(got, want); return c !== null && c < 0; }
+    case 'lte': { const c = compare(got, want); return c !== null && c <= 0; }
+    case 'in': return Array.isArray(want) && want.includes(got as never);
+    case 'contains': return Array.isArray(got) ? got.includes(want) : typeof got === 'string' && typeof want === 'string' && got.includes(want);
+    case 'exists': return got !== undefined && got !== null;
+    case 'not_exists': return got === undefined || got === null;
+    default: return false;
+  }
+}
+
+const show = (v: unknown) => (v === undefined ? 'unset' : JSON.stringify(v));
+
+export async function evaluateCondition(db: Db, contact: Contact, cond: Condition, vars: Vars = {}, now = new Date()): Promise<Evaluation> {
+  if ('field' in cond) {
+    const got = contactField(contact, cond.field, vars);
+    const result = fieldTest(cond.op, got, cond.value);
+    return { result, why: `${cond.field} is ${show(got)}, ${result ? '' : 'not '}${cond.op} ${cond.value === undefined ? '' : show(cond.value)}`.trim() };
+  }
+  if ('event' in cond) {
+    const since = cond.within ? new Date(now.getTime() - (parseDuration(cond.within) ?? 0)) : undefined;
+    const rows = await db.event.findMany({
+      where: { contactId: contact.id, type: cond.event, occurredAt: since ? { gte: since } : undefined },
+      select: { properties: true },
+      take: 10_000,
+    });
+    const n = rows.filter((r) => matchesFilter(r.properties as Record<string, unknown>, cond.where)).length;
+    const count = cond.count ?? { gte: 1 };
+    const result =
+      (count.gte === undefined || n >= count.gte) && (count.lte === undefined || n <= count.lte) && (count.eq === undefined || n === count.eq);
+    const window = cond.within ? ` in the last ${cond.within}` : '';
+    return { result, why: `${n} "${cond.event}" event(s)${window}; wanted ${JSON.stringify(count)}` };
+  }
+  if ('all' in cond) {
+    const parts: string[] = [];
+    for (const c of cond.all) {
+      const e = await evaluateCondition(db, contact, c, vars, now);
+      parts.push(e.why);
+      if (!e.result) return { result: false, why: parts.join(' and ') };
+    }
+    return { result: true, why: parts.join(' and ') };
+  }
+  if ('any' in cond) {
+    const parts: string[] = [];
+    for (const c of cond.any) {
+      const e = await evaluateCondition(db, contact, c, vars, now);
+      if (e.result) return { result: true, why: e.why };
+      parts.push(e.why);
+    }
+    return { result: false, why: parts.join(' and ') };
+  }
+  const inner = await evaluateCondition(db, contact, cond.not, vars, now);
+  return { result: !inner.result, why: `not (${inner.why})` };
+}
