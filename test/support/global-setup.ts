@@ -21,10 +21,13 @@ export default async function setup(project: TestProject) {
   const stops: (() => Promise<void>)[] = [];
   let pgAdminUrl = process.env.TEST_DATABASE_ADMIN_URL;
   if (!pgAdminUrl) {
-    const dir = join(ROOT, '.test-data', 'postgres');
-    rmSync(dir, { recursive: true, force: true });
+    // A fresh data directory per run, so concurrent runs never share one.
+    const dir = join(ROOT, '.test-data', `postgres-${process.pid}-${Date.now()}`);
     const pg = await startEmbeddedPostgres({ dataDir: dir, port: await freePort() });
-    stops.push(() => pg.stop());
+    stops.push(async () => {
+      await pg.stop();
+      rmSync(dir, { recursive: true, force: true });
+    });
     pgAdminUrl = pg.url('postgres');
   }
   let temporalAddress = process.env.TEST_TEMPORAL_ADDRESS;
