@@ -26,6 +26,12 @@ export interface SendEmailInput {
   stepId: string;
   journeyKey?: string;
   subject?: string;
+  /**
+   * Which visit of the step this is: the run's first execution id and its step
+   * counter. Part of the key, so a re-entered journey or a loop sends again,
+   * while a retry of the same visit never does.
+   */
+  visit?: string;
   /** Per-send template data, as {{data.<name>}} (e.g. a coupon code). JSON only. */
   data?: Record<string, unknown>;
   /**
@@ -45,8 +51,9 @@ export interface SendEmailResult {
   until?: string;
 }
 
-export function sendKey(workflowId: string, stepId: string): string {
-  return createHash('sha256').update(`${workflowId}\u0000${stepId}`).digest('hex');
+export function sendKey(workflowId: string, stepId: string, visit?: string): string {
+  const parts = visit === undefined ? [workflowId, stepId] : [workflowId, stepId, visit];
+  return createHash('sha256').update(parts.join('\u0000')).digest('hex');
 }
 
 export function mailDomain(from: string): string {
@@ -55,8 +62,8 @@ export function mailDomain(from: string): string {
 }
 
 /** The Message-ID of a send: a pure function of workflow and step. */
-export function messageIdFor(workflowId: string, stepId: string, mailFrom: string): string {
-  return `<${sendKey(workflowId, stepId).slice(0, 40)}@${mailDomain(mailFrom)}>`;
+export function messageIdFor(workflowId: string, stepId: string, mailFrom: string, visit?: string): string {
+  return `<${sendKey(workflowId, stepId, visit).slice(0, 40)}@${mailDomain(mailFrom)}>`;
 }
 
 interface SmtpError {
@@ -94,7 +101,7 @@ export function createSendEmail(deps: ActivityDeps) {
     const now = new Date(Math.max(Date.now(), input.now ? Date.parse(input.now) || 0 : 0));
     const contact = await db.contact.findUnique({ where: { id: input.contactId } });
     if (!contact || contact.deletedAt) return { outcome: 'skipped', reason: 'contact deleted' };
-    const key = sendKey(input.workflowId, input.stepId);
+    const key = sendKey(input.workflowId, input.stepId, input.visit);
     let send = await db.messageSend.findUnique({ where: { idempotencyKey: key } });
     if (!send) {
       const latest = await latestTemplate(db, input.templateKey);
@@ -112,7 +119,7 @@ export function createSendEmail(deps: ActivityDeps) {
           workflowId: input.workflowId,
           stepId: input.stepId,
           toAddress: contact.email,
-          messageId: messageIdFor(input.workflowId, input.stepId, deps.mailFrom),
+          messageId: messageIdFor(input.workflowId, input.stepId, deps.mailFrom, input.visit),
         }],
         skipDuplicates: true,
       });

@@ -73,9 +73,11 @@ describe('journeys API', () => {
       const c = await s.api(`/v1/contacts/${contact.id}`);
       expect(c.body.contact).toMatchObject({ tier: 'vip', tags: ['vip'] });
     }, { timeout: 15_000, interval: 100 });
-    const timeline = await s.api(`/v1/contacts/${contact.id}/timeline`);
-    const steps = timeline.body.entries.filter((e: { kind: string }) => e.kind === 'journey_step').map((e: { step: string; outcome: string }) => `${e.step}:${e.outcome}`);
-    expect(steps).toEqual(expect.arrayContaining(['ask:approved', 'make_vip:updated', '(end):completed']));
+    await vi.waitFor(async () => {
+      const timeline = await s.api(`/v1/contacts/${contact.id}/timeline`);
+      const steps = timeline.body.entries.filter((e: { kind: string }) => e.kind === 'journey_step').map((e: { step: string; outcome: string }) => `${e.step}:${e.outcome}`);
+      expect(steps).toEqual(expect.arrayContaining(['ask:approved', 'make_vip:updated', '(end):completed']));
+    }, { timeout: 15_000, interval: 100 });
   });
 
   it('pauses and resumes a journey, and refuses enrolment in an unpublished one', async () => {

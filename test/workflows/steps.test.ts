@@ -36,6 +36,24 @@ describe('send_email', () => {
   });
 });
 
+describe('send_email in a loop', () => {
+  it('sends once per visit of the step, so a loop or a re-entry mails again', async () => {
+    await h.publish(
+      journey('s_send_loop', [
+        { id: 'mail', type: 'send_email', template: 'getting-started' },
+        { id: 'count', type: 'update_contact', addPoints: 1 },
+        { id: 'pause', type: 'wait', duration: '1d' },
+        { id: 'again', type: 'branch', cases: [{ when: { field: 'loyaltyPoints', op: 'lt', value: 2 }, next: 'mail' }], otherwise: null },
+      ]),
+    );
+    const c = await h.contact();
+    await (await h.start('s_send_loop', c.id)).result();
+    const sends = await h.fx.tdb.db.messageSend.findMany({ where: { contactId: c.id } });
+    expect(sends.map((x) => x.status)).toEqual(['sent', 'sent']);
+    expect(new Set(sends.map((x) => x.messageId)).size).toBe(2);
+  });
+});
+
 describe('wait', () => {
   it('waits the duration, and a goal event ends the run during the wait as a conversion', async () => {
     await h.publish(

@@ -1,3 +1,4 @@
+import { workflowInfo } from '@temporalio/workflow';
 import type { StepHandler } from '../context';
 import type { Step } from '../../journeys/schema';
 
@@ -23,6 +24,7 @@ export const sendEmailStep: StepHandler<SendEmailStep> = async (ctx, step) => {
       templateKey: step.template,
       workflowId: ctx.workflowId,
       stepId: step.id,
+      visit: `${workflowInfo().firstExecutionRunId}:${ctx.state.stepsTaken}`,
       journeyKey: ctx.input.journeyKey,
       subject: step.subject,
       // Workflow time: deterministic, and skipped in time-skipping tests.
