@@ -13,6 +13,7 @@ export interface UpdateContactInput {
   removeTags?: string[];
   addPoints?: number;
   setTier?: string | null;
+  subscriptions?: Record<string, 'subscribed' | 'unsubscribed' | 'sunset'>;
 }
 
 export function createContactActivities({ db, onEventsStored }: ActivityDeps) {
@@ -42,6 +43,13 @@ export function createContactActivities({ db, onEventsStored }: ActivityDeps) {
             tags: [...tags],
             loyaltyPoints: { increment: input.addPoints ?? 0 },
             ...(input.setTier !== undefined ? { tier: input.setTier } : {}),
+            ...(input.subscriptions
+              ? {
+                  subscriptions: { ...(c.subscriptions as Record<string, unknown>), ...input.subscriptions } as Prisma.InputJsonObject,
+                  consentUpdatedAt: new Date(),
+                  ...(input.subscriptions.newsletter === 'sunset' ? { newsletterSunsetAt: new Date() } : {}),
+                }
+              : {}),
           },
         });
         await recordAttributeChanges(tx, c.id, c.attributes, attributes as Prisma.JsonValue, input.changeId);
@@ -52,6 +60,7 @@ export function createContactActivities({ db, onEventsStored }: ActivityDeps) {
           ...(input.removeTags ?? []).map((t) => `-tag ${t}`),
           ...(input.addPoints ? [`${input.addPoints > 0 ? '+' : ''}${input.addPoints} points`] : []),
           ...(input.setTier !== undefined ? [`tier ${input.setTier ?? 'none'}`] : []),
+          ...Object.entries(input.subscriptions ?? {}).map(([cat, state]) => `${cat} ${state}`),
         ];
         return { applied: true, summary: parts.join(', ') };
       });

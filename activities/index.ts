@@ -1,7 +1,9 @@
 // All activities, bound to their dependencies. The worker registers this object.
 import { createApprovalActivities } from './approvals';
+import { createBroadcastActivities } from './broadcast';
 import { createConditionActivities } from './conditions';
 import { createContactActivities } from './contacts';
+import { createCouponActivities } from './coupons';
 import type { ActivityDeps } from './deps';
 import { createEnrolActivities } from './enrol';
 import { createJourneyActivities } from './journeys';
@@ -14,8 +16,10 @@ export function createActivities(deps: ActivityDeps) {
     ...createJourneyActivities(deps),
     ...createConditionActivities(deps),
     ...createContactActivities(deps),
+    ...createCouponActivities(deps),
     ...createTaskActivities(deps),
     ...createApprovalActivities(deps),
+    ...createBroadcastActivities(deps),
     ...createWebhookActivities(deps),
     ...createEnrolActivities(deps),
     sendEmail: createSendEmail(deps),

@@ -11,12 +11,13 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { MessageSend } from '@prisma/client';
-import { buildRenderContext, confirmUrl, consentLinks, purchasedSkus } from '../email/context';
+import { buildRenderContext, confirmUrl, consentLinks, interestsOf, purchasedSkus } from '../email/context';
 import { NO_POLICY, checkSendPolicy } from '../email/policy';
 import { renderEmail } from '../email/render';
 import { sendBlockedBecause, suppress } from '../email/suppression';
 import { latestTemplate } from '../email/template-store';
 import { addTracking } from '../email/tracking';
+import { countNewsletterSent, NEWSLETTER_CATEGORY } from '../newsletters/counter';
 import type { ActivityDeps } from './deps';
 
 export interface SendEmailInput {
@@ -39,6 +40,8 @@ export interface SendEmailInput {
    * of this and the activity's clock, so time-skipping tests and production agree.
    */
   now?: string;
+  /** Set by newsletter broadcasts: recorded on the `newsletter_sent` event. */
+  broadcast?: { id: string; variant: string };
 }
 
 export type SendOutcome = 'sent' | 'suppressed' | 'failed' | 'indeterminate' | 'skipped' | 'deferred';
@@ -181,6 +184,7 @@ export function createSendEmail(deps: ActivityDeps) {
       buildRenderContext({
         contact: decision.contact,
         purchasedSkus: await purchasedSkus(db, contact.id),
+        interests: await interestsOf(db, contact.id, deps.catalog, now),
         catalog: deps.catalog,
         links,
         category,
@@ -207,10 +211,19 @@ export function createSendEmail(deps: ActivityDeps) {
           'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
         },
       });
-      await db.messageSend.updateMany({
-        where: { id: sendId, status: { in: ['sending', 'indeterminate'] } },
-        data: { status: 'sent', subject: rendered.subject, providerMessageId: String(info.response ?? ''), sentAt: now, error: null },
+      // Marking it sent and counting a newsletter happen together, once per send.
+      const counted = await db.$transaction(async (tx) => {
+        const marked = await tx.messageSend.updateMany({
+          where: { id: sendId, status: { in: ['sending', 'indeterminate'] } },
+          data: { status: 'sent', subject: rendered.subject, providerMessageId: String(info.response ?? ''), sentAt: now, error: null },
+        });
+        if (marked.count !== 1 || category !== NEWSLETTER_CATEGORY) return false;
+        await countNewsletterSent(tx, {
+          contactId: contact.id, sendId, templateKey: template.key, broadcastId: input.broadcast?.id ?? null, variant: input.broadcast?.variant ?? null, at: now,
+        });
+        return true;
       });
+      if (counted) deps.onEventsStored?.();
       log.info({ sendId, template: template.key }, 'email sent');
       return { outcome: 'sent', sendId };
     } catch (err) {

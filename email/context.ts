@@ -54,6 +54,28 @@ export async function purchasedSkus(db: Db, contactId: string): Promise<string[]
   return [...skus];
 }
 
+/**
+ * What the contact showed interest in: catalogue categories of the pages and
+ * products they viewed (`page_viewed` / `product_viewed` events with
+ * `properties.category` or a catalogue `properties.sku`) in the last 30 days,
+ * most viewed first. Nurture emails follow it.
+ */
+export async function interestsOf(db: Db, contactId: string, catalog: CatalogProduct[] = loadCatalog(), now = new Date()): Promise<string[]> {
+  const rows = await db.event.findMany({
+    where: { contactId, type: { in: ['page_viewed', 'product_viewed'] }, occurredAt: { gte: new Date(now.getTime() - 30 * 86_400_000) } },
+    select: { properties: true },
+    take: 1000,
+  });
+  const bySku = new Map(catalog.map((p) => [p.sku, p.category]));
+  const counts = new Map<string, number>();
+  for (const { properties: p } of rows) {
+    if (!p || typeof p !== 'object' || Array.isArray(p)) continue;
+    const cat = typeof p.category === 'string' ? p.category : typeof p.sku === 'string' ? bySku.get(p.sku) : undefined;
+    if (cat) counts.set(cat, (counts.get(cat) ?? 0) + 1);
+  }
+  return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([c]) => c);
+}
+
 export interface ConsentLinks {
   /** One-click unsubscribe from this email's category (also the List-Unsubscribe URL). */
   unsubscribeUrl: string;
@@ -99,6 +121,10 @@ export interface RenderContext {
     createdAt: string;
   };
   purchasedSkus: string[];
+  /** Categories the contact viewed recently, most viewed first (see interestsOf). */
+  interests: string[];
+  /** interests[0], or null. */
+  topInterest: string | null;
   catalog: CatalogProduct[];
   /** Null in transactional email (it has no unsubscribe). */
   unsubscribeUrl: string | null;
@@ -114,6 +140,7 @@ export interface RenderContext {
 export function buildRenderContext(input: {
   contact: ContactFields;
   purchasedSkus?: string[];
+  interests?: string[];
   catalog?: CatalogProduct[];
   links: ConsentLinks;
   category: string;
@@ -141,6 +168,8 @@ export function buildRenderContext(input: {
       createdAt: c.createdAt.toISOString(),
     },
     purchasedSkus: input.purchasedSkus ?? [],
+    interests: input.interests ?? [],
+    topInterest: input.interests?.[0] ?? null,
     catalog: input.catalog ?? loadCatalog(),
     unsubscribeUrl: input.category === 'transactional' ? null : input.links.unsubscribeUrl,
     preferencesUrl: input.links.preferencesUrl,
@@ -174,6 +203,7 @@ export function sampleRenderContext(opts: { publicUrl: string; linkSecret: strin
   return buildRenderContext({
     contact: SAMPLE_CONTACT,
     purchasedSkus: [loadCatalog()[0]?.sku ?? 'sku-none'],
+    interests: ['templates', 'books'],
     links: consentLinks(opts, id, category),
     category,
     confirmUrl: confirmUrl(opts, id),

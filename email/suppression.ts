@@ -35,6 +35,8 @@ export async function sendBlockedBecause(tx: Tx, contact: Pick<Contact, 'email' 
   const subs = subscriptionsOf(contact);
   if (subs[category] === 'unsubscribed' || subs['*'] === 'unsubscribed') return `unsubscribed from ${subs[category] === 'unsubscribed' ? category : 'all marketing email'}`;
   if (subs[category] === 'pending') return `${category} subscription not confirmed yet (double opt-in)`;
+  // Sunset (re-engagement found no interest): kept, never mailed this category again.
+  if (subs[category] === 'sunset') return `sunset from ${category}`;
   const s = await tx.suppression.findFirst({
     where: { email: contact.email, category: { in: [category, '*'] } },
     orderBy: { createdAt: 'asc' },
@@ -60,6 +62,8 @@ export async function setSubscriptions(
 ): Promise<Contact | null> {
   const c = await tx.contact.findUnique({ where: { id: contactId } });
   if (!c) return null;
+  // A deleted contact can still be unsubscribed (harmless), never subscribed.
+  if (c.deletedAt && Object.values(changes).some((v) => v !== 'unsubscribed')) return null;
   const subs = { ...subscriptionsOf(c), ...changes };
   const updated = await tx.contact.update({
     where: { id: c.id },

@@ -18,12 +18,15 @@ export async function applyEventToContact(
   switch (event.type) {
     case 'purchase': {
       const amount = numberProp(event.properties, 'amount') ?? 0;
+      // Lock the row: concurrent purchases must not lose each other's cadence update.
+      await tx.$executeRaw`SELECT id FROM contacts WHERE id = ${contact.id}::uuid FOR UPDATE`;
+      const c = await tx.contact.findUniqueOrThrow({ where: { id: contact.id } });
       await tx.contact.update({
         where: { id: contact.id },
         data: {
           lifetimeSpendCents: { increment: BigInt(Math.round(amount * 100)) },
           purchaseCount: { increment: 1 },
-          lastPurchaseAt: event.occurredAt,
+          ...purchaseCadence(c, event.occurredAt),
         },
       });
       return;
@@ -40,4 +43,21 @@ export async function applyEventToContact(
     default:
       return;
   }
+}
+
+/**
+ * First and last purchase, and when the next one is overdue: the last purchase
+ * plus twice the average interval between purchases (known from the second on).
+ * Events may arrive out of order, hence min/max.
+ */
+export function purchaseCadence(c: Pick<Contact, 'firstPurchaseAt' | 'lastPurchaseAt' | 'purchaseCount'>, at: Date) {
+  const first = c.firstPurchaseAt && c.firstPurchaseAt < at ? c.firstPurchaseAt : at;
+  const last = c.lastPurchaseAt && c.lastPurchaseAt > at ? c.lastPurchaseAt : at;
+  const count = c.purchaseCount + 1;
+  const interval = count >= 2 ? (last.getTime() - first.getTime()) / (count - 1) : null;
+  return {
+    firstPurchaseAt: first,
+    lastPurchaseAt: last,
+    nextPurchaseDueAt: interval && interval > 0 ? new Date(last.getTime() + 2 * interval) : null,
+  };
 }

@@ -20,7 +20,7 @@ export interface TriggerMatch {
 
 /** Events that can move the field a date trigger watches. */
 function dateFieldEvents(field: string): (e: TriggerEvent) => boolean {
-  if (field === 'lastPurchaseAt') return (e) => e.type === 'purchase';
+  if (field === 'lastPurchaseAt' || field === 'nextPurchaseDueAt') return (e) => e.type === 'purchase';
   if (field === 'lastClickAt') return (e) => e.type === 'email_clicked';
   if (field === 'lastOpenAt') return (e) => e.type === 'email_opened';
   if (field.startsWith('attributes.')) {
@@ -37,7 +37,8 @@ export async function triggerMatch(db: Db, def: JourneyDefinition, e: TriggerEve
   const t = def.trigger;
   switch (t.type) {
     case 'event': {
-      if (e.type !== t.event || !matchesFilter(e.properties, t.where)) return null;
+      const types = Array.isArray(t.event) ? t.event : [t.event];
+      if (!types.includes(e.type) || !matchesFilter(e.properties, t.where)) return null;
       if (!t.key) return { runKey: null, why: `event "${e.type}"` };
       const v = readPath(e.properties, t.key.slice('properties.'.length));
       if (v === undefined || v === null) return null; // a keyed journey needs the key
@@ -53,8 +54,14 @@ export async function triggerMatch(db: Db, def: JourneyDefinition, e: TriggerEve
       if (t.to !== undefined && e.properties.to !== t.to) return null;
       return { runKey: null, why: `attribute "${t.attribute}" changed` };
     }
-    case 'date':
-      return dateFieldEvents(t.field)(e) ? { runKey: null, why: `date trigger on ${t.field}` } : null;
+    case 'date': {
+      if (!dateFieldEvents(t.field)(e)) return null;
+      const value = t.field.startsWith('attributes.')
+        ? readPath(contact.attributes, t.field.slice('attributes.'.length))
+        : (contact as unknown as Record<string, unknown>)[t.field];
+      if (value === null || value === undefined || value === '') return null; // nothing to wait for yet
+      return { runKey: null, why: `date trigger on ${t.field}` };
+    }
     case 'api':
       return null;
   }

@@ -52,6 +52,21 @@ function fieldTest(op: string, got: unknown, want: unknown): boolean {
   }
 }
 
+/** Sum of a numeric property (a dotted path) over events; non-numbers add nothing. */
+export function sumProperty(properties: unknown[], path: string): number {
+  let total = 0;
+  for (const p of properties) {
+    const v = readPath(p, path);
+    if (typeof v === 'number' && Number.isFinite(v)) total += v;
+  }
+  return total;
+}
+
+export function sumTest(total: number, t: { gt?: number; gte?: number; lt?: number; lte?: number; eq?: number }): boolean {
+  return (t.gt === undefined || total > t.gt) && (t.gte === undefined || total >= t.gte) && (t.lt === undefined || total < t.lt) &&
+    (t.lte === undefined || total <= t.lte) && (t.eq === undefined || total === t.eq);
+}
+
 const show = (v: unknown) => (v === undefined ? 'unset' : JSON.stringify(v));
 
 export async function evaluateCondition(db: Db, contact: Contact, cond: Condition, vars: Vars = {}, now = new Date()): Promise<Evaluation> {
@@ -67,11 +82,19 @@ export async function evaluateCondition(db: Db, contact: Contact, cond: Conditio
       select: { properties: true },
       take: 10_000,
     });
-    const n = rows.filter((r) => matchesFilter(r.properties as Record<string, unknown>, cond.where)).length;
-    const count = cond.count ?? { gte: 1 };
-    const result =
+    const matching = rows.filter((r) => matchesFilter(r.properties as Record<string, unknown>, cond.where));
+    const n = matching.length;
+    // With a sum and no count, only the sum is tested.
+    const count = cond.count ?? (cond.sum ? {} : { gte: 1 });
+    let result =
       (count.gte === undefined || n >= count.gte) && (count.lte === undefined || n <= count.lte) && (count.eq === undefined || n === count.eq);
     const window = cond.within ? ` in the last ${cond.within}` : '';
+    if (cond.sum) {
+      const { property, ...test } = cond.sum;
+      const total = sumProperty(matching.map((r) => r.properties), property);
+      result &&= sumTest(total, test);
+      return { result, why: `${n} "${cond.event}" event(s)${window} with ${property} adding up to ${total}; wanted ${JSON.stringify(cond.count ? { count, sum: test } : test)}` };
+    }
     return { result, why: `${n} "${cond.event}" event(s)${window}; wanted ${JSON.stringify(count)}` };
   }
   if ('all' in cond) {

@@ -21,7 +21,8 @@ const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 /** Contact fields a condition may read. `attributes.<name>` reads a free attribute. */
 export const CONTACT_FIELDS = [
   'email', 'firstName', 'lastName', 'company', 'timeZone', 'locale', 'currency', 'tier', 'tags',
-  'lifetimeSpend', 'loyaltyPoints', 'purchaseCount', 'lastPurchaseAt', 'newslettersSinceLastClick',
+  'lifetimeSpend', 'loyaltyPoints', 'purchaseCount', 'lastPurchaseAt', 'firstPurchaseAt', 'nextPurchaseDueAt',
+  'newslettersSinceLastClick', 'newsletterSunsetAt',
   'lastClickAt', 'lastOpenAt', 'createdAt', 'marketingConsent', 'ownerEmail',
 ] as const;
 
@@ -39,9 +40,26 @@ export const propertyFilterSchema = z
   .record(z.string(), z.union([scalar, z.array(scalar)]))
   .describe('Event property filter: { "path": "/pricing" } or { "sku": ["a", "b"] }');
 
+/**
+ * An aggregate over the matching events: the sum of a numeric property (events
+ * without a number there add nothing), e.g. { property: amount, gt: 500 }.
+ * With `sum` and no `count`, only the sum is tested.
+ */
+export interface EventSum { property: string; gt?: number; gte?: number; lt?: number; lte?: number; eq?: number }
+export const eventSumSchema = z
+  .strictObject({
+    property: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'must be a property name or dotted path'),
+    gt: z.number().optional(),
+    gte: z.number().optional(),
+    lt: z.number().optional(),
+    lte: z.number().optional(),
+    eq: z.number().optional(),
+  })
+  .describe('Sum of a numeric event property over the matching events, compared: { property: amount, gt: 500 }');
+
 export type Condition =
   | { field: string; op: z.infer<typeof opSchema>; value?: z.infer<typeof scalar> | z.infer<typeof scalar>[] }
-  | { event: string; where?: Record<string, unknown>; within?: string; count?: { gte?: number; lte?: number; eq?: number } }
+  | { event: string; where?: Record<string, unknown>; within?: string; count?: { gte?: number; lte?: number; eq?: number }; sum?: EventSum }
   | { all: Condition[] }
   | { any: Condition[] }
   | { not: Condition };
@@ -58,6 +76,7 @@ export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
       where: propertyFilterSchema.optional(),
       within: durationSchema.optional(),
       count: z.strictObject({ gte: z.number().int().min(0).optional(), lte: z.number().int().min(0).optional(), eq: z.number().int().min(0).optional() }).optional(),
+      sum: eventSumSchema.optional(),
     }),
     z.strictObject({ all: z.array(conditionSchema).min(1) }),
     z.strictObject({ any: z.array(conditionSchema).min(1) }),
@@ -78,6 +97,8 @@ export const sendEmailStepSchema = z.strictObject({
   type: z.literal('send_email'),
   template: z.string().min(1).describe('Template key: templates/<key>.mjml or a template created through the API'),
   subject: z.string().min(1).optional().describe('Overrides the template subject (Handlebars)'),
+  data: z.record(z.string(), z.json()).optional()
+    .describe('Extra template data as {{data.<name>}}; results of earlier steps are {{data.steps.<stepId>.body.<field>}}'),
 });
 
 export const waitStepSchema = z.strictObject({
@@ -135,6 +156,17 @@ export const updateContactStepSchema = z.strictObject({
   removeTags: z.array(z.string().min(1)).optional(),
   addPoints: z.number().int().optional().describe('Loyalty points to add (negative to take away)'),
   setTier: z.string().min(1).nullable().optional(),
+  subscriptions: z.record(z.string().regex(/^[a-z][a-z0-9_-]*$/), z.enum(['subscribed', 'unsubscribed', 'sunset'])).optional()
+    .describe('Subscription states to set, e.g. { newsletter: sunset } (kept, never mailed that category again)'),
+});
+
+export const issueCouponStepSchema = z.strictObject({
+  ...base,
+  type: z.literal('issue_coupon'),
+  value: z.number().positive().describe('Value in the contact\'s currency units, e.g. 25 for $25'),
+  prefix: z.string().regex(/^[A-Z0-9]{1,12}$/, 'must be 1-12 upper-case letters or digits').default('RAP'),
+  reason: z.string().min(1).describe('Why it was issued (shown on the coupon record)'),
+  expiresIn: durationSchema.optional(),
 });
 
 export const createTaskStepSchema = z.strictObject({
@@ -190,6 +222,7 @@ export const stepSchema = z.discriminatedUnion('type', [
   branchStepSchema,
   splitStepSchema,
   updateContactStepSchema,
+  issueCouponStepSchema,
   createTaskStepSchema,
   approvalStepSchema,
   webhookStepSchema,
@@ -208,7 +241,7 @@ export const WAITING_STEPS: readonly StepType[] = ['wait', 'wait_until_window', 
 export const triggerSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('event'),
-    event: eventTypeSchema,
+    event: z.union([eventTypeSchema, z.array(eventTypeSchema).min(1)]).describe('An event type, or a list: any of them'),
     where: propertyFilterSchema.optional(),
     key: z.string().regex(/^properties\.[A-Za-z0-9_.-]+$/).optional()
       .describe('Event property that keys runs, e.g. "properties.orderId": one run per contact per key'),
@@ -224,7 +257,7 @@ export const triggerSchema = z.discriminatedUnion('type', [
   }),
   z.strictObject({
     type: z.literal('date'),
-    field: z.union([z.enum(['lastPurchaseAt', 'createdAt', 'lastClickAt', 'lastOpenAt']), z.string().regex(/^attributes\.[A-Za-z0-9_-]+$/)]),
+    field: z.union([z.enum(['lastPurchaseAt', 'nextPurchaseDueAt', 'createdAt', 'lastClickAt', 'lastOpenAt']), z.string().regex(/^attributes\.[A-Za-z0-9_-]+$/)]),
     offset: z.string().regex(/^-?(\d+[smhdw])+$/, 'must be a duration such as "30d", or "-1d" for before').default('0d'),
     annual: z.boolean().default(false).describe('Every year on the date (birthdays)'),
   }),
@@ -243,6 +276,7 @@ export const goalSchema = z.strictObject({
   event: eventTypeSchema,
   where: propertyFilterSchema.optional(),
   outcome: z.enum(['converted', 'exited']).default('converted'),
+  next: stepIdSchema.optional().describe('Instead of ending the run, jump to this step (e.g. create a sales task, then exit)'),
 });
 
 export const journeyDefinitionSchema = z
@@ -262,6 +296,11 @@ export const journeyDefinitionSchema = z
     def.steps.forEach((s, i) => {
       if (ids.has(s.id)) ctx.addIssue({ code: 'custom', path: ['steps', i, 'id'], message: `duplicate step id "${s.id}"` });
       ids.set(s.id, i);
+    });
+    def.goals.forEach((g, i) => {
+      if (g.next !== undefined && !ids.has(g.next)) {
+        ctx.addIssue({ code: 'custom', path: ['goals', i, 'next'], message: `unknown step "${g.next}"` });
+      }
     });
     def.steps.forEach((s, i) => {
       for (const [path, target] of stepTargets(s)) {

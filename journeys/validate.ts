@@ -60,7 +60,8 @@ export function semanticIssues(def: JourneyDefinition, ctx: ValidationContext = 
 
   // Unreachable steps: not reachable from the first step.
   const seen = new Set<number>();
-  const stack = [0];
+  // Goals that jump to a step make that step reachable too.
+  const stack = [0, ...def.goals.flatMap((g) => (g.next !== undefined && index.has(g.next) ? [index.get(g.next)!] : []))];
   while (stack.length) {
     const i = stack.pop()!;
     if (seen.has(i)) continue;

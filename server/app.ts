@@ -11,6 +11,8 @@ import { eventsRouter } from './routes/events';
 import { healthRouter } from './routes/health';
 import { journeysRouter } from './routes/journeys';
 import { newsletterRouter } from './routes/newsletter';
+import { newslettersRouter } from './routes/newsletters';
+import { segmentsRouter } from './routes/segments';
 import { templatesRouter } from './routes/templates';
 import { trackingRouter } from './routes/tracking';
 import { unsubscribeRouter } from './routes/unsubscribe';
@@ -29,9 +31,20 @@ export function createApp(deps: ServerDeps): express.Express {
   app.use(webhooksRouter(deps));
   app.use(unsubscribeRouter(deps));
   app.use(trackingRouter(deps));
-  app.use('/v1', requireApiKey(deps.apiKeys), express.json({ limit: '2mb' }), templatesRouter(deps), newsletterRouter(deps));
-  app.use('/v1', requireApiKey(deps.apiKeys), express.json({ limit: '1mb' }), contactsRouter(deps), eventsRouter(deps));
-  app.use('/v1', requireApiKey(deps.apiKeys), express.json({ limit: '1mb' }), journeysRouter(deps), approvalsRouter(deps));
+  // One JSON body limit for the whole API (templates are the largest bodies).
+  app.use(
+    '/v1',
+    requireApiKey(deps.apiKeys),
+    express.json({ limit: '2mb' }),
+    contactsRouter(deps),
+    eventsRouter(deps),
+    journeysRouter(deps),
+    approvalsRouter(deps),
+    templatesRouter(deps),
+    newsletterRouter(deps),
+    segmentsRouter(deps),
+    newslettersRouter(deps),
+  );
 
   app.use(notFound);
   app.use(errorHandler(deps.log));

@@ -22,4 +22,6 @@ export interface ServerDeps {
   mailFrom?: string;
   /** Temporal client for run queries and resume signals; absent in tests that need none. */
   temporal?: Client;
+  /** Task queue of the workflows the server starts (newsletter broadcasts); TEMPORAL_TASK_QUEUE. */
+  taskQueue?: string;
 }

@@ -56,6 +56,7 @@ export async function startServer(env: RoleEnv<'server'>, opts: { db?: Db; log?:
     mailer,
     mailFrom: env.MAIL_FROM,
     temporal: client,
+    taskQueue: t.taskQueue,
   });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(env.HTTP_PORT, env.HTTP_HOST, () => resolve(s));

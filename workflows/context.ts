@@ -25,6 +25,8 @@ export interface RunState {
   seen: string[];
   vars: Record<string, WebhookResult>;
   triggerEventId: string | null;
+  /** Goal events already acted on by jumping to a step (so they fire once). */
+  consumed?: string[];
 }
 
 export interface JourneyInput {
@@ -57,6 +59,9 @@ export interface StepResult {
 export interface Interruption {
   status: RunStatus;
   reason: string;
+  /** A goal that jumps to a step instead of ending the run. */
+  next?: string;
+  eventId?: string;
 }
 
 export type WaitOutcome = 'ready' | 'timeout' | 'interrupted';
@@ -110,9 +115,9 @@ export function createContext(
   function interruption(): Interruption | null {
     for (const e of state.events) {
       if (e.type === SYSTEM_EVENTS.contactDeleted) return { status: 'exited', reason: 'contact deleted' };
-      if (e.eventId === state.triggerEventId) continue;
+      if (e.eventId === state.triggerEventId || state.consumed?.includes(e.eventId)) continue;
       const goal = meta()?.goals.find((g) => matchesEvent(e, g));
-      if (goal) return { status: goal.outcome, reason: `goal event "${e.type}"` };
+      if (goal) return { status: goal.outcome, reason: `goal event "${e.type}"`, next: goal.next, eventId: e.eventId };
     }
     return null;
   }

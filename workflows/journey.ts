@@ -56,8 +56,14 @@ export async function journeyWorkflow(input: JourneyInput): Promise<RunStatus> {
 
   let stepId: string | null = input.resumeAt ?? null;
   for (;;) {
+    // A goal event or the contact's deletion ends the run (or jumps, for goals with `next`).
     const stop = ctx.interruption();
-    if (stop) return finish(stop.status, stop.reason);
+    if (stop?.next !== undefined) {
+      state.consumed = [...(state.consumed ?? []), stop.eventId!].slice(-MAX_REMEMBERED_EVENTS);
+      stepId = stop.next;
+    } else if (stop) {
+      return finish(stop.status, stop.reason);
+    }
 
     const resolved = await ctx.acts.journeyStep({ journeyKey: input.journeyKey, version: input.version, stepId });
     if (!resolved) return finish('completed');
@@ -85,12 +91,13 @@ export async function journeyWorkflow(input: JourneyInput): Promise<RunStatus> {
       outcome: result.outcome,
       detail: result.detail,
     });
+    if (ctx.interruption()) {
+      stepId = step.id; // re-checked at the top of the loop, which ends or jumps
+      continue;
+    }
     if (result.end) return finish(result.end, result.outcome);
     stepId = result.next !== undefined ? result.next : resolved.next;
-    if (stepId === null) {
-      const late = ctx.interruption();
-      return late ? finish(late.status, late.reason) : finish('completed');
-    }
+    if (stepId === null) return finish('completed');
 
     // Keep history bounded: carry only the small run state into a fresh run.
     const info = workflowInfo();

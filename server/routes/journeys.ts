@@ -17,7 +17,7 @@ import { HttpError, parseOr400 } from '../errors';
 const keyParam = z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, 'must be a journey key');
 
 function issuesToDetails(issues: DefinitionIssue[], prefix: string) {
-  return issues.map((i) => ({ path: [prefix, ...i.path.map(String)].filter(Boolean).join('.'), message: i.message }));
+  return issues.map((i) => ({ path: [prefix, ...i.path.map(String)].filter(Boolean).join('.') || '(body)', message: i.message }));
 }
 
 export function journeysRouter(deps: ServerDeps): Router {
@@ -166,7 +166,9 @@ export function journeysRouter(deps: ServerDeps): Router {
 
   r.get('/journeys/:key/runs/:contactId', async (req, res) => {
     const contactId = parseOr400(z.uuid(), req.params.contactId, 'contactId');
-    const workflowId = journeyWorkflowId(parseOr400(keyParam, req.params.key, 'key'), contactId);
+    // Keyed journeys (one run per order, say) name the run with ?runKey=<key value>.
+    const runKey = typeof req.query.runKey === 'string' ? req.query.runKey : null;
+    const workflowId = journeyWorkflowId(parseOr400(keyParam, req.params.key, 'key'), contactId, runKey);
     const run = await db.journeyRun.findUnique({ where: { workflowId } });
     if (!run) throw new HttpError(404, 'run_not_found', 'this contact has no run of this journey');
     let live: unknown = null;

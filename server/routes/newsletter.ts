@@ -7,7 +7,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { createSendEmail } from '../../activities/send-email';
 import { contactProfileSchema, emailSchema } from '../../contacts/schema';
-import { ingestEvent } from '../../events/ingest';
+import { ContactConflictError, ingestEvent } from '../../events/ingest';
 import type { ServerDeps } from '../context';
 import { HttpError, parseOr400 } from '../errors';
 
@@ -39,6 +39,11 @@ export function newsletterRouter(deps: ServerDeps): Router {
       type: 'newsletter_subscribe_requested',
       contact,
       properties: { source: source ?? null },
+    }).catch((err: unknown) => {
+      if (err instanceof ContactConflictError) {
+        throw new HttpError(409, 'contact_conflict', err.message, [{ path: err.field, message: err.message }]);
+      }
+      throw err;
     });
     deps.onEventsStored();
     const send = createSendEmail({

@@ -6,6 +6,7 @@ import { branchStep } from './branch';
 import { createTaskStep } from './create-task';
 import { enrolStep } from './enrol';
 import { exitStep } from './exit';
+import { issueCouponStep } from './issue-coupon';
 import { sendEmailStep } from './send-email';
 import { splitStep } from './split';
 import { updateContactStep } from './update-contact';
@@ -22,6 +23,7 @@ const handlers: { [T in StepType]: StepHandler<StepOf<T>> } = {
   branch: branchStep,
   split: splitStep,
   update_contact: updateContactStep,
+  issue_coupon: issueCouponStep,
   create_task: createTaskStep,
   approval: approvalStep,
   webhook: webhookStep,

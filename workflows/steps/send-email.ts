@@ -27,6 +27,8 @@ export const sendEmailStep: StepHandler<SendEmailStep> = async (ctx, step) => {
       visit: `${workflowInfo().firstExecutionRunId}:${ctx.state.stepsTaken}`,
       journeyKey: ctx.input.journeyKey,
       subject: step.subject,
+      // Static data from the step, plus results of earlier steps (coupons, webhooks).
+      data: { ...(step.data ?? {}), steps: ctx.state.vars },
       // Workflow time: deterministic, and skipped in time-skipping tests.
       now: new Date(Date.now()).toISOString(),
     });

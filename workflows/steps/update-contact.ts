@@ -12,6 +12,7 @@ export const updateContactStep: StepHandler<StepOf<'update_contact'>> = async (c
     removeTags: step.removeTags,
     addPoints: step.addPoints,
     setTier: step.setTier,
+    subscriptions: step.subscriptions,
   });
   return { outcome: r.applied ? 'updated' : 'skipped', detail: { changes: r.summary } };
 };

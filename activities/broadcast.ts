@@ -1,0 +1,151 @@
+// Activities of newsletter broadcasts (workflows/broadcast.ts): snapshot the
+// audience once into broadcast_recipients, then send in batches. Each recipient
+// goes through the same exactly-once send as journey steps (activities/send-email.ts),
+// keyed by (broadcast workflow, contact): a batch retried after a crash finds
+// the sends already made and only marks their rows, so nobody is mailed twice,
+// and rows stay `pending` until their outcome is recorded, so nobody is skipped.
+import type { Prisma } from '@prisma/client';
+import { segmentWhere } from '../segments/compile';
+import { storedCondition } from '../segments/service';
+import type { ActivityDeps } from './deps';
+import { createSendEmail, sendKey, type SendOutcome } from './send-email';
+
+export type RecipientStatus = 'pending' | 'sent' | 'suppressed' | 'failed' | 'skipped';
+export type BroadcastStatus = 'starting' | 'snapshotting' | 'sending' | 'paused' | 'completed' | 'cancelled' | 'failed';
+export type Variant = 'regular' | 'reengagement';
+
+export interface BroadcastCounts {
+  audience: number;
+  sent: number;
+  failed: number;
+  suppressed: number;
+  skipped: number;
+  /** Recipients not sent to yet (pending, including deferred ones). */
+  remaining: number;
+}
+
+export interface BatchResult {
+  processed: number;
+  counts: BroadcastCounts;
+  /** When the earliest deferred recipient may be tried again (ISO), if none is due now. */
+  nextDueAt: string | null;
+}
+
+/** How a send outcome lands on the recipient row. */
+const STATUS_OF: Record<Exclude<SendOutcome, 'deferred'>, RecipientStatus> = {
+  sent: 'sent',
+  suppressed: 'suppressed',
+  failed: 'failed',
+  indeterminate: 'failed',
+  skipped: 'skipped',
+};
+
+/** The reengagement variant: a never-clicker whose 5th unclicked newsletter in a row this would be. */
+export function chooseVariant(c: { lastClickAt: Date | null; newslettersSinceLastClick: number } | null): Variant {
+  return c && c.lastClickAt === null && c.newslettersSinceLastClick === 4 ? 'reengagement' : 'regular';
+}
+
+export async function broadcastCounts(db: ActivityDeps['db'] | Prisma.TransactionClient, broadcastId: string): Promise<BroadcastCounts> {
+  const groups = await db.broadcastRecipient.groupBy({ by: ['status'], where: { broadcastId }, _count: { _all: true } });
+  const n = (s: RecipientStatus) => groups.find((g) => g.status === s)?._count._all ?? 0;
+  const counts = { sent: n('sent'), failed: n('failed'), suppressed: n('suppressed'), skipped: n('skipped'), remaining: n('pending') };
+  return { audience: counts.sent + counts.failed + counts.suppressed + counts.skipped + counts.remaining, ...counts };
+}
+
+const later = (iso?: string) => new Date(Math.max(Date.now(), iso ? Date.parse(iso) || 0 : 0));
+
+export function createBroadcastActivities(deps: ActivityDeps) {
+  const { db, log } = deps;
+  const sendEmail = createSendEmail(deps);
+
+  return {
+    /** Inserts the audience once: segment members subscribed to the newsletter, not deleted. */
+    async snapshotBroadcastAudience(input: { broadcastId: string; now?: string }): Promise<BroadcastCounts> {
+      const now = later(input.now);
+      await db.$transaction(async (tx) => {
+        await tx.$queryRaw`SELECT id FROM "broadcasts" WHERE id = ${input.broadcastId}::uuid FOR UPDATE`;
+        const b = await tx.broadcast.findUniqueOrThrow({ where: { id: input.broadcastId } });
+        if (b.snapshotAt) return;
+        const audience = await tx.$executeRaw`
+          INSERT INTO "broadcast_recipients" ("broadcast_id", "contact_id")
+          SELECT ${b.id}::uuid, c."id" FROM "contacts" c
+          WHERE ${segmentWhere(storedCondition(b.condition), now)}
+            AND c."subscriptions" ->> 'newsletter' = 'subscribed'
+            AND COALESCE(c."subscriptions" ->> '*', '') <> 'unsubscribed'
+          ON CONFLICT DO NOTHING`;
+        await tx.broadcast.update({ where: { id: b.id }, data: { snapshotAt: now, audienceSize: audience, status: 'sending' } });
+      }, { timeout: 10 * 60_000, maxWait: 30_000 });
+      return broadcastCounts(db, input.broadcastId);
+    },
+
+    /**
+     * Sends to up to `limit` due recipients, one row at a time: each row is
+     * claimed (FOR UPDATE SKIP LOCKED), sent through the exactly-once send and
+     * marked in one transaction.
+     */
+    async sendBroadcastBatch(input: { broadcastId: string; limit: number; now?: string }): Promise<BatchResult> {
+      const now = later(input.now);
+      const b = await db.broadcast.findUniqueOrThrow({ where: { id: input.broadcastId } });
+      let processed = 0;
+      while (processed < input.limit) {
+        const handled = await db.$transaction(async (tx) => {
+          const [row] = await tx.$queryRaw<{ contact_id: string; variant: string | null }[]>`
+            SELECT "contact_id"::text AS contact_id, "variant" FROM "broadcast_recipients"
+            WHERE "broadcast_id" = ${b.id}::uuid AND "status" = 'pending'
+              AND ("not_before" IS NULL OR "not_before" <= (${now.toISOString()}::timestamptz AT TIME ZONE 'UTC'))
+            ORDER BY "contact_id" LIMIT 1 FOR UPDATE SKIP LOCKED`;
+          if (!row) return false;
+          const contactId = row.contact_id;
+          let variant = row.variant as Variant | null;
+          if (!variant) {
+            // A send made before a crash decides: its template is what the recipient got.
+            const earlier = await tx.messageSend.findUnique({ where: { idempotencyKey: sendKey(b.workflowId, contactId) }, select: { templateKey: true } });
+            if (earlier) variant = earlier.templateKey === b.reengagementTemplate && b.templateKey !== b.reengagementTemplate ? 'reengagement' : 'regular';
+            else variant = chooseVariant(await tx.contact.findUnique({ where: { id: contactId }, select: { lastClickAt: true, newslettersSinceLastClick: true } }));
+          }
+          const r = await sendEmail({
+            contactId,
+            templateKey: variant === 'reengagement' ? b.reengagementTemplate : b.templateKey,
+            workflowId: b.workflowId,
+            stepId: contactId,
+            now: now.toISOString(),
+            broadcast: { id: b.id, variant },
+          });
+          const where = { broadcastId_contactId: { broadcastId: b.id, contactId } };
+          if (r.outcome === 'deferred') {
+            await tx.broadcastRecipient.update({ where, data: { variant, sendId: r.sendId ?? null, notBefore: r.until ? new Date(r.until) : null, error: `deferred: ${r.reason ?? ''}` } });
+          } else {
+            const status = STATUS_OF[r.outcome];
+            await tx.broadcastRecipient.update({
+              where,
+              data: { status, variant, sendId: r.sendId ?? null, notBefore: null, error: status === 'sent' ? null : `${r.outcome}: ${r.reason ?? ''}` },
+            });
+          }
+          return true;
+        }, { timeout: 5 * 60_000, maxWait: 30_000 });
+        if (!handled) break;
+        processed++;
+      }
+      const counts = await broadcastCounts(db, b.id);
+      let nextDueAt: string | null = null;
+      if (counts.remaining > 0) {
+        const next = await db.broadcastRecipient.aggregate({ where: { broadcastId: b.id, status: 'pending' }, _min: { notBefore: true } });
+        nextDueAt = next._min.notBefore && next._min.notBefore > now ? next._min.notBefore.toISOString() : null;
+      }
+      log.info({ broadcastId: b.id, processed, ...counts }, 'broadcast batch');
+      return { processed, counts, nextDueAt };
+    },
+
+    /** Records the broadcast's state; cancelling skips everyone not sent to yet. */
+    async setBroadcastStatus(input: { broadcastId: string; status: BroadcastStatus }): Promise<BroadcastCounts> {
+      const finished = input.status === 'completed' || input.status === 'cancelled' || input.status === 'failed';
+      await db.$transaction(async (tx) => {
+        if (input.status === 'cancelled') {
+          await tx.broadcastRecipient.updateMany({ where: { broadcastId: input.broadcastId, status: 'pending' }, data: { status: 'skipped', error: 'broadcast cancelled' } });
+        }
+        await tx.broadcast.update({ where: { id: input.broadcastId }, data: { status: input.status, ...(finished ? { finishedAt: new Date() } : {}) } });
+      });
+      return broadcastCounts(db, input.broadcastId);
+    },
+  };
+}

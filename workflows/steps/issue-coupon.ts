@@ -1,0 +1,17 @@
+import type { StepOf } from '../../journeys/schema';
+import type { StepHandler } from '../context';
+
+/** Issues a unique single-use coupon; later emails show it as {{data.steps.<id>.body.code}}. */
+export const issueCouponStep: StepHandler<StepOf<'issue_coupon'>> = async (ctx, step) => {
+  const coupon = await ctx.acts.issueCoupon({
+    contactId: ctx.input.contactId,
+    key: `${ctx.workflowId}:${step.id}:${ctx.state.stepsTaken}`,
+    value: step.value,
+    prefix: step.prefix,
+    reason: step.reason,
+    expiresIn: step.expiresIn,
+    now: new Date().toISOString(),
+  });
+  ctx.state.vars[step.id] = { status: 200, body: coupon };
+  return { outcome: 'issued', detail: { couponId: coupon.id, value: coupon.value, currency: coupon.currency } };
+};
