@@ -19,6 +19,7 @@ export interface IssuedCoupon {
   id: string;
   code: string;
   value: number;
+  valueCents: number;
   currency: string;
   expiresAt: string | null;
 }
@@ -30,7 +31,7 @@ export function createCouponActivities({ db }: ActivityDeps) {
       if (!contact) throw ApplicationFailure.nonRetryable('contact no longer exists', 'ContactGone');
       const existing = await db.coupon.findUnique({ where: { idempotencyKey: input.key } });
       const view = (c: { id: string; code: string; valueCents: number; currency: string; expiresAt: Date | null }): IssuedCoupon => ({
-        id: c.id, code: c.code, value: c.valueCents / 100, currency: c.currency, expiresAt: c.expiresAt?.toISOString() ?? null,
+        id: c.id, code: c.code, value: c.valueCents / 100, valueCents: c.valueCents, currency: c.currency, expiresAt: c.expiresAt?.toISOString() ?? null,
       });
       if (existing) return view(existing);
       const expiresAt = input.expiresIn ? new Date(Date.parse(input.now) + (parseDuration(input.expiresIn) ?? 0)) : null;

@@ -27,6 +27,8 @@ export interface RunState {
   triggerEventId: string | null;
   /** Goal events already acted on by jumping to a step (so they fire once). */
   consumed?: string[];
+  /** The coupon most recently issued in this run: emails show it as {{data.coupon.code}}. */
+  lastCoupon?: Record<string, unknown>;
 }
 
 export interface JourneyInput {

@@ -1,7 +1,7 @@
 import type { StepOf } from '../../journeys/schema';
 import type { StepHandler } from '../context';
 
-/** Issues a unique single-use coupon; later emails show it as {{data.steps.<id>.body.code}}. */
+/** Issues a unique single-use coupon; later emails show it as {{data.coupon.code}} (or {{data.steps.<id>.body.code}}). */
 export const issueCouponStep: StepHandler<StepOf<'issue_coupon'>> = async (ctx, step) => {
   const coupon = await ctx.acts.issueCoupon({
     contactId: ctx.input.contactId,
@@ -13,5 +13,6 @@ export const issueCouponStep: StepHandler<StepOf<'issue_coupon'>> = async (ctx, 
     now: new Date().toISOString(),
   });
   ctx.state.vars[step.id] = { status: 200, body: coupon };
+  ctx.state.lastCoupon = { ...coupon };
   return { outcome: 'issued', detail: { couponId: coupon.id, value: coupon.value, currency: coupon.currency } };
 };

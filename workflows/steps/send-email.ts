@@ -28,7 +28,7 @@ export const sendEmailStep: StepHandler<SendEmailStep> = async (ctx, step) => {
       journeyKey: ctx.input.journeyKey,
       subject: step.subject,
       // Static data from the step, plus results of earlier steps (coupons, webhooks).
-      data: { ...(step.data ?? {}), steps: ctx.state.vars },
+      data: { ...(step.data ?? {}), steps: ctx.state.vars, coupon: ctx.state.lastCoupon ?? null },
       // Workflow time: deterministic, and skipped in time-skipping tests.
       now: new Date(Date.now()).toISOString(),
     });
