@@ -1,0 +1,47 @@
+// Each shipped journey end to end on the real Temporal dev server, PostgreSQL
+// and SMTP server, with its waits shortened to seconds.
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { publishShortened } from '../support/shortened';
+import { startTestStack, type TestStack } from '../support/stack';
+
+let s: TestStack;
+beforeAll(async () => {
+  s = await startTestStack('it_shipped');
+  await publishShortened(s.tdb.db, 'nurture', (field) => (field === 'duration' ? '1s' : '1d'));
+  await publishShortened(s.tdb.db, 'spend_rewards', (field) => (field === 'timeout' ? '2s' : field === 'duration' ? '1s' : '2d'));
+  await publishShortened(s.tdb.db, 'purchase_feedback', () => '1s');
+  await Promise.all([s.startServer(), s.startWorker()]);
+});
+afterAll(() => s?.close());
+
+const wait = { timeout: 30_000, interval: 100 };
+
+describe('shipped journeys on the real stack', () => {
+  it('nurture: the series goes out, and a pricing-page visit hands the prospect to sales', async () => {
+    const email = 'it-prospect@example.com';
+    await s.api('/v1/contacts', { body: { email, firstName: 'Ida', ownerEmail: 'rep@example.com' } });
+    await s.webhook('shop', { id: 'it-dl', type: 'guide_downloaded', contact: { email } });
+    await s.sink.waitFor((m) => m.envelopeTo.includes(email) && m.parsed.subject === 'Ida, ideas picked for you', 30_000);
+    await s.sink.waitFor((m) => m.envelopeTo.includes(email) && m.parsed.subject === 'How a team like yours doubled repeat orders', 30_000);
+    await s.webhook('shop', { id: 'it-pricing', type: 'page_viewed', contact: { email }, properties: { path: '/pricing' } });
+    await s.sink.waitFor((m) => m.envelopeTo.includes('rep@example.com') && m.parsed.subject === 'Follow up with Ida', 30_000);
+    const contact = (await s.api(`/v1/contacts/${email}?by=email`)).body.contact;
+    await vi.waitFor(async () => {
+      expect((await s.api(`/v1/journeys/nurture/runs/${contact.id}`)).body.run.status).toBe('exited');
+    }, wait);
+  });
+
+  it('spend rewards: crossing silver by webhook sends a coupon and moves the tier; feedback follows', async () => {
+    const email = 'it-spender@example.com';
+    await s.webhook('shop', { id: 'it-o1', type: 'purchase', contact: { email, firstName: 'Sam' }, properties: { orderId: 'it-o1', amount: 150 } });
+    const reward = await s.sink.waitFor((m) => m.envelopeTo.includes(email) && m.parsed.subject === 'Thank you, Sam: you are now Silver', 30_000);
+    const code = /SILVER-[A-Z2-9]{5}-[A-Z2-9]{5}/.exec(reward.parsed.text ?? '')?.[0];
+    expect(code).toBeDefined();
+    await vi.waitFor(async () => {
+      expect((await s.api(`/v1/contacts/${email}?by=email`)).body.contact).toMatchObject({ tier: 'silver', lifetimeSpendCents: 15000 });
+    }, wait);
+    const coupon = await s.tdb.db.coupon.findUniqueOrThrow({ where: { code: code! } });
+    expect(coupon).toMatchObject({ status: 'issued', valueCents: 1000 });
+    await s.sink.waitFor((m) => m.envelopeTo.includes(email) && m.parsed.subject === 'How was your order, Sam?', 30_000);
+  });
+});
