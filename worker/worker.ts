@@ -1,6 +1,6 @@
 // The Temporal worker: runs journey workflows and their activities.
 import { resolve } from 'node:path';
-import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { RoleEnv } from '../config/env';
 import { temporalSettings } from '../config/env';
 import { createActivities } from '../activities';
@@ -16,6 +16,18 @@ export interface RunningWorker {
   /** Resolves when the workers stop (after shutdown()). */
   done: Promise<void>;
   shutdown(): Promise<void>;
+}
+
+/** Routes the Temporal SDK's own logs (warnings and errors only) into our pino logger. */
+function installSdkLogger(log: Logger): void {
+  const levels: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' };
+  try {
+    Runtime.install({
+      logger: new DefaultLogger('WARN', (entry) => log[levels[entry.level]]({ sdk: entry.meta }, entry.message)),
+    });
+  } catch {
+    // A runtime is already installed in this process (tests install their own).
+  }
 }
 
 async function connectWithRetry(env: RoleEnv<'worker'>, log: Logger): Promise<NativeConnection> {
@@ -37,6 +49,7 @@ export async function startWorker(
   opts: { workflowBundle?: WorkflowBundleWithSourceMap; db?: Db; mailer?: Mailer; log?: Logger } = {},
 ): Promise<RunningWorker> {
   const log = opts.log ?? createLogger('worker', env.LOG_LEVEL);
+  installSdkLogger(log);
   const db = opts.db ?? createDb(env.DATABASE_URL, env.DATABASE_POOL_SIZE);
   const mailer = opts.mailer ?? createMailer(env.SMTP_URL, env.SMTP_POOL_SIZE);
   const t = temporalSettings(env);
