@@ -5,6 +5,7 @@
 // the sends already made and only marks their rows, so nobody is mailed twice,
 // and rows stay `pending` until their outcome is recorded, so nobody is skipped.
 import type { Prisma } from '@prisma/client';
+import { Context } from '@temporalio/activity';
 import { segmentWhere } from '../segments/compile';
 import { storedCondition } from '../segments/service';
 import type { ActivityDeps } from './deps';
@@ -52,6 +53,17 @@ export async function broadcastCounts(db: ActivityDeps['db'] | Prisma.Transactio
   return { audience: counts.sent + counts.failed + counts.suppressed + counts.skipped + counts.remaining, ...counts };
 }
 
+/** Tells Temporal the batch is alive (a dead worker's batch is retried after the heartbeat timeout). */
+function beat(): void {
+  let ctx: Context;
+  try {
+    ctx = Context.current();
+  } catch {
+    return; // called directly (tests), not as an activity
+  }
+  ctx.heartbeat();
+}
+
 const later = (iso?: string) => new Date(Math.max(Date.now(), iso ? Date.parse(iso) || 0 : 0));
 
 export function createBroadcastActivities(deps: ActivityDeps) {
@@ -88,6 +100,7 @@ export function createBroadcastActivities(deps: ActivityDeps) {
       const b = await db.broadcast.findUniqueOrThrow({ where: { id: input.broadcastId } });
       let processed = 0;
       while (processed < input.limit) {
+        beat();
         const handled = await db.$transaction(async (tx) => {
           const [row] = await tx.$queryRaw<{ contact_id: string; variant: string | null }[]>`
             SELECT "contact_id"::text AS contact_id, "variant" FROM "broadcast_recipients"

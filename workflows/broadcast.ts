@@ -50,6 +50,8 @@ type BroadcastActivities = ReturnType<typeof createBroadcastActivities>;
 export async function broadcastWorkflow(input: BroadcastInput): Promise<BroadcastProgress> {
   const acts = proxyActivities<BroadcastActivities>({
     startToCloseTimeout: '10 minutes',
+    // Batches heartbeat per recipient: a batch on a worker that died is retried within a minute.
+    heartbeatTimeout: '1 minute',
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
   });
   const state: BroadcastState = input.state ?? { snapshotted: false, paused: false, cancelled: false, counts: EMPTY };

@@ -17,6 +17,8 @@ import { createLogger } from '../../lib/logger';
 import { createApp, OPENAPI_PATH } from '../../server/app';
 import type { ServerDeps } from '../../server/context';
 import { templateBodySchema } from '../../server/routes/templates';
+import { newsletterBodySchema } from '../../server/routes/newsletters';
+import { segmentBodySchema } from '../../segments/service';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -61,6 +63,18 @@ const EXPECTED: Record<string, string[]> = {
   'post /confirm/{token}': ['200', '400', '404'],
   'get /t/o/{file}': ['200', '404'],
   'get /t/c/{token}': ['302', '404'],
+  'get /v1/segments': ['200', '401'],
+  'get /v1/segments/{key}': ['200', '400', '401', '404'],
+  'post /v1/segments/{key}': ['201', '400', '401', '409'],
+  'put /v1/segments/{key}': ['200', '201', '400', '401'],
+  'get /v1/segments/{key}/count': ['200', '400', '401', '404'],
+  'get /v1/segments/{key}/sample': ['200', '400', '401', '404'],
+  'get /v1/newsletters': ['200', '401'],
+  'post /v1/newsletters': ['202', '400', '401', '503'],
+  'get /v1/newsletters/{id}': ['200', '400', '401', '404'],
+  'post /v1/newsletters/{id}/pause': ['202', '400', '401', '404', '409', '503'],
+  'post /v1/newsletters/{id}/resume': ['202', '400', '401', '404', '409', '503'],
+  'post /v1/newsletters/{id}/cancel': ['202', '400', '401', '404', '409', '503'],
 };
 
 // ---- the schemas request bodies are checked with ------------------------------
@@ -125,6 +139,9 @@ const REQUEST_CHECKS: Record<string, BodyCheck> = {
   'post /v1/templates/{key}/preview': zodCheck(renderSchema),
   'post /v1/templates/{key}/test-send': zodCheck(testSendSchema),
   'post /v1/newsletter/subscriptions': zodCheck(subscribeSchema),
+  'post /v1/segments/{key}': zodCheck(segmentBodySchema),
+  'put /v1/segments/{key}': zodCheck(segmentBodySchema),
+  'post /v1/newsletters': zodCheck(newsletterBodySchema),
 };
 
 const text = readFileSync(OPENAPI_PATH, 'utf8');
@@ -465,6 +482,12 @@ describe('the running app', () => {
       ['post /confirm/{token}', '/confirm/not-a-token', { method: 'POST' }, 400, 'invalid_token'],
       ['get /t/o/{file}', '/t/o/not-a-token.gif', {}, 404, 'not_found'],
       ['get /t/c/{token}', '/t/c/not-a-token', { redirect: 'manual' }, 404, 'not_found'],
+      ['get /v1/segments/{key}', '/v1/segments/Not-A-Key', { headers: auth }, 400, 'validation_failed'],
+      ['put /v1/segments/{key}', '/v1/segments/big', { method: 'PUT', headers: auth, body: JSON.stringify({ name: 'x', condition: { field: 'steps.a.status', op: 'eq', value: 1 } }) }, 400, 'validation_failed'],
+      ['post /v1/newsletters', '/v1/newsletters', post({ name: 'x', template: 'newsletter' }), 400, 'validation_failed'],
+      ['post /v1/newsletters', '/v1/newsletters', post({ name: 'x', template: 'newsletter', segment: 'big' }), 503, 'temporal_unavailable'],
+      ['get /v1/newsletters/{id}', '/v1/newsletters/not-a-uuid', { headers: auth }, 400, 'validation_failed'],
+      ['post /v1/newsletters/{id}/cancel', '/v1/newsletters/not-a-uuid/cancel', post({}), 400, 'validation_failed'],
     ];
     for (const [key, path, init, status, code] of cases) {
       expect(Object.keys(obj(operation(key).responses, `${key} responses`)), key).toContain(String(status));
