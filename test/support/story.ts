@@ -14,6 +14,8 @@ export interface Story extends Harness {
   now(): Promise<string>;
   api(path: string, body?: unknown, method?: string): Promise<{ status: number; body: any }>;
   webhook(source: string, body: unknown): Promise<{ status: number; body: any }>;
+  /** A request without the API key (links in emails), path relative to the server. */
+  visit(path: string, method?: string): Promise<{ status: number; location: string | null }>;
   /** Lets simulated time pass, then delivers events activities stored meanwhile. */
   advance(duration: string): Promise<void>;
 }
@@ -33,6 +35,7 @@ export async function story(name: string): Promise<Story> {
     mailer: h.fx.mailer,
     mailFrom: 'Rapport <hello@rapport.test>',
     temporal: h.env.client,
+    taskQueue: h.taskQueue,
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -65,6 +68,12 @@ export async function story(name: string): Promise<Story> {
       const out = await parse(res);
       await h.dispatch();
       return out;
+    },
+    async visit(path, method = 'GET') {
+      const res = await fetch(`${base}${path}`, { method, redirect: 'manual', headers: method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}, body: method === 'POST' ? '' : undefined });
+      await res.arrayBuffer();
+      await h.dispatch();
+      return { status: res.status, location: res.headers.get('location') };
     },
     async advance(duration) {
       await h.env.sleep(duration);
