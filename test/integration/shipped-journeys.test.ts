@@ -6,10 +6,12 @@ import { startTestStack, type TestStack } from '../support/stack';
 
 let s: TestStack;
 beforeAll(async () => {
-  s = await startTestStack('it_shipped');
+  // Five newsletters back to back would hit the weekly frequency cap; this test is about the journeys.
+  s = await startTestStack('it_shipped', { serverOverrides: { FREQUENCY_CAP_PER_7D: '0' } });
   await publishShortened(s.tdb.db, 'nurture', (field) => (field === 'duration' ? '1s' : '1d'));
   await publishShortened(s.tdb.db, 'spend_rewards', (field) => (field === 'timeout' ? '2s' : field === 'duration' ? '1s' : '2d'));
   await publishShortened(s.tdb.db, 'purchase_feedback', () => '1s');
+  await publishShortened(s.tdb.db, 'reengagement', (field) => (field === 'duration' ? '2s' : '30d'));
   await Promise.all([s.startServer(), s.startWorker()]);
 });
 afterAll(() => s?.close());
@@ -43,5 +45,26 @@ describe('shipped journeys on the real stack', () => {
     const coupon = await s.tdb.db.coupon.findUniqueOrThrow({ where: { code: code! } });
     expect(coupon).toMatchObject({ status: 'issued', valueCents: 1000 });
     await s.sink.waitFor((m) => m.envelopeTo.includes(email) && m.parsed.subject === 'How was your order, Sam?', 30_000);
+  });
+
+  it('re-engagement: five unclicked newsletters, then the last chance, then the sunset', async () => {
+    const email = 'it-quiet@example.com';
+    await s.api('/v1/contacts', { body: { email, firstName: 'Quin' } });
+    await s.tdb.db.contact.update({ where: { email }, data: { subscriptions: { newsletter: 'subscribed' } } });
+    expect((await s.api('/v1/segments/it-readers', { body: { name: 'Readers', condition: { field: 'email', op: 'eq', value: email } } })).status).toBe(201);
+    for (let n = 1; n <= 5; n++) {
+      const r = await s.api('/v1/newsletters', { body: { name: `Issue ${n}`, template: 'newsletter', segment: 'it-readers' } });
+      expect(r.status).toBe(202);
+      await vi.waitFor(async () => {
+        expect((await s.api(`/v1/newsletters/${r.body.newsletter.id}`)).body.newsletter.status).toBe('completed');
+      }, wait);
+    }
+    const subjects = s.sink.messages.filter((m) => m.envelopeTo.includes(email)).map((m) => m.parsed.subject ?? '');
+    expect(subjects).toHaveLength(5);
+    expect(subjects[4]).toMatch(/still/i);
+    await s.sink.waitFor((m) => m.envelopeTo.includes(email) && /last chance/i.test(m.parsed.subject ?? ''), 30_000);
+    await vi.waitFor(async () => {
+      expect((await s.api(`/v1/contacts/${email}?by=email`)).body.contact.subscriptions.newsletter).toBe('sunset');
+    }, wait);
   });
 });
