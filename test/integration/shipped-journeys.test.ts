@@ -67,4 +67,17 @@ describe('shipped journeys on the real stack', () => {
       expect((await s.api(`/v1/contacts/${email}?by=email`)).body.contact.subscriptions.newsletter).toBe('sunset');
     }, wait);
   });
+
+  it('we miss you: a regular who skips twice their usual interval hears from us', async () => {
+    const email = 'it-regular@example.com';
+    const t = Date.now();
+    // Two orders three seconds apart: the next is overdue six seconds after the second.
+    for (const [i, ago] of [6_000, 3_000].entries()) {
+      await s.webhook('shop', { id: `it-r${i}`, type: 'purchase', contact: { email, firstName: 'Rae' }, properties: { orderId: `it-r${i}`, amount: 5 }, occurredAt: new Date(t - ago).toISOString() });
+    }
+    const c = (await s.api(`/v1/contacts/${email}?by=email`)).body.contact;
+    expect(c.purchaseCount).toBe(2);
+    const mail = await s.sink.waitFor((m) => m.envelopeTo.includes(email) && m.parsed.subject === 'We miss you, Rae', 30_000);
+    expect(mail.parsed.date!.getTime()).toBeGreaterThanOrEqual(t + 2_000);
+  });
 });
