@@ -58,7 +58,8 @@ describe('a database restart', () => {
     await pg.stop();
     const down = await post(first, { id: 'during', type: 'signed_up', contact: { email: 'during@example.com' } });
     expect(down.status).toBeGreaterThanOrEqual(500);
-    expect((await (await fetch(`${first.url}/health`)).json()).database.ok).toBe(false);
+    const health = (await (await fetch(`${first.url}/health`)).json()) as { database: { ok: boolean } };
+    expect(health.database.ok).toBe(false);
 
     pg = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port });
     worker = await startWorker(env.worker, { workflowBundle: await workflowBundle(), log });
