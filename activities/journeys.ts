@@ -84,6 +84,11 @@ export function createJourneyActivities({ db }: ActivityDeps) {
       return { step, next: nextStepId(def, index), paused: j?.status === 'paused' };
     },
 
+    async latestJourneyVersion(input: { journeyKey: string }): Promise<number | null> {
+      const v = await db.journeyVersion.findFirst({ where: { journey: { key: input.journeyKey } }, orderBy: { version: 'desc' }, select: { version: true } });
+      return v?.version ?? null;
+    },
+
     async stepEntered(input: { workflowId: string; stepId: string }): Promise<void> {
       await db.journeyRun.updateMany({ where: { workflowId: input.workflowId }, data: { currentStep: input.stepId } });
     },

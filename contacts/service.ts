@@ -94,9 +94,10 @@ export async function upsertContact(db: Tx, input: ContactUpsert): Promise<{ con
 }
 
 /**
- * Deletes a contact: personal data is erased at once (the row stays, scrubbed,
- * so history and counts remain consistent), and a `contact_deleted` event ends
- * every run of theirs at its next wake-up.
+ * Deletes a contact: personal data is erased at once from the record, its
+ * events, sends, timeline details and tasks (the rows stay, scrubbed, so counts
+ * remain consistent), and a `contact_deleted` event ends every run of theirs.
+ * Temporal keeps closed histories until the namespace's retention period ends.
  */
 export async function deleteContact(db: Db, id: string): Promise<boolean> {
   return db.$transaction(async (tx) => {
@@ -117,7 +118,12 @@ export async function deleteContact(db: Db, id: string): Promise<boolean> {
         ownerEmail: null,
       },
     });
-    await tx.messageSend.updateMany({ where: { contactId: id }, data: { toAddress: `deleted+${id}@invalid` } });
+    // What other records say about the person goes too; ids, counts and times stay.
+    await tx.messageSend.updateMany({ where: { contactId: id }, data: { toAddress: `deleted+${id}@invalid`, subject: null, error: null } });
+    await tx.event.updateMany({ where: { contactId: id }, data: { properties: {} } });
+    await tx.journeyStepLog.updateMany({ where: { contactId: id }, data: { detail: {} } });
+    await tx.salesTask.updateMany({ where: { contactId: id }, data: { reason: '[erased]', status: 'cancelled' } });
+    await tx.approval.updateMany({ where: { contactId: id }, data: { detail: {} } });
     await recordSystemEvent(tx, { contactId: id, type: SYSTEM_EVENTS.contactDeleted, key: `delete:${id}`, properties: {} });
     return true;
   });

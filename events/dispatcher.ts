@@ -9,6 +9,7 @@ import type { Logger } from '../lib/logger';
 import { parseDuration } from '../journeys/duration';
 import type { JourneyDefinition } from '../journeys/schema';
 import { activeJourneys, type PublishedJourney } from '../journeys/store';
+import { redactEmails } from '../lib/redact';
 import { triggerMatch } from './triggers';
 import { journeyWorkflowId } from '../journeys/ids';
 import { eventSignal } from '../workflows/signals';
@@ -39,6 +40,15 @@ interface ClaimedEvent {
 const LEASE_SECONDS = 60;
 const DELIVERY_DEADLINE_MS = 5_000;
 
+/**
+ * Event properties travel into workflow histories with the signal; addresses
+ * and phone numbers (e.g. a bounce's `email`) stay in the database. Journeys
+ * match on the other properties.
+ */
+export function withoutPersonalData(properties: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(properties).filter(([k]) => !/e-?mail|phone/i.test(k)));
+}
+
 /** Whether a contact whose last run of a journey started at `lastStart` may enter it again. */
 export function reentryAllowed(policy: JourneyDefinition['reentry'], lastStart: Date, now = new Date()): boolean {
   if (policy === 'once') return false;
@@ -57,23 +67,37 @@ export class Dispatcher {
   /** Claims and delivers one batch; returns how many events it claimed. */
   async dispatchBatch(): Promise<number> {
     const { db } = this.deps;
+    // The lease covers the worst case of a whole batch, so nobody claims a row mid-batch.
+    const lease = Math.max(LEASE_SECONDS, Math.ceil((this.deps.batchSize * DELIVERY_DEADLINE_MS * 2) / 1000));
+    // Per contact, events go out in the order received: an event waits while an
+    // earlier one of its contact is backing off or leased elsewhere.
     const rows = await db.$queryRaw<ClaimedEvent[]>`
       UPDATE events SET dispatch_attempts = dispatch_attempts + 1,
-                        next_dispatch_at = now() + make_interval(secs => ${LEASE_SECONDS})
+                        next_dispatch_at = now() + make_interval(secs => ${lease})
       WHERE id IN (
-        SELECT id FROM events
-        WHERE dispatched_at IS NULL AND next_dispatch_at <= now()
-        ORDER BY received_at, id
+        SELECT e.id FROM events e
+        WHERE e.dispatched_at IS NULL AND e.next_dispatch_at <= now()
+          AND NOT EXISTS (
+            SELECT 1 FROM events earlier
+            WHERE earlier.contact_id = e.contact_id AND earlier.dispatched_at IS NULL
+              AND earlier.next_dispatch_at > now()
+              AND (earlier.received_at, earlier.id) < (e.received_at, e.id))
+        ORDER BY e.received_at, e.id
         LIMIT ${this.deps.batchSize}
         FOR UPDATE SKIP LOCKED)
       RETURNING id, contact_id, type, properties, occurred_at, received_at, dispatch_attempts`;
     if (rows.length === 0) return 0;
     rows.sort((a, b) => a.received_at.getTime() - b.received_at.getTime() || a.id.localeCompare(b.id));
     const journeys = await activeJourneys(db);
-    const blocked = new Set<string>(); // keep per-contact order: after a failure, later events wait
+    // After a failure, the contact's later events of this batch wait as long as the
+    // failed one (and their attempt is not counted).
+    const blocked = new Map<string, number>();
     for (const e of rows) {
-      if (blocked.has(e.contact_id)) {
-        await db.$executeRaw`UPDATE events SET next_dispatch_at = now() + interval '1 second' WHERE id = ${e.id}::uuid`;
+      const delay = blocked.get(e.contact_id);
+      if (delay !== undefined) {
+        await db.$executeRaw`
+          UPDATE events SET next_dispatch_at = now() + make_interval(secs => ${delay}), dispatch_attempts = dispatch_attempts - 1
+          WHERE id = ${e.id}::uuid`;
         continue;
       }
       try {
@@ -81,12 +105,12 @@ export class Dispatcher {
         await this.deps.client.withDeadline(Date.now() + DELIVERY_DEADLINE_MS, () => this.deliver(e, journeys));
         await db.$executeRaw`UPDATE events SET dispatched_at = now(), dispatch_error = NULL WHERE id = ${e.id}::uuid`;
       } catch (err) {
-        blocked.add(e.contact_id);
-        const delay = Math.min(2 ** Math.min(e.dispatch_attempts, 9), this.deps.maxBackoffSeconds);
-        const message = (err as Error).message?.slice(0, 500) ?? 'unknown error';
+        const wait = Math.min(2 ** Math.min(e.dispatch_attempts, 9), this.deps.maxBackoffSeconds);
+        blocked.set(e.contact_id, wait);
+        const message = redactEmails((err as Error).message?.slice(0, 500) ?? 'unknown error');
         this.deps.log.warn({ eventId: e.id, attempt: e.dispatch_attempts, err: message }, 'event dispatch failed; will retry');
         await db.$executeRaw`
-          UPDATE events SET next_dispatch_at = now() + make_interval(secs => ${delay}), dispatch_error = ${message}
+          UPDATE events SET next_dispatch_at = now() + make_interval(secs => ${wait}), dispatch_error = ${message}
           WHERE id = ${e.id}::uuid`;
       }
     }
@@ -98,7 +122,7 @@ export class Dispatcher {
     const signal: JourneyEvent = {
       eventId: e.id,
       type: e.type,
-      properties: e.properties,
+      properties: withoutPersonalData(e.properties),
       occurredAt: e.occurred_at.toISOString(),
     };
     // 1. Every running run of the contact hears of the event (it ignores what it does not wait for).
@@ -107,11 +131,14 @@ export class Dispatcher {
     for (const run of running) {
       try {
         await client.workflow.getHandle(run.workflowId).signal(eventSignal, signal);
+        signalled.add(run.workflowId);
       } catch (err) {
         if (!(err instanceof WorkflowNotFoundError)) throw err;
-        // The run ended but its row was not updated yet; nothing to deliver.
+        // The run is over but its row still says running (it failed, was
+        // terminated, or ended just now): correct the row, so the trigger below
+        // may start a new run where re-entry allows.
+        await this.markEnded(run.workflowId);
       }
-      signalled.add(run.workflowId);
     }
     // 2. Journeys whose trigger the event satisfies start (subject to re-entry rules).
     const contact = await db.contact.findUnique({ where: { id: e.contact_id } });
@@ -154,6 +181,22 @@ export class Dispatcher {
       signalled.add(workflowId);
       this.deps.log.info({ workflowId, eventId: e.id, why: match.why }, 'journey started');
     }
+  }
+
+  private async markEnded(workflowId: string): Promise<void> {
+    let status = 'completed';
+    try {
+      const d = await this.deps.client.workflow.getHandle(workflowId).describe();
+      if (d.status.name === 'RUNNING') return;
+      if (d.status.name !== 'COMPLETED' && d.status.name !== 'CONTINUED_AS_NEW') status = 'failed';
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      status = 'failed'; // gone from Temporal (retention passed)
+    }
+    await this.deps.db.journeyRun.updateMany({
+      where: { workflowId, status: 'running' },
+      data: { status, endedAt: new Date(), currentStep: null },
+    });
   }
 
   /** Asks the loop to run now (e.g. right after an event was stored). */

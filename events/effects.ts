@@ -9,6 +9,12 @@ function numberProp(props: Prisma.JsonValue, key: string): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
 
+function stringProp(props: Prisma.JsonValue, key: string): string | undefined {
+  if (!props || typeof props !== 'object' || Array.isArray(props)) return undefined;
+  const v = (props as Record<string, unknown>)[key];
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
 export async function applyEventToContact(
   tx: Prisma.TransactionClient,
   contact: Contact,
@@ -18,17 +24,29 @@ export async function applyEventToContact(
   switch (event.type) {
     case 'purchase': {
       const amount = numberProp(event.properties, 'amount') ?? 0;
+      if (amount < 0) return; // a refund is not a purchase: no spend, no cadence
       // Lock the row: concurrent purchases must not lose each other's cadence update.
       await tx.$executeRaw`SELECT id FROM contacts WHERE id = ${contact.id}::uuid FOR UPDATE`;
       const c = await tx.contact.findUniqueOrThrow({ where: { id: contact.id } });
+      // Spend counts in the contact's currency only; Rapport does not convert.
+      const currency = stringProp(event.properties, 'currency');
+      const countsAsSpend = currency === undefined || currency.toUpperCase() === c.currency;
       await tx.contact.update({
         where: { id: contact.id },
         data: {
-          lifetimeSpendCents: { increment: BigInt(Math.round(amount * 100)) },
+          ...(countsAsSpend ? { lifetimeSpendCents: { increment: BigInt(Math.round(amount * 100)) } } : {}),
           purchaseCount: { increment: 1 },
           ...purchaseCadence(c, event.occurredAt),
         },
       });
+      // A coupon used with the order is single-use: it is redeemed once, by its owner.
+      const code = stringProp(event.properties, 'couponCode');
+      if (code) {
+        await tx.coupon.updateMany({
+          where: { code, contactId: contact.id, status: 'issued' },
+          data: { status: 'redeemed', redeemedAt: event.occurredAt },
+        });
+      }
       return;
     }
     case 'email_clicked':

@@ -28,31 +28,32 @@ async function resolveContact(tx: Prisma.TransactionClient, c: EventInput['conta
 /** Stores one event (and its contact changes) atomically; repeats are no-ops. */
 export async function ingestEvent(db: Db, source: string, input: EventInput): Promise<IngestResult> {
   const idempotencyKey = `${source}:${input.id}`;
-  const existing = await db.event.findUnique({ where: { idempotencyKey } });
-  if (existing) return { id: input.id, eventId: existing.id, contactId: existing.contactId, duplicate: true };
-  try {
-    return await db.$transaction(async (tx) => {
-      const contact = await resolveContact(tx, input.contact);
-      const event: Event = await tx.event.create({
-        data: {
-          idempotencyKey,
-          source,
-          type: input.type,
-          contactId: contact.id,
-          properties: input.properties as Prisma.InputJsonObject,
-          occurredAt: input.occurredAt ? new Date(input.occurredAt) : new Date(),
-        },
+  for (let attempt = 1; ; attempt++) {
+    const existing = await db.event.findUnique({ where: { idempotencyKey } });
+    if (existing) return { id: input.id, eventId: existing.id, contactId: existing.contactId, duplicate: true };
+    try {
+      return await db.$transaction(async (tx) => {
+        const contact = await resolveContact(tx, input.contact);
+        const event: Event = await tx.event.create({
+          data: {
+            idempotencyKey,
+            source,
+            type: input.type,
+            contactId: contact.id,
+            properties: input.properties as Prisma.InputJsonObject,
+            occurredAt: input.occurredAt ? new Date(input.occurredAt) : new Date(),
+          },
+        });
+        await applyEventToContact(tx, contact, event);
+        return { id: input.id, eventId: event.id, contactId: contact.id, duplicate: false };
       });
-      await applyEventToContact(tx, contact, event);
-      return { id: input.id, eventId: event.id, contactId: contact.id, duplicate: false };
-    });
-  } catch (err) {
-    // Two deliveries of the same event raced: the loser reports a duplicate.
-    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
-      const again = await db.event.findUnique({ where: { idempotencyKey } });
-      if (again) return { id: input.id, eventId: again.id, contactId: again.contactId, duplicate: true };
+    } catch (err) {
+      // A unique violation means a concurrent request won a race: two deliveries
+      // of this event (then the loop reports the duplicate), or two first events
+      // of a new contact (then the contact exists now). Run once more.
+      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002' && attempt < 3) continue;
+      throw err;
     }
-    throw err;
   }
 }
 

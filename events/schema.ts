@@ -30,7 +30,7 @@ export const eventBatchSchema = z.union([
   z.object({ events: z.array(eventInputSchema).min(1).max(500) }),
 ]);
 
-/** What workflows receive as the `event` signal: no PII, just what branching needs. */
+/** What workflows receive as the `event` signal: what branching needs, without addresses or phone numbers. */
 export interface JourneyEvent {
   eventId: string;
   type: string;

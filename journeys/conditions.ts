@@ -3,6 +3,7 @@
 // timeline. Runs in activities and in the dispatcher, never in workflow code.
 import type { Contact } from '@prisma/client';
 import type { Db } from '../lib/db';
+import { redactEmails } from '../lib/redact';
 import { parseDuration } from './duration';
 import { matchesFilter, readPath } from './match';
 import type { Condition } from './schema';
@@ -67,13 +68,17 @@ export function sumTest(total: number, t: { gt?: number; gte?: number; lt?: numb
     (t.lte === undefined || total <= t.lte) && (t.eq === undefined || total === t.eq);
 }
 
+const PERSONAL_FIELDS = new Set(['email', 'ownerEmail', 'phone', 'firstName', 'lastName']);
+
 const show = (v: unknown) => (v === undefined ? 'unset' : JSON.stringify(v));
 
 export async function evaluateCondition(db: Db, contact: Contact, cond: Condition, vars: Vars = {}, now = new Date()): Promise<Evaluation> {
   if ('field' in cond) {
     const got = contactField(contact, cond.field, vars);
     const result = fieldTest(cond.op, got, cond.value);
-    return { result, why: `${cond.field} is ${show(got)}, ${result ? '' : 'not '}${cond.op} ${cond.value === undefined ? '' : show(cond.value)}`.trim() };
+    // Explanations land in logs, histories and the timeline: no addresses in them.
+    const why = `${cond.field} is ${PERSONAL_FIELDS.has(cond.field) ? '[hidden]' : show(got)}, ${result ? '' : 'not '}${cond.op} ${cond.value === undefined ? '' : show(cond.value)}`;
+    return { result, why: redactEmails(why).trim() };
   }
   if ('event' in cond) {
     const since = cond.within ? new Date(now.getTime() - (parseDuration(cond.within) ?? 0)) : undefined;

@@ -42,6 +42,8 @@ export interface JourneyInput {
   triggerEventId?: string;
   /** Continue as new once history has this many events (default 2,000; tests force it lower). */
   historyLimit?: number;
+  /** Internal: an annual date-triggered run's next occurrence is not before this (ISO). */
+  notBefore?: string;
   /** Internal: where a continued-as-new run resumes, and what it carries. */
   resumeAt?: string;
   state?: RunState;
@@ -85,6 +87,14 @@ export interface StepContext {
   waitFor(ms: number | null, ready?: () => boolean): Promise<WaitOutcome>;
   /** Events that arrived after `seq`, oldest first. */
   eventsAfter(seq: number): ReceivedEvent[];
+  /**
+   * An idempotency key for this visit of a step: the same across retries of the
+   * visit, different for a later visit (a loop) or a later run of the journey
+   * (re-entry keeps the workflow id, not the first execution's run id).
+   */
+  visitKey(stepId: string): string;
+  /** The goal event that made the run jump, if the current step was jumped to. */
+  jumpEvent: ReceivedEvent | null;
   setNextWake(at: Date | null): void;
 }
 
@@ -139,6 +149,8 @@ export function createContext(
       return finished ? 'ready' : 'timeout';
     },
     eventsAfter: (seq) => state.events.filter((e) => e.seq > seq),
+    visitKey: (stepId) => `${workflowInfo().workflowId}:${workflowInfo().firstExecutionRunId}:${stepId}:${state.stepsTaken}`,
+    jumpEvent: null,
     setNextWake,
   };
 }

@@ -5,7 +5,7 @@
 import { continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { JourneyMeta, RunStatus } from '../activities/journeys';
 import { WAITING_STEPS } from '../journeys/schema';
-import { createContext, emptyState, MAX_REMEMBERED_EVENTS, type JourneyInput, type StepContext } from './context';
+import { createContext, emptyState, MAX_REMEMBERED_EVENTS, type JourneyInput, type RunState, type StepContext } from './context';
 import { eventSignal, resumeSignal, statusQuery } from './signals';
 import { runStep } from './steps';
 
@@ -43,8 +43,23 @@ export async function journeyWorkflow(input: JourneyInput): Promise<RunStatus> {
   const ctx = createContext(input, state, () => meta, (at) => (nextWakeAt = at));
   meta = await ctx.acts.journeyMeta({ journeyKey: input.journeyKey, version: input.version });
 
-  const finish = async (status: RunStatus, reason?: string) => {
+  const finish = async (status: RunStatus, reason?: string): Promise<RunStatus> => {
     currentStep = null;
+    if (status === 'completed' && meta?.dateTrigger?.annual) {
+      // Annual journeys (birthdays) wait for next year's date, on the journey's
+      // latest version, in a fresh history.
+      const version = await ctx.acts.latestJourneyVersion({ journeyKey: input.journeyKey });
+      return continueAsNew<typeof journeyWorkflow>({
+        contactId: input.contactId,
+        journeyKey: input.journeyKey,
+        version: version ?? input.version,
+        emailTaskQueue: input.emailTaskQueue,
+        historyLimit: input.historyLimit,
+        notBefore: new Date(Date.now() + 2 * 86_400_000).toISOString(),
+        // The step counter keeps counting, so next year's visits get new idempotency keys.
+        state: { ...emptyState(), stepsTaken: state.stepsTaken },
+      });
+    }
     await ctx.acts.runFinished({ workflowId: ctx.workflowId, runId: workflowInfo().runId, contactId: input.contactId, journeyKey: input.journeyKey, status, reason: reason ?? null });
     return status;
   };
@@ -58,8 +73,10 @@ export async function journeyWorkflow(input: JourneyInput): Promise<RunStatus> {
   for (;;) {
     // A goal event or the contact's deletion ends the run (or jumps, for goals with `next`).
     const stop = ctx.interruption();
+    ctx.jumpEvent = null;
     if (stop?.next !== undefined) {
       state.consumed = [...(state.consumed ?? []), stop.eventId!].slice(-MAX_REMEMBERED_EVENTS);
+      ctx.jumpEvent = state.events.find((e) => e.eventId === stop.eventId) ?? null;
       stepId = stop.next;
     } else if (stop) {
       return finish(stop.status, stop.reason);
@@ -73,6 +90,8 @@ export async function journeyWorkflow(input: JourneyInput): Promise<RunStatus> {
       resumed = false;
       await ctx.waitFor(PAUSE_RECHECK_MS, () => resumed);
       paused = false;
+      if (historyTooLong(input)) return continueAsNew<typeof journeyWorkflow>(carry(input, state, seen, resolved.step.id));
+      stepId = resolved.step.id;
       continue;
     }
     const { step } = resolved;
@@ -100,17 +119,24 @@ export async function journeyWorkflow(input: JourneyInput): Promise<RunStatus> {
     if (stepId === null) return finish('completed');
 
     // Keep history bounded: carry only the small run state into a fresh run.
-    const info = workflowInfo();
-    if (info.continueAsNewSuggested || info.historyLength >= (input.historyLimit ?? DEFAULT_HISTORY_LIMIT)) {
-      return continueAsNew<typeof journeyWorkflow>({ ...input, resumeAt: stepId, state: { ...state, seen: [...seen].slice(-MAX_REMEMBERED_EVENTS) } });
-    }
+    if (historyTooLong(input)) return continueAsNew<typeof journeyWorkflow>(carry(input, state, seen, stepId));
   }
+}
+
+function historyTooLong(input: JourneyInput): boolean {
+  const info = workflowInfo();
+  return info.continueAsNewSuggested || info.historyLength >= (input.historyLimit ?? DEFAULT_HISTORY_LIMIT);
+}
+
+/** The input of the next run in the chain: only the small run state travels. */
+function carry(input: JourneyInput, state: RunState, seen: Set<string>, resumeAt: string | undefined): JourneyInput {
+  return { ...input, resumeAt, state: { ...state, seen: [...seen].slice(-MAX_REMEMBERED_EVENTS) } };
 }
 
 /** For date-triggered journeys: sleep until the date, re-reading it when events arrive. */
 async function waitForTriggerDate(ctx: StepContext, meta: JourneyMeta): Promise<{ status: RunStatus; reason: string } | null> {
   for (;;) {
-    const target = await ctx.acts.triggerDate({ contactId: ctx.input.contactId, trigger: meta.dateTrigger!, now: new Date().toISOString() });
+    const target = await ctx.acts.triggerDate({ contactId: ctx.input.contactId, trigger: meta.dateTrigger!, now: new Date(Math.max(Date.now(), Date.parse(ctx.input.notBefore ?? '1970-01-01'))).toISOString() });
     if (target === null) return { status: 'exited', reason: 'the trigger date field is empty' };
     const ms = Date.parse(target) - Date.now();
     if (ms <= 0) return null;
@@ -120,9 +146,13 @@ async function waitForTriggerDate(ctx: StepContext, meta: JourneyMeta): Promise<
     ctx.setNextWake(null);
     if (outcome === 'interrupted') {
       const stop = ctx.interruption()!;
-      return stop;
+      return stop.next !== undefined ? null : stop; // a jumping goal is taken by the main loop
     }
     if (outcome === 'timeout') return null;
-    // An event arrived: the date may have moved (e.g. a new purchase); look again.
+    // An event arrived: the date may have moved (e.g. a new purchase); look again,
+    // in a fresh run if this one's history has grown long.
+    if (historyTooLong(ctx.input)) {
+      await continueAsNew<typeof journeyWorkflow>({ ...ctx.input, state: { ...ctx.state, seen: ctx.state.events.map((e) => e.eventId) } });
+    }
   }
 }

@@ -1,3 +1,4 @@
+import { Prisma } from '@prisma/client';
 import { Router } from 'express';
 import { z } from 'zod';
 import { contactUpsertSchema } from '../../contacts/schema';
@@ -21,7 +22,12 @@ export function contactsRouter(deps: ServerDeps): Router {
   r.post('/contacts', async (req, res) => {
     const input = parseOr400(contactUpsertSchema, req.body);
     try {
-      const { contact, created } = await deps.db.$transaction((tx) => upsertContact(tx, input));
+      // Two first upserts of one address may race; the loser runs again and updates.
+      const run = () => deps.db.$transaction((tx) => upsertContact(tx, input));
+      const { contact, created } = await run().catch((err: unknown) => {
+        if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') return run();
+        throw err;
+      });
       deps.onEventsStored(); // attribute changes are events too
       res.status(created ? 201 : 200).json({ contact: contactView(contact), created });
     } catch (err) {

@@ -8,7 +8,8 @@ import { recordSystemEvent } from '../../events/system';
 import { journeyWorkflowId } from '../../journeys/ids';
 import { SYSTEM_EVENTS } from '../../journeys/match';
 import type { JourneyDefinition } from '../../journeys/schema';
-import { publishJourney } from '../../journeys/store';
+import { journeyVersion, publishJourney } from '../../journeys/store';
+import { reentryAllowed } from '../../events/dispatcher';
 import { validateJourney, type DefinitionIssue } from '../../journeys/validate';
 import { resumeSignal, statusQuery } from '../../workflows/signals';
 import type { ServerDeps } from '../context';
@@ -151,6 +152,14 @@ export function journeysRouter(deps: ServerDeps): Router {
     const body = parseOr400(z.object({ contact: contactRefSchema, requestId: z.string().min(1).max(200).optional() }), req.body);
     const contact = await findContact(db, body.contact);
     if (!contact) throw new HttpError(404, 'contact_not_found', 'no such contact', [{ path: 'contact', message: 'no such contact' }]);
+    // Say now what the dispatcher would otherwise drop silently.
+    if (j.status !== 'active') throw new HttpError(409, 'journey_paused', `journey "${j.key}" is ${j.status}; resume it first`);
+    const previous = await db.journeyRun.findUnique({ where: { workflowId: journeyWorkflowId(j.key, contact.id) } });
+    if (previous?.status === 'running') throw new HttpError(409, 'already_running', 'this contact is in this journey now');
+    const latest = await journeyVersion(db, j.key, j.versions[0]!.version);
+    if (previous && latest && !reentryAllowed(latest.reentry, previous.startedAt)) {
+      throw new HttpError(409, 'reentry_not_allowed', `this contact was in this journey before and its re-entry policy does not allow another run`);
+    }
     const requestId = body.requestId ?? `${Date.now()}:${Math.random().toString(36).slice(2)}`;
     const created = await db.$transaction((tx) =>
       recordSystemEvent(tx, {

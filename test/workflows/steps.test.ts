@@ -195,6 +195,32 @@ describe('update_contact', () => {
   });
 });
 
+describe('issue_coupon', () => {
+  it('issues one unique coupon per visit, shown in the next email; a re-entered run gets a new one', async () => {
+    await h.publish(
+      journey('s_coupon', [
+        { id: 'gift', type: 'issue_coupon', value: 15, prefix: 'GIFT', reason: 'Test gift', expiresIn: '4w' },
+        { id: 'mail', type: 'send_email', template: 'reward', data: { tier: 'Test' } },
+      ], { reentry: 'always' }),
+    );
+    const c = await h.contact({ firstName: 'Gus' });
+    const first = await h.start('s_coupon', c.id);
+    await first.result();
+    const coupons = await h.fx.tdb.db.coupon.findMany({ where: { contactId: c.id } });
+    expect(coupons).toHaveLength(1);
+    expect(coupons[0]).toMatchObject({ valueCents: 1500, currency: 'USD', status: 'issued', reason: 'Test gift' });
+    expect(coupons[0]!.code).toMatch(/^GIFT-[A-Z2-9]{5}-[A-Z2-9]{5}$/);
+    const mail = await h.fx.sink.waitFor((m) => m.envelopeTo.includes(c.email));
+    expect(mail.parsed.text).toContain(coupons[0]!.code);
+    // Same workflow id, new run (re-entry): a new visit, so a new coupon and a new email.
+    await (await h.start('s_coupon', c.id)).result();
+    const after = await h.fx.tdb.db.coupon.findMany({ where: { contactId: c.id } });
+    expect(after).toHaveLength(2);
+    expect(new Set(after.map((x) => x.code)).size).toBe(2);
+    expect(h.fx.sink.messages.filter((m) => m.envelopeTo.includes(c.email))).toHaveLength(2);
+  });
+});
+
 describe('create_task', () => {
   it('creates a task for the owning rep and emails them', async () => {
     await h.publish(journey('s_task', [{ id: 'call', type: 'create_task', owner: 'contact.owner', due: '3d', reason: 'Call {{contact.firstName}} about pricing' }]));

@@ -98,6 +98,73 @@ describe('date trigger', () => {
   });
 });
 
+describe('annual date trigger', () => {
+  it('runs on the birthday every year, re-reading the date', async () => {
+    await h.publish({
+      key: 't_birthday',
+      name: 'b',
+      trigger: { type: 'date', field: 'attributes.birthday', offset: '0d', annual: true },
+      steps: [{ id: 'wish', type: 'update_contact', addPoints: 1 }],
+    } as JourneyDefinitionInput);
+    const now = new Date(await h.env.currentTimeMs());
+    const birthday = new Date(now.getTime() + 10 * 86_400_000);
+    const c = await h.contact();
+    await upsertContact(h.fx.tdb.db, { email: c.email, attributes: { birthday: `1990-${birthday.toISOString().slice(5, 10)}` } });
+    await h.dispatch();
+    const handle = h.env.client.workflow.getHandle(journeyWorkflowId('t_birthday', c.id));
+    await h.env.sleep('9d');
+    expect((await h.fx.tdb.db.contact.findUniqueOrThrow({ where: { id: c.id } })).loyaltyPoints).toBe(0);
+    await h.env.sleep('2d');
+    const points = async () => (await h.fx.tdb.db.contact.findUniqueOrThrow({ where: { id: c.id } })).loyaltyPoints;
+    for (let i = 0; i < 50 && (await points()) === 0; i++) await h.env.sleep('1h');
+    expect(await points()).toBe(1);
+    await h.env.sleep('365d');
+    for (let i = 0; i < 50 && (await points()) === 1; i++) await h.env.sleep('1h');
+    expect(await points()).toBe(2);
+    expect((await handle.describe()).status.name).toBe('RUNNING'); // waiting for the next year
+  });
+});
+
+describe('cooldown re-entry and stale runs', () => {
+  it('starts again after the cooldown, and a run whose row went stale does not block re-entry', async () => {
+    await h.publish({ key: 't_cool', name: 'c', trigger: { type: 'event', event: 'pong' }, reentry: { cooldown: '30d' }, steps: tagStep('cooled') } as JourneyDefinitionInput);
+    const c = await h.contact();
+    await h.event(c.id, 'pong');
+    const handle = h.env.client.workflow.getHandle(journeyWorkflowId('t_cool', c.id));
+    const first = (await handle.describe()).runId;
+    await handle.result();
+    await h.event(c.id, 'pong'); // within the cooldown (real time): no new run
+    expect((await handle.describe()).runId).toBe(first);
+    // The last run started 31 days ago: a new one may start.
+    await h.fx.tdb.db.journeyRun.update({ where: { workflowId: handle.workflowId }, data: { startedAt: new Date(Date.now() - 31 * 86_400_000) } });
+    // And its row says "running" although the run is over (a failed or terminated run).
+    await h.fx.tdb.db.journeyRun.update({ where: { workflowId: handle.workflowId }, data: { status: 'running' } });
+    await h.event(c.id, 'pong');
+    const second = await h.env.client.workflow.getHandle(journeyWorkflowId('t_cool', c.id)).describe();
+    expect(second.runId).not.toBe(first);
+  });
+});
+
+describe('event order per contact', () => {
+  it('holds a contact\'s later events while an earlier one is backing off', async () => {
+    const c = await h.contact();
+    const db = h.fx.tdb.db;
+    const mk = (id: string, receivedAt: Date, next: Date) =>
+      db.event.create({ data: { idempotencyKey: `order:${id}`, source: 'test', type: 'noop', contactId: c.id, occurredAt: receivedAt, receivedAt, nextDispatchAt: next } });
+    const t = Date.now();
+    const early = await mk('early', new Date(t - 2000), new Date(t + 60_000)); // failed once, retrying in a minute
+    const late = await mk('late', new Date(t - 1000), new Date(t - 1000));
+    await h.dispatch();
+    expect((await db.event.findUniqueOrThrow({ where: { id: late.id } })).dispatchedAt).toBeNull();
+    await db.event.update({ where: { id: early.id }, data: { nextDispatchAt: new Date(t - 1) } });
+    await h.dispatch();
+    const [e1, e2] = await Promise.all([db.event.findUniqueOrThrow({ where: { id: early.id } }), db.event.findUniqueOrThrow({ where: { id: late.id } })]);
+    expect(e1.dispatchedAt).not.toBeNull();
+    expect(e2.dispatchedAt).not.toBeNull();
+    expect(e1.dispatchedAt!.getTime()).toBeLessThanOrEqual(e2.dispatchedAt!.getTime());
+  });
+});
+
 describe('api trigger', () => {
   it('starts on an enrolment request', async () => {
     await h.publish({ key: 't_api', name: 'api', trigger: { type: 'api' }, steps: tagStep('enrolled') } as JourneyDefinitionInput);

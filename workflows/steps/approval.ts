@@ -9,7 +9,7 @@ export const approvalStep: StepHandler<StepOf<'approval'>> = async (ctx, step) =
   const { approvalId, deadline } = await ctx.acts.requestApproval({
     contactId: ctx.input.contactId,
     workflowId: ctx.workflowId,
-    key: `${ctx.workflowId}:${step.id}:${ctx.state.stepsTaken}`,
+    key: ctx.visitKey(step.id),
     approver: step.approver,
     subject: step.subject,
     deadlineMs: ms,

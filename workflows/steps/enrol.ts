@@ -6,7 +6,7 @@ export const enrolStep: StepHandler<StepOf<'enrol'>> = async (ctx, step) => {
   await ctx.acts.enrolContact({
     contactId: ctx.input.contactId,
     journey: step.journey,
-    requestId: `${ctx.workflowId}:${step.id}:${ctx.state.stepsTaken}`,
+    requestId: ctx.visitKey(step.id),
   });
   return { outcome: 'enrolled', detail: { journey: step.journey } };
 };

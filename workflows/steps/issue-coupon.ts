@@ -5,7 +5,7 @@ import type { StepHandler } from '../context';
 export const issueCouponStep: StepHandler<StepOf<'issue_coupon'>> = async (ctx, step) => {
   const coupon = await ctx.acts.issueCoupon({
     contactId: ctx.input.contactId,
-    key: `${ctx.workflowId}:${step.id}:${ctx.state.stepsTaken}`,
+    key: ctx.visitKey(step.id),
     value: step.value,
     prefix: step.prefix,
     reason: step.reason,

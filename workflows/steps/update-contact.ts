@@ -5,7 +5,7 @@ import type { StepHandler } from '../context';
 export const updateContactStep: StepHandler<StepOf<'update_contact'>> = async (ctx, step) => {
   const r = await ctx.acts.updateContact({
     contactId: ctx.input.contactId,
-    changeId: `${ctx.workflowId}:${step.id}:${ctx.state.stepsTaken}`,
+    changeId: ctx.visitKey(step.id),
     set: step.set,
     unset: step.unset,
     addTags: step.addTags,

@@ -13,7 +13,7 @@ export const webhookStep: StepHandler<StepOf<'webhook'>> = async (ctx, step) => 
       body: step.body ?? {},
       contactId: ctx.input.contactId,
       journeyKey: ctx.input.journeyKey,
-      idempotencyKey: `${ctx.workflowId}:${step.id}:${ctx.state.stepsTaken}`,
+      idempotencyKey: ctx.visitKey(step.id),
     });
     ctx.state.vars[step.id] = r;
     return { outcome: `http_${r.status}`, detail: { url: step.url, status: r.status } };
