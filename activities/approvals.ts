@@ -1,5 +1,6 @@
 // Human approvals: a record, an email to the approver, and a decision that comes
 // back as an `approval_decided` event (POST /v1/approvals/:id/decision).
+import { signToken } from '../lib/tokens';
 import type { ActivityDeps } from './deps';
 import { sendNotice } from './notify';
 
@@ -39,7 +40,14 @@ export function createApprovalActivities(deps: ActivityDeps) {
             data: {
               approval: { id: a.id, subject: a.subject, deadline: a.deadline.toISOString() },
               contact: { firstName: contact?.firstName, lastName: contact?.lastName, company: contact?.company, email: contact?.email },
-              decisionUrl: `${deps.publicUrl}/v1/approvals/${a.id}/decision`,
+              // A signed link to a page with approve/reject buttons, valid until the deadline.
+              decisionUrl: `${deps.publicUrl.replace(/\/$/, '')}/a/${signToken(deps.linkSecret, {
+                p: 'approval',
+                c: input.contactId,
+                s: a.id,
+                exp: Math.floor(a.deadline.getTime() / 1000) + 86_400,
+              })}`,
+              apiUrl: `${deps.publicUrl.replace(/\/$/, '')}/v1/approvals/${a.id}/decision`,
             },
           });
         } catch (err) {

@@ -9,7 +9,7 @@ import { z } from 'zod';
 
 export const tokenPayloadSchema = z.object({
   /** purpose */
-  p: z.enum(['unsubscribe', 'preferences', 'confirm', 'open', 'click']),
+  p: z.enum(['unsubscribe', 'preferences', 'confirm', 'open', 'click', 'approval']),
   /** contact id */
   c: z.uuid(),
   /** subscription category (unsubscribe) */

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { requireApiKey } from './auth';
 import type { ServerDeps } from './context';
 import { errorHandler, notFound } from './errors';
+import { approvalLinksRouter } from './routes/approval-links';
 import { approvalsRouter } from './routes/approvals';
 import { contactsRouter } from './routes/contacts';
 import { eventsRouter } from './routes/events';
@@ -31,6 +32,7 @@ export function createApp(deps: ServerDeps): express.Express {
   app.use(webhooksRouter(deps));
   app.use(unsubscribeRouter(deps));
   app.use(trackingRouter(deps));
+  app.use(approvalLinksRouter(deps));
   // One JSON body limit for the whole API (templates are the largest bodies).
   app.use(
     '/v1',

@@ -22,7 +22,8 @@ const catalog: CatalogProduct[] = [
 const extra = {
   task: { reason: 'Visited pricing', dueAt: '2026-12-01T09:00:00Z' },
   approval: { id: 'a1', subject: 'Gold reward for Ada', deadline: '2026-12-01T09:00:00Z' },
-  decisionUrl: 'https://rapport.test/v1/approvals/a1/decision',
+  decisionUrl: 'https://rapport.test/a/token',
+  apiUrl: 'https://rapport.test/v1/approvals/a1/decision',
 };
 const order = { orderId: 'A-17', totalCents: 7800, placedAt: '2026-11-20T22:30:00Z', items: [{ name: 'Starter kit', quantity: 2, amountCents: 7800 }] };
 

@@ -65,9 +65,19 @@ describe('journeys API', () => {
     const pending = await s.api('/v1/approvals?status=pending');
     expect(pending.body.approvals).toHaveLength(1);
     const id = pending.body.approvals[0].id;
-    const decided = await s.api(`/v1/approvals/${id}/decision`, { body: { decision: 'approve', by: 'boss@example.com' } });
-    expect(decided.body).toEqual({ id, status: 'approved' });
+    // The approver decides from the email: a signed link to a page with buttons.
+    const link = /http:\/\/rapport\.test(\/a\/[\w.-]+)/.exec(String(mail.parsed.html))![1]!;
+    const pageRes = await fetch(`${s.server!.url}${link}`);
+    expect(pageRes.status).toBe(200);
+    expect(await pageRes.text()).toContain('Make VIP?');
+    const decided = await fetch(`${s.server!.url}${link}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'decision=approve' });
+    expect(decided.status).toBe(200);
+    expect(await decided.text()).toContain('Approved');
     expect((await s.api(`/v1/approvals/${id}/decision`, { body: { decision: 'reject', by: 'someone' } })).status).toBe(409);
+    const forged = await fetch(`${s.server!.url}${link.slice(0, -2)}xx`);
+    expect(forged.status).toBe(404);
+    const after = (await s.api('/v1/approvals?status=approved')).body.approvals.find((a: { id: string }) => a.id === id);
+    expect(after.decidedBy).toBe('boss@example.com');
 
     await vi.waitFor(async () => {
       const c = await s.api(`/v1/contacts/${contact.id}`);

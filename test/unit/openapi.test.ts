@@ -36,6 +36,8 @@ const EXPECTED: Record<string, string[]> = {
   'get /v1/contacts/{ref}/timeline': ['200', '400', '401', '404'],
   'post /v1/events': ['202', '207', '400', '401', '404'],
   'post /webhooks/{source}': ['202', '207', '400', '401', '404'],
+  'get /a/{token}': ['200', '404'],
+  'post /a/{token}': ['200', '400', '404', '409'],
   'get /u/{token}': ['200', '400'],
   'post /u/{token}': ['200', '400'],
   'delete /v1/contacts/{ref}': ['204', '400', '401', '404'],
