@@ -3,7 +3,9 @@
 // goes through the same exactly-once send as journey steps (activities/send-email.ts),
 // keyed by (broadcast workflow, contact): a batch retried after a crash finds
 // the sends already made and only marks their rows, so nobody is mailed twice,
-// and rows stay `pending` until their outcome is recorded, so nobody is skipped.
+// and rows stay `pending` until their outcome is recorded. A send interrupted
+// during the SMTP conversation itself is not retried (at most once): that
+// recipient ends `failed` (the send `indeterminate`).
 import type { Prisma } from '@prisma/client';
 import { Context } from '@temporalio/activity';
 import { segmentWhere } from '../segments/compile';
@@ -64,6 +66,13 @@ function beat(): void {
   ctx.heartbeat();
 }
 
+/**
+ * How long a claimed recipient is kept from other batches while its send runs:
+ * longer than an activity attempt may take (10 minutes), so a batch retried
+ * while the previous attempt still talks SMTP does not take the same row.
+ */
+const CLAIM_LEASE_MS = 15 * 60_000;
+
 const later = (iso?: string) => new Date(Math.max(Date.now(), iso ? Date.parse(iso) || 0 : 0));
 
 export function createBroadcastActivities(deps: ActivityDeps) {
@@ -91,9 +100,12 @@ export function createBroadcastActivities(deps: ActivityDeps) {
     },
 
     /**
-     * Sends to up to `limit` due recipients, one row at a time: each row is
-     * claimed (FOR UPDATE SKIP LOCKED), sent through the exactly-once send and
-     * marked in one transaction.
+     * Sends to up to `limit` due recipients, one row at a time, without holding
+     * a transaction (or a pooled connection) across the SMTP conversation: the
+     * row is claimed in one short statement (FOR UPDATE SKIP LOCKED, then a lease
+     * in `not_before` so no other batch takes it meanwhile), sent through the
+     * exactly-once send (which uses connections of its own), and marked in
+     * another short statement.
      */
     async sendBroadcastBatch(input: { broadcastId: string; limit: number; now?: string }): Promise<BatchResult> {
       const now = later(input.now);
@@ -101,20 +113,25 @@ export function createBroadcastActivities(deps: ActivityDeps) {
       let processed = 0;
       while (processed < input.limit) {
         beat();
-        const handled = await db.$transaction(async (tx) => {
-          const [row] = await tx.$queryRaw<{ contact_id: string; variant: string | null }[]>`
-            SELECT "contact_id"::text AS contact_id, "variant" FROM "broadcast_recipients"
+        const lease = new Date(now.getTime() + CLAIM_LEASE_MS);
+        const [row] = await db.$queryRaw<{ contact_id: string; variant: string | null }[]>`
+          UPDATE "broadcast_recipients" SET "not_before" = (${lease.toISOString()}::timestamptz AT TIME ZONE 'UTC'), "updated_at" = now()
+          WHERE "broadcast_id" = ${b.id}::uuid AND "status" = 'pending' AND "contact_id" = (
+            SELECT "contact_id" FROM "broadcast_recipients"
             WHERE "broadcast_id" = ${b.id}::uuid AND "status" = 'pending'
               AND ("not_before" IS NULL OR "not_before" <= (${now.toISOString()}::timestamptz AT TIME ZONE 'UTC'))
-            ORDER BY "contact_id" LIMIT 1 FOR UPDATE SKIP LOCKED`;
-          if (!row) return false;
-          const contactId = row.contact_id;
+            ORDER BY "contact_id" LIMIT 1 FOR UPDATE SKIP LOCKED)
+          RETURNING "contact_id"::text AS contact_id, "variant"`;
+        if (!row) break;
+        const contactId = row.contact_id;
+        const where = { broadcastId_contactId: { broadcastId: b.id, contactId } };
+        try {
           let variant = row.variant as Variant | null;
           if (!variant) {
             // A send made before a crash decides: its template is what the recipient got.
-            const earlier = await tx.messageSend.findUnique({ where: { idempotencyKey: sendKey(b.workflowId, contactId) }, select: { templateKey: true } });
+            const earlier = await db.messageSend.findUnique({ where: { idempotencyKey: sendKey(b.workflowId, contactId) }, select: { templateKey: true } });
             if (earlier) variant = earlier.templateKey === b.reengagementTemplate && b.templateKey !== b.reengagementTemplate ? 'reengagement' : 'regular';
-            else variant = chooseVariant(await tx.contact.findUnique({ where: { id: contactId }, select: { lastClickAt: true, newslettersSinceLastClick: true } }));
+            else variant = chooseVariant(await db.contact.findUnique({ where: { id: contactId }, select: { lastClickAt: true, newslettersSinceLastClick: true } }));
           }
           const r = await sendEmail({
             contactId,
@@ -124,19 +141,26 @@ export function createBroadcastActivities(deps: ActivityDeps) {
             now: now.toISOString(),
             broadcast: { id: b.id, variant },
           });
-          const where = { broadcastId_contactId: { broadcastId: b.id, contactId } };
           if (r.outcome === 'deferred') {
-            await tx.broadcastRecipient.update({ where, data: { variant, sendId: r.sendId ?? null, notBefore: r.until ? new Date(r.until) : null, error: `deferred: ${r.reason ?? ''}` } });
+            await db.broadcastRecipient.updateMany({
+              where: { broadcastId: b.id, contactId, status: 'pending' },
+              data: { variant, sendId: r.sendId ?? null, notBefore: r.until ? new Date(r.until) : null, error: `deferred: ${r.reason ?? ''}` },
+            });
           } else {
+            // Whatever happened to the row meanwhile (a cancel), this is what the recipient got.
             const status = STATUS_OF[r.outcome];
-            await tx.broadcastRecipient.update({
+            await db.broadcastRecipient.update({
               where,
               data: { status, variant, sendId: r.sendId ?? null, notBefore: null, error: status === 'sent' ? null : `${r.outcome}: ${r.reason ?? ''}` },
             });
           }
-          return true;
-        }, { timeout: 5 * 60_000, maxWait: 30_000 });
-        if (!handled) break;
+        } catch (err) {
+          // Nothing recorded for this recipient: give the row back (the send
+          // itself is exactly once, whatever happened), then let Temporal retry.
+          await db.broadcastRecipient.updateMany({ where: { broadcastId: b.id, contactId, status: 'pending', notBefore: lease }, data: { notBefore: null } })
+            .catch((releaseErr: unknown) => log.warn({ broadcastId: b.id, err: releaseErr }, 'could not release a claimed recipient; it is retried when its lease ends'));
+          throw err;
+        }
         processed++;
       }
       const counts = await broadcastCounts(db, b.id);

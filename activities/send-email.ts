@@ -8,6 +8,12 @@
 // marketing email, the sending policy (frequency cap, quiet hours), which may
 // defer the send: the workflow step then sleeps until the time returned and
 // calls again with the same key.
+//
+// Everything that can fail short of SMTP (database reads, rendering) runs
+// before the send is claimed, so a failure there leaves it pending for the
+// retry. SMTP answers often quote the recipient: reasons returned to the
+// workflow, failures thrown to Temporal and log lines carry them redacted
+// (lib/redact.ts); only the send row keeps the full text.
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { MessageSend } from '@prisma/client';
@@ -17,6 +23,7 @@ import { renderEmail } from '../email/render';
 import { sendBlockedBecause, suppress } from '../email/suppression';
 import { latestTemplate } from '../email/template-store';
 import { addTracking } from '../email/tracking';
+import { redactEmails } from '../lib/redact';
 import { countNewsletterSent, NEWSLETTER_CATEGORY } from '../newsletters/counter';
 import type { ActivityDeps } from './deps';
 
@@ -42,6 +49,23 @@ export interface SendEmailInput {
   now?: string;
   /** Set by newsletter broadcasts: recorded on the `newsletter_sent` event. */
   broadcast?: { id: string; variant: string };
+  /**
+   * The subscription category of this send (a journey's `category`): consent,
+   * the unsubscribe link, the frequency cap and the send row use it instead of
+   * the template's. Ignored for transactional templates, and it never makes a
+   * marketing template transactional. Fixed when the send is first recorded.
+   */
+  category?: string;
+}
+
+/**
+ * The subscription category a send is recorded under: the caller's category
+ * for marketing templates, the template's otherwise. "transactional" (exempt
+ * from consent, cap and quiet hours) only ever comes from the template.
+ */
+export function sendCategory(templateCategory: string, requested?: string): string {
+  if (templateCategory === 'transactional' || !requested || requested === 'transactional') return templateCategory;
+  return requested;
 }
 
 export type SendOutcome = 'sent' | 'suppressed' | 'failed' | 'indeterminate' | 'skipped' | 'deferred';
@@ -117,7 +141,7 @@ export function createSendEmail(deps: ActivityDeps) {
           contactId: contact.id,
           templateKey: latest.key,
           templateVersion: latest.version,
-          category: latest.category,
+          category: sendCategory(latest.category, input.category),
           journeyKey: input.journeyKey,
           workflowId: input.workflowId,
           stepId: input.stepId,
@@ -134,12 +158,40 @@ export function createSendEmail(deps: ActivityDeps) {
     // The version recorded with the send: a deferred send renders what it would have.
     const template = await latestTemplate(db, send.templateKey, send.templateVersion);
     if (!template) throw ApplicationFailure.nonRetryable(`template "${send.templateKey}" v${send.templateVersion} is gone`, 'UnknownTemplate');
+    const sendId = send.id;
+    const category = send.category;
+
+    // Everything that can fail short of SMTP (reads, rendering) happens before
+    // the send is claimed: an error here leaves the row pending (or deferred) and
+    // Temporal's retry sends it. Between the claim and SMTP there is nothing that
+    // can fail, so a row found `sending` really means SMTP may have started.
+    const links = consentLinks(deps, contact.id, category);
+    const rendered = await renderEmail(
+      { ...template, subject: input.subject ?? template.subject },
+      buildRenderContext({
+        contact,
+        purchasedSkus: await purchasedSkus(db, contact.id),
+        interests: await interestsOf(db, contact.id, deps.catalog, now),
+        catalog: deps.catalog,
+        links,
+        category,
+        confirmUrl: confirmUrl(deps, contact.id),
+        data: input.data,
+        now,
+      }),
+    );
+    const html = addTracking(rendered.html, { publicUrl: deps.publicUrl, linkSecret: deps.linkSecret, contactId: contact.id, sendId });
+    const from = template.from ?? deps.mailFrom;
+    const mailto = deps.unsubscribeMailto ?? `unsubscribe@${mailDomain(deps.mailFrom)}`;
+    const headers: Record<string, string> = category === 'transactional' ? {} : {
+      // RFC 2369 + RFC 8058: https for one-click POST, mailto as the fallback.
+      'List-Unsubscribe': `<${links.unsubscribeUrl}>, <mailto:${mailto}?subject=${encodeURIComponent(`unsubscribe ${links.unsubscribeUrl.split('/u/')[1] ?? ''}`)}>`,
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+    };
 
     // Consent, policy and the claim in one transaction, with the contact locked:
     // an unsubscribe that committed before is seen, and two journeys sending to
     // the same contact at once are counted against the cap one after the other.
-    const sendId = send.id;
-    const category = send.category;
     const decision = await db.$transaction(async (tx) => {
       await tx.$queryRaw`SELECT id FROM contacts WHERE id = ${contact.id}::uuid FOR UPDATE`;
       const fresh = await tx.contact.findUniqueOrThrow({ where: { id: contact.id } });
@@ -164,7 +216,7 @@ export function createSendEmail(deps: ActivityDeps) {
       });
       return claimed.count === 1 ? { kind: 'claimed' as const, contact: fresh } : { kind: 'taken' as const };
     });
-    if (decision.kind === 'suppressed') return { outcome: 'suppressed', sendId, reason: decision.reason };
+    if (decision.kind === 'suppressed') return { outcome: 'suppressed', sendId, reason: redactEmails(decision.reason) };
     if (decision.kind === 'deferred') {
       log.info({ sendId, until: decision.until, reason: decision.reason }, 'send deferred');
       return { outcome: 'deferred', sendId, until: decision.until.toISOString(), reason: decision.reason };
@@ -178,24 +230,6 @@ export function createSendEmail(deps: ActivityDeps) {
       return { outcome: 'indeterminate', sendId, reason: 'interrupted earlier; not resent' };
     }
 
-    const links = consentLinks(deps, contact.id, category);
-    const rendered = await renderEmail(
-      { ...template, subject: input.subject ?? template.subject },
-      buildRenderContext({
-        contact: decision.contact,
-        purchasedSkus: await purchasedSkus(db, contact.id),
-        interests: await interestsOf(db, contact.id, deps.catalog, now),
-        catalog: deps.catalog,
-        links,
-        category,
-        confirmUrl: confirmUrl(deps, contact.id),
-        data: input.data,
-        now,
-      }),
-    );
-    const html = addTracking(rendered.html, { publicUrl: deps.publicUrl, linkSecret: deps.linkSecret, contactId: contact.id, sendId });
-    const from = template.from ?? deps.mailFrom;
-    const mailto = deps.unsubscribeMailto ?? `unsubscribe@${mailDomain(deps.mailFrom)}`;
     try {
       const info = await deps.mailer.sendMail({
         from,
@@ -205,11 +239,7 @@ export function createSendEmail(deps: ActivityDeps) {
         html,
         text: rendered.text,
         messageId: send.messageId,
-        headers: category === 'transactional' ? {} : {
-          // RFC 2369 + RFC 8058: https for one-click POST, mailto as the fallback.
-          'List-Unsubscribe': `<${links.unsubscribeUrl}>, <mailto:${mailto}?subject=${encodeURIComponent(`unsubscribe ${links.unsubscribeUrl.split('/u/')[1] ?? ''}`)}>`,
-          'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
-        },
+        headers,
       });
       // Marking it sent and counting a newsletter happen together, once per send.
       const counted = await db.$transaction(async (tx) => {
@@ -227,26 +257,38 @@ export function createSendEmail(deps: ActivityDeps) {
       log.info({ sendId, template: template.key }, 'email sent');
       return { outcome: 'sent', sendId };
     } catch (err) {
+      // SMTP answers often quote the recipient: the row keeps the full text, while
+      // what goes to Temporal (results, failures) and to the log is redacted.
       const e = err as SmtpError;
       const why = e.response ?? e.message ?? 'SMTP error';
+      const safeWhy = redactEmails(why);
       if (safeToRetry(err)) {
         await finish(send, { status: 'pending', error: `will retry: ${why}` });
-        throw err; // Temporal retries with backoff
+        log.warn({ sendId, responseCode: e.responseCode, code: e.code, reason: safeWhy }, 'SMTP failed before the message was accepted; will retry');
+        // Temporal retries with backoff.
+        throw ApplicationFailure.create({
+          type: 'SmtpTransient',
+          message: redactEmails(e.message ?? why),
+          details: [{ responseCode: e.responseCode ?? null, code: e.code ?? null, command: e.command ?? null }],
+        });
       }
       if (isHardBounce(err)) {
         await db.$transaction(async (tx) => {
           await suppress(tx, decision.contact.email, '*', 'hard_bounce', 'smtp');
           await tx.messageSend.update({ where: { id: sendId }, data: { status: 'failed', error: `hard bounce: ${why}` } });
         });
-        log.warn({ sendId, responseCode: e.responseCode }, 'hard bounce; address suppressed');
-        return { outcome: 'failed', sendId, reason: `hard bounce: ${why}` };
+        log.warn({ sendId, responseCode: e.responseCode, reason: safeWhy }, 'hard bounce; address suppressed');
+        return { outcome: 'failed', sendId, reason: `hard bounce: ${safeWhy}` };
       }
       if (typeof e.responseCode === 'number' && e.responseCode >= 500) {
         await finish(send, { status: 'failed', error: `rejected: ${why}` });
-        return { outcome: 'failed', sendId, reason: `rejected: ${why}` };
+        log.warn({ sendId, responseCode: e.responseCode, reason: safeWhy }, 'message rejected');
+        return { outcome: 'failed', sendId, reason: `rejected: ${safeWhy}` };
       }
       await finish(send, { status: 'indeterminate', error: e.message ?? 'SMTP error after the message was sent' });
-      return { outcome: 'indeterminate', sendId, reason: e.message };
+      const reason = redactEmails(e.message ?? 'SMTP error after the message was sent');
+      log.warn({ sendId, code: e.code, reason }, 'SMTP failed after the message may have been accepted; not resent');
+      return { outcome: 'indeterminate', sendId, reason };
     }
   };
 }

@@ -37,6 +37,8 @@ export async function sendBlockedBecause(tx: Tx, contact: Pick<Contact, 'email' 
   if (subs[category] === 'pending') return `${category} subscription not confirmed yet (double opt-in)`;
   // Sunset (re-engagement found no interest): kept, never mailed this category again.
   if (subs[category] === 'sunset') return `sunset from ${category}`;
+  // The newsletter is opt-in (double opt-in): no state means never subscribed.
+  if (category === 'newsletter' && subs[category] !== 'subscribed') return 'not subscribed to the newsletter';
   const s = await tx.suppression.findFirst({
     where: { email: contact.email, category: { in: [category, '*'] } },
     orderBy: { createdAt: 'asc' },

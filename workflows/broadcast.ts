@@ -4,8 +4,13 @@
 // `ratePerMinute` messages go out per minute. Pause, resume and cancel are
 // signals; `progress` is a query. Long broadcasts continue-as-new, carrying
 // only their flags and last counts; the recipient table is the real state.
+// An activity that fails for good (e.g. an unknown template) marks the
+// broadcast `failed` before the workflow fails; a cancelled run marks it
+// `cancelled`.
 // Deterministic: all I/O happens in activities.
-import { condition, continueAsNew, defineQuery, defineSignal, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  CancellationScope, condition, continueAsNew, defineQuery, defineSignal, isCancellation, proxyActivities, setHandler, TemporalFailure, workflowInfo,
+} from '@temporalio/workflow';
 import type { BroadcastCounts, BroadcastStatus, createBroadcastActivities } from '../activities/broadcast';
 
 export const pauseBroadcastSignal = defineSignal('pauseBroadcast');
@@ -70,35 +75,56 @@ export async function broadcastWorkflow(input: BroadcastInput): Promise<Broadcas
     return { status, ...state.counts };
   };
 
-  if (!state.snapshotted) {
-    state.counts = await acts.snapshotBroadcastAudience({ broadcastId: input.broadcastId, now: new Date().toISOString() });
-    state.snapshotted = true;
-    status = 'sending';
-  }
-
-  for (;;) {
-    if (state.cancelled) return finish('cancelled');
-    if (state.paused) {
-      status = 'paused';
-      await acts.setBroadcastStatus({ broadcastId: input.broadcastId, status: 'paused' });
-      await condition(() => !state.paused || state.cancelled);
-      if (state.cancelled) continue;
+  /** The broadcast until it ends, or until its history asks for a new run ('continue'). */
+  const run = async (): Promise<BroadcastProgress | 'continue'> => {
+    if (!state.snapshotted) {
+      state.counts = await acts.snapshotBroadcastAudience({ broadcastId: input.broadcastId, now: new Date().toISOString() });
+      state.snapshotted = true;
       status = 'sending';
-      await acts.setBroadcastStatus({ broadcastId: input.broadcastId, status: 'sending' });
     }
-    const r = await acts.sendBroadcastBatch({ broadcastId: input.broadcastId, limit: batchSize, now: new Date().toISOString() });
-    state.counts = r.counts;
-    if (r.counts.remaining === 0) return finish('completed');
 
-    // The rate: this batch's share of a minute. Nothing due (all deferred): until the first is.
-    const waitMs = r.processed > 0
-      ? Math.ceil((r.processed * 60_000) / input.ratePerMinute)
-      : r.nextDueAt ? Math.max(1000, Date.parse(r.nextDueAt) - Date.now()) : IDLE_RECHECK_MS;
-    await condition(() => state.cancelled || state.paused, waitMs);
+    for (;;) {
+      if (state.cancelled) return finish('cancelled');
+      if (state.paused) {
+        status = 'paused';
+        await acts.setBroadcastStatus({ broadcastId: input.broadcastId, status: 'paused' });
+        await condition(() => !state.paused || state.cancelled);
+        if (state.cancelled) continue;
+        status = 'sending';
+        await acts.setBroadcastStatus({ broadcastId: input.broadcastId, status: 'sending' });
+      }
+      const r = await acts.sendBroadcastBatch({ broadcastId: input.broadcastId, limit: batchSize, now: new Date().toISOString() });
+      state.counts = r.counts;
+      if (r.counts.remaining === 0) return finish('completed');
 
-    const info = workflowInfo();
-    if (info.continueAsNewSuggested || info.historyLength > historyLimit) {
-      await continueAsNew<typeof broadcastWorkflow>({ ...input, state });
+      // The rate: this batch's share of a minute. Nothing due (all deferred): until the first is.
+      const waitMs = r.processed > 0
+        ? Math.ceil((r.processed * 60_000) / input.ratePerMinute)
+        : r.nextDueAt ? Math.max(1000, Date.parse(r.nextDueAt) - Date.now()) : IDLE_RECHECK_MS;
+      await condition(() => state.cancelled || state.paused, waitMs);
+
+      const info = workflowInfo();
+      if (info.continueAsNewSuggested || info.historyLength > historyLimit) return 'continue';
     }
+  };
+
+  let outcome: BroadcastProgress | 'continue';
+  try {
+    outcome = await run();
+  } catch (err) {
+    // An activity that gave up (e.g. an unknown template) or a cancelled run: the
+    // broadcast's row says so, instead of "sending" forever. Then the run ends
+    // the way it would have (failed or cancelled).
+    if (isCancellation(err)) {
+      status = 'cancelled';
+      await CancellationScope.nonCancellable(async () => {
+        state.counts = await acts.setBroadcastStatus({ broadcastId: input.broadcastId, status: 'cancelled' });
+      });
+    } else if (err instanceof TemporalFailure) {
+      status = 'failed';
+      state.counts = await acts.setBroadcastStatus({ broadcastId: input.broadcastId, status: 'failed' });
+    }
+    throw err;
   }
+  return outcome === 'continue' ? continueAsNew<typeof broadcastWorkflow>({ ...input, state }) : outcome;
 }

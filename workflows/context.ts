@@ -93,6 +93,8 @@ export interface StepContext {
    * (re-entry keeps the workflow id, not the first execution's run id).
    */
   visitKey(stepId: string): string;
+  /** The journey's subscription category: its marketing emails are sent as this. */
+  journeyCategory(): string;
   /** The goal event that made the run jump, if the current step was jumped to. */
   jumpEvent: ReceivedEvent | null;
   setNextWake(at: Date | null): void;
@@ -151,6 +153,7 @@ export function createContext(
     eventsAfter: (seq) => state.events.filter((e) => e.seq > seq),
     visitKey: (stepId) => `${workflowInfo().workflowId}:${workflowInfo().firstExecutionRunId}:${stepId}:${state.stepsTaken}`,
     jumpEvent: null,
+    journeyCategory: () => meta()?.category ?? 'journeys',
     setNextWake,
   };
 }

@@ -3,6 +3,7 @@
 // newsletter_subscribe_requested) and gets a confirmation email (transactional)
 // whose signed link (/confirm/:token) makes it "subscribed". No newsletter is
 // sent before that. Idempotent by `id`: a repeat sends no second email.
+import { createHash } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
 import { createSendEmail } from '../../activities/send-email';
@@ -12,6 +13,11 @@ import type { ServerDeps } from '../context';
 import { HttpError, parseOr400 } from '../errors';
 
 export const CONFIRM_TEMPLATE = 'newsletter-confirm';
+
+/** SHA-256 (hex) of a normalised address: stands in for it in idempotency keys. */
+export function emailDigest(email: string): string {
+  return createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
+}
 
 const subscribeBody = contactProfileSchema.extend({
   email: emailSchema,
@@ -33,7 +39,9 @@ export function newsletterRouter(deps: ServerDeps): Router {
       res.status(200).json({ status: 'subscribed', contactId: before!.id });
       return;
     }
-    const requestId = id ?? `${contact.email}:${new Date().toISOString().slice(0, 10)}`;
+    // Without an id, one sign-up per address per day. The key outlives an erasure
+    // of the contact, so it holds a hash of the address, never the address.
+    const requestId = id ?? `${emailDigest(contact.email)}:${new Date().toISOString().slice(0, 10)}`;
     const ev = await ingestEvent(deps.db, 'api', {
       id: `newsletter-signup:${requestId}`,
       type: 'newsletter_subscribe_requested',

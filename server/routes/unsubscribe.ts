@@ -26,6 +26,22 @@ function subscriptionsOf(v: unknown): Record<string, string> {
   return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, string>) : {};
 }
 
+/**
+ * Categories that take an explicit, confirmed opt-in: shown as chosen only when
+ * subscribed, and the preference page never subscribes anyone to them (only the
+ * double opt-in confirmation does).
+ */
+const OPT_IN_CATEGORIES: ReadonlySet<string> = new Set(['newsletter']);
+
+/** Whether the contact gets `category` now, as the preference page shows it. */
+function receives(subs: Record<string, string>, category: string): boolean {
+  if (subs['*'] === 'unsubscribed') return false;
+  const state = subs[category];
+  if (OPT_IN_CATEGORIES.has(category)) return state === 'subscribed';
+  // Other marketing categories are on until the contact says otherwise.
+  return state === undefined || state === 'subscribed';
+}
+
 export function unsubscribeRouter(deps: ServerDeps): Router {
   const r = Router();
   const form = express.urlencoded({ extended: false, limit: '10kb' });
@@ -62,7 +78,7 @@ export function unsubscribeRouter(deps: ServerDeps): Router {
     const subs = subscriptionsOf(c.subscriptions);
     const all = subs['*'] === 'unsubscribed';
     const boxes = MARKETING_CATEGORIES.map((cat) => {
-      const on = !all && subs[cat] !== 'unsubscribed' && subs[cat] !== 'pending';
+      const on = receives(subs, cat);
       return `<label><input type="checkbox" name="${cat}" value="on"${on ? ' checked' : ''}> ${escape(CATEGORY_LABELS[cat] ?? cat)}</label>`;
     }).join('');
     res.type('html').send(
@@ -77,14 +93,32 @@ export function unsubscribeRouter(deps: ServerDeps): Router {
     const p = payload(req.params.token, 'preferences', 'preferences');
     const body = (req.body ?? {}) as Record<string, unknown>;
     const none = body.none === 'on';
-    const changes: Record<string, SubscriptionState> = {};
-    for (const cat of MARKETING_CATEGORIES) changes[cat] = !none && body[cat] === 'on' ? 'subscribed' : 'unsubscribed';
-    changes['*'] = none ? 'unsubscribed' : 'subscribed';
-    const c = await deps.db.$transaction((tx) => setSubscriptions(tx, p.c, changes, 'preferences'));
-    if (!c) throw new HttpError(404, 'not_found', 'we have no email preferences for you');
-    deps.log.info({ contactId: p.c, changes }, 'preferences saved');
-    const chosen = MARKETING_CATEGORIES.filter((cat) => changes[cat] === 'subscribed').map((cat) => escape(CATEGORY_LABELS[cat] ?? cat));
-    res.type('html').send(page('Preferences saved', `<h1>Saved</h1><p>${chosen.length ? `You will get: ${chosen.join('; ')}.` : 'You will get no marketing email from us.'}</p>`));
+    const saved = await deps.db.$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT id FROM contacts WHERE id = ${p.c}::uuid FOR UPDATE`;
+      const before = await tx.contact.findUnique({ where: { id: p.c }, select: { subscriptions: true } });
+      if (!before) return null;
+      const subs = subscriptionsOf(before.subscriptions);
+      const changes: Record<string, SubscriptionState> = {};
+      const needsOptIn: string[] = [];
+      for (const cat of MARKETING_CATEGORIES) {
+        const wanted = !none && body[cat] === 'on';
+        if (!wanted) changes[cat] = 'unsubscribed';
+        // A checkbox never subscribes anyone to an opt-in category: it keeps a
+        // confirmed subscription, and leaves any other state as it is.
+        else if (!OPT_IN_CATEGORIES.has(cat)) changes[cat] = 'subscribed';
+        else if (subs[cat] !== 'subscribed') needsOptIn.push(cat);
+      }
+      changes['*'] = none ? 'unsubscribed' : 'subscribed';
+      const c = await setSubscriptions(tx, p.c, changes, 'preferences');
+      return c ? { changes, needsOptIn, subs: subscriptionsOf(c.subscriptions) } : null;
+    });
+    if (!saved) throw new HttpError(404, 'not_found', 'we have no email preferences for you');
+    deps.log.info({ contactId: p.c, changes: saved.changes }, 'preferences saved');
+    const chosen = MARKETING_CATEGORIES.filter((cat) => receives(saved.subs, cat)).map((cat) => escape(CATEGORY_LABELS[cat] ?? cat));
+    const optIn = saved.needsOptIn.length
+      ? `<p>${saved.needsOptIn.map((cat) => escape(CATEGORY_LABELS[cat] ?? cat)).join('; ')}: sign up with your email address and confirm the link we send you.</p>`
+      : '';
+    res.type('html').send(page('Preferences saved', `<h1>Saved</h1><p>${chosen.length ? `You will get: ${chosen.join('; ')}.` : 'You will get no marketing email from us.'}</p>${optIn}`));
   });
 
   // -------------------------------------------------------- double opt-in

@@ -5,13 +5,17 @@
 import { execFile } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
+import { pino } from 'pino';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSendEmail, messageIdFor, type SendEmailInput } from '../../activities/send-email';
 import { seedShippedContent } from '../../db/seed';
 import { createMailer, type Mailer } from '../../email/transport';
+import type { Db } from '../../lib/db';
 import { createLogger } from '../../lib/logger';
+import { verifyToken } from '../../lib/tokens';
 import { startMailSink, type MailSink } from '../../stack/smtp-sink';
 import { ROOT } from '../../stack/tools';
 import { freshDatabase, type TestDb } from '../support/db';
@@ -31,7 +35,9 @@ async function startPickySmtp() {
     logger: false,
     onRcptTo(address, _session, cb) {
       if (address.address.startsWith('nouser')) return cb(fail(550, '5.1.1 <nouser>: no such user here'));
-      if (address.address.startsWith('busy') && busy++ === 0) return cb(fail(451, '4.3.2 try again later'));
+      if (address.address.startsWith('busy') && busy++ === 0) return cb(fail(451, `4.3.2 <${address.address}> try again later`));
+      // Real servers often quote the address they refuse.
+      if (address.address.startsWith('gone')) return cb(fail(550, `5.1.1 <${address.address}>: mailbox unavailable`));
       cb();
     },
     onData(stream, session, cb) {
@@ -87,6 +93,38 @@ function rawHeader(raw: Buffer, name: string): string | undefined {
 }
 const to = (addr: string) => sink.messages.filter((m) => m.envelopeTo.includes(addr));
 
+/** The database, except that `event.findMany` fails the next `failures.left` times (a connection blip). */
+function flakyDb(db: Db, failures: { left: number }): Db {
+  const pass = <T extends object>(target: T, prop: string | symbol): unknown => {
+    const v: unknown = Reflect.get(target, prop);
+    return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+  };
+  const events = new Proxy(db.event, {
+    get(target, prop) {
+      if (prop === 'findMany' && failures.left > 0) {
+        return async () => {
+          failures.left--;
+          throw new Error('Connection terminated unexpectedly');
+        };
+      }
+      return pass(target, prop);
+    },
+  });
+  return new Proxy(db, { get: (target, prop) => (prop === 'event' ? events : pass(target, prop)) });
+}
+
+/** A logger that keeps every line it writes. */
+function capturingLogger() {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      lines.push(chunk.toString('utf8'));
+      cb();
+    },
+  });
+  return { log: pino({ level: 'debug' }, stream), lines };
+}
+
 describe('exactly once', () => {
   it('sends once per (workflow, step) however often the activity runs, with a deterministic Message-ID', async () => {
     const c = await contact('once@example.com');
@@ -138,6 +176,99 @@ describe('exactly once', () => {
   }, 60_000);
 });
 
+describe('failures before SMTP', () => {
+  it('a database blip before SMTP leaves the send pending: the retry sends it, exactly once', async () => {
+    const c = await contact('blip@example.com');
+    const i = input(c.id, 'welcome');
+    const failures = { left: 1 };
+    const send = createSendEmail({ ...deps(mailer), db: flakyDb(tdb.db, failures) });
+    await expect(send(i)).rejects.toThrow(/Connection terminated unexpectedly/);
+    expect(failures.left).toBe(0);
+    const row = await tdb.db.messageSend.findFirstOrThrow({ where: { contactId: c.id } });
+    expect(row).toMatchObject({ status: 'pending', attempts: 0 });
+
+    // Temporal's retry.
+    expect(await send(i)).toMatchObject({ outcome: 'sent', sendId: row.id });
+    expect(await send(i)).toMatchObject({ outcome: 'sent', reason: 'already recorded' });
+    await sink.waitFor((m) => m.envelopeTo.includes('blip@example.com'));
+    const marker = await contact('after-blip@example.com');
+    await send(input(marker.id, 'welcome'));
+    await sink.waitFor((m) => m.envelopeTo.includes('after-blip@example.com'));
+    expect(to('blip@example.com')).toHaveLength(1);
+    expect(await tdb.db.messageSend.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ status: 'sent', attempts: 1 });
+  });
+
+  it('a template that fails to render leaves the send pending, not indeterminate', async () => {
+    const c = await contact('render-fails@example.com');
+    const i = input(c.id, 'welcome');
+    let fail = true;
+    // The catalogue is read while rendering; it fails the first time.
+    const flaky = {
+      ...deps(mailer),
+      get catalog() {
+        if (fail) {
+          fail = false;
+          throw new Error('catalogue unavailable');
+        }
+        return undefined;
+      },
+    };
+    const send = createSendEmail(flaky);
+    await expect(send(i)).rejects.toThrow(/catalogue unavailable/);
+    expect((await tdb.db.messageSend.findFirstOrThrow({ where: { contactId: c.id } })).status).toBe('pending');
+    expect(await send(i)).toMatchObject({ outcome: 'sent' });
+    await sink.waitFor((m) => m.envelopeTo.includes('render-fails@example.com'));
+    expect(to('render-fails@example.com')).toHaveLength(1);
+  });
+});
+
+describe('subscription category of a send', () => {
+  const unsubscribeCategory = (raw: Buffer) => {
+    const url = /^<([^>]+)>/.exec(rawHeader(raw, 'List-Unsubscribe') ?? '')?.[1] ?? '';
+    return verifyToken(TEST_LINK_SECRET, url.split('/u/')[1] ?? '')?.cat;
+  };
+
+  it('a marketing template is sent under the given category: consent, unsubscribe link, row', async () => {
+    const send = createSendEmail(deps(mailer));
+    // Unsubscribed from the template's category (journeys), not from the journey's.
+    const a = await contact('cat-a@example.com', { subscriptions: { journeys: 'unsubscribed' } });
+    const r = await send(input(a.id, 'welcome', { category: 'partners' }));
+    expect(r).toMatchObject({ outcome: 'sent' });
+    expect(await tdb.db.messageSend.findUniqueOrThrow({ where: { id: r.sendId } })).toMatchObject({ category: 'partners', status: 'sent' });
+    const mail = await sink.waitFor((m) => m.envelopeTo.includes('cat-a@example.com'));
+    expect(unsubscribeCategory(mail.raw)).toBe('partners');
+    const linkInBody = /href="http:\/\/rapport\.test\/u\/([^"]+)"/.exec(String(mail.parsed.html))?.[1];
+    expect(verifyToken(TEST_LINK_SECRET, linkInBody ?? '')?.cat).toBe('partners');
+
+    // Unsubscribed from the journey's category: suppressed, whatever the template's.
+    const b = await contact('cat-b@example.com', { subscriptions: { partners: 'unsubscribed' } });
+    expect(await send(input(b.id, 'welcome', { category: 'partners' }))).toMatchObject({ outcome: 'suppressed', reason: 'unsubscribed from partners' });
+    expect(await send(input(b.id, 'welcome'))).toMatchObject({ outcome: 'sent' });
+  });
+
+  it('transactional templates stay transactional, and a category never makes marketing email transactional', async () => {
+    const send = createSendEmail(deps(mailer));
+    const c = await contact('cat-tx@example.com', { subscriptions: { partners: 'unsubscribed', journeys: 'unsubscribed' } });
+    const receipt = await send(input(c.id, 'newsletter-confirm', { category: 'partners' }));
+    expect(receipt).toMatchObject({ outcome: 'sent' });
+    expect((await tdb.db.messageSend.findUniqueOrThrow({ where: { id: receipt.sendId } })).category).toBe('transactional');
+    const mail = await sink.waitFor((m) => m.envelopeTo.includes('cat-tx@example.com'));
+    expect(rawHeader(mail.raw, 'List-Unsubscribe')).toBeUndefined();
+
+    const sneaky = await send(input(c.id, 'welcome', { category: 'transactional' }));
+    expect(sneaky).toMatchObject({ outcome: 'suppressed', reason: 'unsubscribed from journeys' });
+    expect((await tdb.db.messageSend.findUniqueOrThrow({ where: { id: sneaky.sendId } })).category).toBe('journeys');
+  });
+
+  it('the frequency cap counts the send under its category', async () => {
+    const c = await contact('cat-cap@example.com');
+    const send = createSendEmail({ ...deps(mailer), policy: { frequencyCapPer7d: 1, quietHours: null } });
+    expect(await send(input(c.id, 'newsletter-confirm'))).toMatchObject({ outcome: 'sent' }); // transactional: not counted
+    expect(await send(input(c.id, 'welcome', { category: 'partners' }))).toMatchObject({ outcome: 'sent' });
+    expect(await send(input(c.id, 'getting-started'))).toMatchObject({ outcome: 'deferred', reason: expect.stringMatching(/frequency cap: 1 marketing/) });
+  });
+});
+
 describe('headers and sender', () => {
   it('marketing email: List-Unsubscribe (https and mailto), one-click POST, the template From and Reply-To, tracked links', async () => {
     const c = await contact('headers@example.com', { subscriptions: { newsletter: 'subscribed' } });
@@ -177,10 +308,14 @@ describe('SMTP errors', () => {
     const c = await contact('busy@example.com');
     const send = createSendEmail(deps(pickyMailer));
     const i = input(c.id, 'welcome');
-    await expect(send(i)).rejects.toMatchObject({ responseCode: 451 });
+    const failure = await send(i).then(() => null, (err: unknown) => err as Error & { type?: string; details?: unknown[] });
+    expect(failure).toMatchObject({ type: 'SmtpTransient', details: [{ responseCode: 451 }] });
+    // The failure goes to Temporal's history: the server's answer, without the address.
+    expect(failure!.message).toMatch(/451 4\.3\.2 <\[address\]> try again later/);
+    expect(failure!.message).not.toContain('busy@example.com');
     const row = await tdb.db.messageSend.findFirstOrThrow({ where: { contactId: c.id } });
     expect(row).toMatchObject({ status: 'pending' });
-    expect(row.error).toMatch(/will retry: .*451/);
+    expect(row.error).toMatch(/will retry: .*451.*busy@example\.com/);
     expect(await send(i)).toMatchObject({ outcome: 'sent' });
     expect(picky.received.filter((a) => a === 'busy@example.com')).toHaveLength(1);
   });
@@ -198,6 +333,20 @@ describe('SMTP errors', () => {
     // Nothing more to that address, marketing or transactional.
     expect(await send(input(c.id, 'getting-started'))).toMatchObject({ outcome: 'suppressed', reason: 'address suppressed: hard_bounce' });
     expect(await send(input(c.id, 'newsletter-confirm'))).toMatchObject({ outcome: 'suppressed' });
+  });
+
+  it('keeps addresses out of the reason returned to the workflow and out of the log; the row keeps the full answer', async () => {
+    const c = await contact('gone@example.com');
+    const { log: capture, lines } = capturingLogger();
+    const r = await createSendEmail({ ...deps(pickyMailer), log: capture })(input(c.id, 'welcome'));
+    expect(r.outcome).toBe('failed');
+    expect(r.reason).toMatch(/^hard bounce: .*550 5\.1\.1 <\[address\]>: mailbox unavailable/);
+    expect(r.reason).not.toContain('gone@example.com');
+    const row = await tdb.db.messageSend.findUniqueOrThrow({ where: { id: r.sendId } });
+    expect(row.error).toContain('<gone@example.com>: mailbox unavailable');
+    expect(lines.join('')).toContain('hard bounce; address suppressed');
+    expect(lines.join('')).toContain('<[address]>');
+    expect(lines.join('')).not.toMatch(/gone@example/);
   });
 
   it('5xx after DATA: fails the send and records why, without suppressing the address', async () => {

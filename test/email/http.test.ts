@@ -2,6 +2,7 @@
 // send), one-click unsubscribe and the preference page (no mail afterwards,
 // across journeys and templates), double opt-in, the bounce/complaint
 // webhook, and open/click tracking. Real server, worker, PostgreSQL and SMTP.
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createSendEmail } from '../../activities/send-email';
 import { createMailer, type Mailer } from '../../email/transport';
@@ -25,6 +26,12 @@ afterAll(async () => {
 const pub = (path: string, init?: RequestInit) => fetch(`${s.server!.url}${path}`, { redirect: 'manual', ...init });
 const path = (url: string) => new URL(url).pathname;
 let step = 0;
+/** Which checkboxes of the preference page are checked, by name. */
+function checked(html: string): Record<string, boolean> {
+  const out: Record<string, boolean> = {};
+  for (const m of html.matchAll(/<input type="checkbox" name="(\w+)"[^>]*>/g)) out[m[1]!] = /\schecked/.test(m[0]);
+  return out;
+}
 /** The send activity as a journey step of some other journey would call it. */
 function sendAs(journeyKey: string, contactId: string, templateKey: string) {
   const send = createSendEmail({ db: s.tdb.db, mailer, log: createLogger('t', 'silent'), mailFrom: 'Rapport <hello@rapport.test>', publicUrl: 'http://rapport.test', linkSecret: TEST_LINK_SECRET });
@@ -125,13 +132,46 @@ describe('unsubscribe and preferences', () => {
     const html = await page.text();
     expect(html).toContain('name="newsletter"');
     expect(html).toContain('name="journeys"');
+    // Never opted in: the newsletter is not shown as chosen; journeys are (on by default).
+    expect(checked(html)).toEqual({ newsletter: false, journeys: true, none: false });
     const saved = await pub(`/preferences/${token}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'newsletter=on' });
     expect(saved.status).toBe(200);
+    expect(await saved.text()).toMatch(/The newsletter: sign up with your email address and confirm/);
     const after = await s.tdb.db.contact.findUniqueOrThrow({ where: { id } });
-    expect(after.subscriptions).toMatchObject({ newsletter: 'subscribed', journeys: 'unsubscribed' });
+    // Ticking the box does not subscribe anyone to the newsletter: only the double opt-in does.
+    expect(after.subscriptions).toMatchObject({ journeys: 'unsubscribed' });
+    expect((after.subscriptions as Record<string, string>).newsletter).toBeUndefined();
     expect(await sendAs('any', id, 'welcome')).toMatchObject({ outcome: 'suppressed' });
-    expect(await sendAs('any', id, 'newsletter')).toMatchObject({ outcome: 'sent' });
     expect((await pub(`/preferences/${signToken('another-secret-0123456789', { p: 'preferences', c: id })}`)).status).toBe(400);
+  });
+
+  it('the newsletter box: checked only when subscribed; saving keeps or ends a subscription, never starts one', async () => {
+    const save = (token: string, body: string) => pub(`/preferences/${token}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    const subsOf = async (id: string) => (await s.tdb.db.contact.findUniqueOrThrow({ where: { id } })).subscriptions as Record<string, string>;
+    const make = async (email: string, subscriptions: Record<string, string>) => {
+      const c = await s.tdb.db.contact.create({ data: { email, subscriptions } });
+      return { id: c.id, token: signToken(TEST_LINK_SECRET, { p: 'preferences', c: c.id }) };
+    };
+
+    // Pending (unconfirmed double opt-in): unchecked; saving it checked leaves it pending.
+    const pending = await make('prefs-pending@example.com', { newsletter: 'pending' });
+    expect(checked(await (await pub(`/preferences/${pending.token}`)).text())).toMatchObject({ newsletter: false });
+    expect((await save(pending.token, 'newsletter=on&journeys=on')).status).toBe(200);
+    expect(await subsOf(pending.id)).toMatchObject({ newsletter: 'pending', journeys: 'subscribed' });
+
+    // Unsubscribed earlier: checking the box does not bring it back.
+    const left = await make('prefs-left@example.com', { newsletter: 'unsubscribed' });
+    expect((await save(left.token, 'newsletter=on')).status).toBe(200);
+    expect(await subsOf(left.id)).toMatchObject({ newsletter: 'unsubscribed' });
+
+    // Subscribed: checked; kept when saved checked, ended when saved unchecked.
+    const reader = await make('prefs-reader@example.com', { newsletter: 'subscribed' });
+    expect(checked(await (await pub(`/preferences/${reader.token}`)).text())).toEqual({ newsletter: true, journeys: true, none: false });
+    expect((await save(reader.token, 'newsletter=on&journeys=on')).status).toBe(200);
+    expect(await subsOf(reader.id)).toMatchObject({ newsletter: 'subscribed', journeys: 'subscribed' });
+    expect((await save(reader.token, 'journeys=on')).status).toBe(200);
+    expect(await subsOf(reader.id)).toMatchObject({ newsletter: 'unsubscribed', journeys: 'subscribed' });
+    expect(checked(await (await pub(`/preferences/${reader.token}`)).text())).toMatchObject({ newsletter: false, journeys: true });
   });
 });
 
@@ -157,6 +197,22 @@ describe('double opt-in', () => {
     expect(s.sink.messages.filter((m) => m.envelopeTo.includes('optin@example.com'))).toHaveLength(2);
     const done = await s.api('/v1/newsletter/subscriptions', { body: { email: 'optin@example.com', id: 'form-2' } });
     expect(done).toMatchObject({ status: 200, body: { status: 'subscribed' } });
+  });
+});
+
+describe('newsletter sign-up without an id', () => {
+  it('is idempotent per address and day, and its event key holds a hash of the address, not the address', async () => {
+    const r = await s.api('/v1/newsletter/subscriptions', { body: { email: 'No.Id@Example.com' } });
+    expect(r.status).toBe(202);
+    const again = await s.api('/v1/newsletter/subscriptions', { body: { email: 'no.id@example.com' } });
+    expect(again.body).toMatchObject({ status: 'pending', duplicate: true, contactId: r.body.contactId });
+    const events = await s.tdb.db.event.findMany({ where: { contactId: r.body.contactId as string, type: 'newsletter_subscribe_requested' } });
+    expect(events).toHaveLength(1);
+    const key = events[0]!.idempotencyKey;
+    expect(key).toContain(`newsletter-signup:${createHash('sha256').update('no.id@example.com').digest('hex')}:`);
+    expect(key).not.toMatch(/no\.id|example\.com|@/i);
+    await s.sink.waitFor((m) => m.envelopeTo.includes('no.id@example.com'));
+    expect(s.sink.messages.filter((m) => m.envelopeTo.includes('no.id@example.com'))).toHaveLength(1);
   });
 });
 

@@ -6,9 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Contact, Prisma } from '@prisma/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { WorkflowFailedError } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createBroadcastActivities } from '../../activities/broadcast';
+import { createDb } from '../../lib/db';
 import { createLogger } from '../../lib/logger';
 import { NEWSLETTER_SENT_EVENT } from '../../newsletters/counter';
 import { broadcastProgressQuery, broadcastWorkflowId, cancelBroadcastSignal, pauseBroadcastSignal, resumeBroadcastSignal, type BroadcastInput } from '../../workflows/broadcast';
@@ -49,12 +51,12 @@ async function audience(tag: string, n: number, extra: Partial<Prisma.ContactCre
   return subscribed;
 }
 
-async function broadcast(tag: string, ratePerMinute: number) {
+async function broadcast(tag: string, ratePerMinute: number, templateKey = 'newsletter') {
   const id = randomUUID();
   await db().segment.upsert({ where: { key: tag }, create: { key: tag, name: tag, condition: { field: 'tags', op: 'contains', value: tag } }, update: {} });
   await db().broadcast.create({
     data: {
-      id, name: `Issue ${++seq}`, templateKey: 'newsletter', reengagementTemplate: 'newsletter-reengage', segmentKey: tag,
+      id, name: `Issue ${++seq}`, templateKey, reengagementTemplate: 'newsletter-reengage', segmentKey: tag,
       condition: { field: 'tags', op: 'contains', value: tag }, ratePerMinute, workflowId: broadcastWorkflowId(id), status: 'snapshotting',
     },
   });
@@ -226,5 +228,75 @@ describe('newsletter broadcasts', () => {
     for (const c of [sunset, unsub, deleted]) expect(mailsTo(c!.email)).toHaveLength(0);
     expect(mailsTo(ok!.email)).toHaveLength(1);
     expect((await db().contact.findUniqueOrThrow({ where: { id: sunset!.id } })).newslettersSinceLastClick).toBe(0);
+  });
+
+  it('a batch that fails for good (an unknown template) marks the broadcast failed, not sending forever', async () => {
+    const people = await audience('broken', 2);
+    const id = await broadcast('broken', 600, 'no-such-template');
+    const taskQueue = 'nl-broken';
+    const { worker, running } = await newWorker(taskQueue);
+    const handle = await env.client.workflow.start('broadcastWorkflow', { workflowId: broadcastWorkflowId(id), taskQueue, args: [{ broadcastId: id, ratePerMinute: 600 }] });
+    const failure = await handle.result().then(() => null, (err: unknown) => err);
+    worker.shutdown();
+    await running;
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    expect((failure as WorkflowFailedError).cause).toMatchObject({ cause: { type: 'UnknownTemplate', message: 'unknown template "no-such-template"' } });
+    const b = await db().broadcast.findUniqueOrThrow({ where: { id } });
+    expect(b.status).toBe('failed');
+    expect(b.finishedAt).not.toBeNull();
+    // Nobody was mailed; the recipients are still there to be sent to (not leased away).
+    for (const p of people) expect(mailsTo(p.email)).toHaveLength(0);
+    const rows = await db().broadcastRecipient.findMany({ where: { broadcastId: id } });
+    expect(rows.map((r) => [r.status, r.notBefore])).toEqual([['pending', null], ['pending', null]]);
+  });
+
+  it('a cancelled workflow (Temporal cancel) marks the broadcast cancelled', async () => {
+    await audience('tcancel', 3);
+    const id = await broadcast('tcancel', 6);
+    const taskQueue = 'nl-tcancel';
+    const { worker, running } = await newWorker(taskQueue);
+    const handle = await env.client.workflow.start('broadcastWorkflow', { workflowId: broadcastWorkflowId(id), taskQueue, args: [{ broadcastId: id, ratePerMinute: 6, batchSize: 1 }] });
+    await vi.waitFor(async () => expect((await handle.query(broadcastProgressQuery)).sent).toBe(1), { timeout: 20_000, interval: 100 });
+    await handle.cancel();
+    await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
+    worker.shutdown();
+    await running;
+    const b = await db().broadcast.findUniqueOrThrow({ where: { id } });
+    expect(b.status).toBe('cancelled');
+    const rows = await db().broadcastRecipient.groupBy({ by: ['status'], where: { broadcastId: id }, _count: { _all: true } });
+    expect(Object.fromEntries(rows.map((r) => [r.status, r._count._all]))).toEqual({ sent: 1, skipped: 2 });
+  });
+
+  it('batches hold no transaction across SMTP: concurrent batches on a pool as small as the batch count finish, each recipient mailed once', async () => {
+    const people = await audience('pool', 8);
+    const id = await broadcast('pool', 6000);
+    // Two connections for two batches at once: a batch that held one across
+    // sendEmail (which needs another) would starve the pool.
+    const small = createDb(fx.tdb.url, 2);
+    try {
+      const acts = createBroadcastActivities({
+        db: small, mailer: fx.mailer, log: createLogger('test', 'silent'), mailFrom: 'Rapport <hello@rapport.test>', publicUrl: 'http://rapport.test', linkSecret: TEST_LINK_SECRET,
+      });
+      await acts.snapshotBroadcastAudience({ broadcastId: id });
+      let timer: NodeJS.Timeout | undefined;
+      const stuck = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('batches did not finish: connection pool starved')), 20_000);
+      });
+      const results = await Promise.race([
+        Promise.all([acts.sendBroadcastBatch({ broadcastId: id, limit: 10 }), acts.sendBroadcastBatch({ broadcastId: id, limit: 10 })]),
+        stuck,
+      ]).finally(() => clearTimeout(timer));
+      // The two batches shared the audience: each recipient claimed by one of them.
+      expect(results[0].processed + results[1].processed).toBe(8);
+      expect(results[0].processed).toBeGreaterThan(0);
+      expect(results[1].processed).toBeGreaterThan(0);
+      const counts = await acts.setBroadcastStatus({ broadcastId: id, status: 'completed' });
+      expect(counts).toEqual({ audience: 8, sent: 8, failed: 0, suppressed: 0, skipped: 0, remaining: 0 });
+      await vi.waitFor(() => { for (const p of people) expect(mailsTo(p.email), p.email).toHaveLength(1); }, { timeout: 10_000, interval: 50 });
+      expect(await db().messageSend.count({ where: { workflowId: broadcastWorkflowId(id) } })).toBe(8);
+      expect((await db().broadcastRecipient.findMany({ where: { broadcastId: id } })).every((r) => r.notBefore === null)).toBe(true);
+    } finally {
+      await small.$disconnect();
+    }
   });
 });

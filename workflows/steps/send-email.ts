@@ -26,6 +26,8 @@ export const sendEmailStep: StepHandler<SendEmailStep> = async (ctx, step) => {
       stepId: step.id,
       visit: `${workflowInfo().firstExecutionRunId}:${ctx.state.stepsTaken}`,
       journeyKey: ctx.input.journeyKey,
+      // The journey's category (its template's, when that is transactional).
+      category: ctx.journeyCategory(),
       subject: step.subject,
       // Static data from the step, plus results of earlier steps (coupons, webhooks).
       data: { ...(step.data ?? {}), steps: ctx.state.vars, coupon: ctx.state.lastCoupon ?? null },
