@@ -13,6 +13,7 @@ import { createBroadcastActivities } from '../../activities/broadcast';
 import { createDb } from '../../lib/db';
 import { createLogger } from '../../lib/logger';
 import { NEWSLETTER_SENT_EVENT } from '../../newsletters/counter';
+import { recordHistory } from '../support/histories';
 import { broadcastProgressQuery, broadcastWorkflowId, cancelBroadcastSignal, pauseBroadcastSignal, resumeBroadcastSignal, type BroadcastInput } from '../../workflows/broadcast';
 import { journeyFixture, type JourneyFixture } from '../support/fixtures';
 import { TEST_LINK_SECRET } from '../support/env';
@@ -157,6 +158,7 @@ describe('newsletter broadcasts', () => {
     await vi.waitFor(async () => expect((await handle.query(broadcastProgressQuery)).sent).toBe(2), { timeout: 20_000, interval: 100 });
     await handle.signal(cancelBroadcastSignal);
     const result = await handle.result();
+    await recordHistory(env.client, 'broadcast-pause-resume-cancel', handle.workflowId);
     worker.shutdown();
     await running;
     expect(result).toMatchObject({ status: 'cancelled', audience: 6, skipped: 4, remaining: 0 });

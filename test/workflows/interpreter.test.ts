@@ -2,16 +2,14 @@
 // simulated weeks, continue-as-new, version pinning, pause and deletion.
 // With RECORD_HISTORIES=1 it also refreshes the histories that the replay test
 // (test/workflows/replay.test.ts) uses to catch non-deterministic changes.
-import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
-import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decideApproval } from '../../approvals/decide';
 import { deleteContact } from '../../contacts/service';
 import type { JourneyDefinitionInput } from '../../journeys/schema';
 import { resumeSignal, statusQuery } from '../../workflows/signals';
+import { recordHistory } from '../support/histories';
 import { journeyHarness, type Harness } from '../support/journey-harness';
 
 let h: Harness;
@@ -30,12 +28,6 @@ afterAll(async () => {
 
 const DAY = 86_400_000;
 
-async function record(name: string, workflowId: string) {
-  if (!process.env.RECORD_HISTORIES) return;
-  const history = await h.env.client.workflow.getHandle(workflowId).fetchHistory();
-  // Binary protobuf: this install has two protobufjs copies, which breaks the SDK's JSON conversion.
-  writeFileSync(resolve(import.meta.dirname, '../histories', `${name}.history.pb`), temporal.api.history.v1.History.encode(history).finish());
-}
 
 describe('a journey of every step kind, over simulated weeks', () => {
   it('walks every step and leaves the record, tasks, approvals and timeline it should', async () => {
@@ -96,7 +88,7 @@ describe('a journey of every step kind, over simulated weeks', () => {
     expect(await h.fx.tdb.db.salesTask.count({ where: { contactId: c.id } })).toBe(1);
     await h.dispatch(); // the enrolment request
     expect(await h.env.client.workflow.getHandle(`journey/i_target/${c.id}`).result()).toBe('completed');
-    await record('grand-tour', handle.workflowId);
+    await recordHistory(h.env.client, 'grand-tour', handle.workflowId);
   });
 });
 

@@ -2,7 +2,7 @@
 // code. A change to the interpreter that would break runs in flight (a
 // non-deterministic change) fails here. Refresh the recordings deliberately,
 // with a migration plan for running journeys, by running:
-//   RECORD_HISTORIES=1 npx vitest run test/workflows/interpreter.test.ts
+//   RECORD_HISTORIES=1 npx vitest run test/workflows/interpreter.test.ts test/newsletters/broadcast.test.ts
 import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { temporal } from '@temporalio/proto';
