@@ -7,12 +7,8 @@ import { ApprovalError, decideApproval } from '../../approvals/decide';
 import { verifyToken } from '../../lib/tokens';
 import type { ServerDeps } from '../context';
 import { HttpError } from '../errors';
+import { escapeHtml as escape, htmlPage as page } from '../html';
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const page = (title: string, body: string) =>
-  `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">` +
-  `<title>${title}</title><style>body{font-family:system-ui,sans-serif;max-width:34rem;margin:4rem auto;padding:0 1rem}` +
-  `button{font-size:1rem;padding:.6rem 1.2rem;margin-right:.6rem}</style></head><body>${body}</body></html>`;
 
 const formSchema = z.object({ decision: z.enum(['approve', 'reject']), note: z.string().max(2000).optional() });
 

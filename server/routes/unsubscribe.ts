@@ -14,13 +14,9 @@ import { verifyToken, type TokenPayload } from '../../lib/tokens';
 import { CATEGORY_LABELS, MARKETING_CATEGORIES, setSubscriptions, type SubscriptionState } from '../../email/suppression';
 import type { ServerDeps } from '../context';
 import { HttpError } from '../errors';
+import { escapeHtml as escape, htmlPage as page } from '../html';
 
-const page = (title: string, body: string) =>
-  `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">` +
-  `<meta name="robots" content="noindex"><title>${title}</title><style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem}` +
-  `button{font-size:1rem;padding:.6rem 1.2rem}label{display:block;margin:.6rem 0}</style></head><body>${body}</body></html>`;
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function subscriptionsOf(v: unknown): Record<string, string> {
   return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, string>) : {};
