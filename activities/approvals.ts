@@ -2,7 +2,7 @@
 // back as an `approval_decided` event (POST /v1/approvals/:id/decision).
 import { signToken } from '../lib/tokens';
 import type { ActivityDeps } from './deps';
-import { sendNotice } from './notify';
+import { sendNotice, sendNoticeOnce } from './notify';
 
 export function createApprovalActivities(deps: ActivityDeps) {
   const { db } = deps;
@@ -29,10 +29,12 @@ export function createApprovalActivities(deps: ActivityDeps) {
         },
         update: {},
       });
-      const claimed = await db.approval.updateMany({ where: { id: a.id, notifiedAt: null }, data: { notifiedAt: new Date() } });
-      if (claimed.count === 1) {
-        const contact = await db.contact.findUnique({ where: { id: input.contactId } });
-        try {
+      await sendNoticeOnce(
+        async () => (await db.approval.updateMany({ where: { id: a.id, notifiedAt: null }, data: { notifiedAt: new Date() } })).count === 1,
+        () => db.approval.update({ where: { id: a.id }, data: { notifiedAt: null } }),
+        async () => {
+          const contact = await db.contact.findUnique({ where: { id: input.contactId } });
+          const base = deps.publicUrl.replace(/\/$/, '');
           await sendNotice(deps, {
             templateKey: 'approval-request',
             to: input.approver,
@@ -40,21 +42,13 @@ export function createApprovalActivities(deps: ActivityDeps) {
             data: {
               approval: { id: a.id, subject: a.subject, deadline: a.deadline.toISOString() },
               contact: { firstName: contact?.firstName, lastName: contact?.lastName, company: contact?.company, email: contact?.email },
-              // A signed link to a page with approve/reject buttons, valid until the deadline.
-              decisionUrl: `${deps.publicUrl.replace(/\/$/, '')}/a/${signToken(deps.linkSecret, {
-                p: 'approval',
-                c: input.contactId,
-                s: a.id,
-                exp: Math.floor(a.deadline.getTime() / 1000) + 86_400,
-              })}`,
-              apiUrl: `${deps.publicUrl.replace(/\/$/, '')}/v1/approvals/${a.id}/decision`,
+              // A signed link to a page with approve/reject buttons, valid until a day after the deadline.
+              decisionUrl: `${base}/a/${signToken(deps.linkSecret, { p: 'approval', c: input.contactId, s: a.id, exp: Math.floor(a.deadline.getTime() / 1000) + 86_400 })}`,
+              apiUrl: `${base}/v1/approvals/${a.id}/decision`,
             },
           });
-        } catch (err) {
-          await db.approval.update({ where: { id: a.id }, data: { notifiedAt: null } });
-          throw err;
-        }
-      }
+        },
+      );
       return { approvalId: a.id, deadline: a.deadline.toISOString() };
     },
 

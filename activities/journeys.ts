@@ -2,6 +2,7 @@
 // write what it did, and why, to the contact's timeline.
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Prisma } from '@prisma/client';
+import { contactField } from '../journeys/conditions';
 import { parseDuration } from '../journeys/duration';
 import { journeyVersion } from '../journeys/store';
 import { nextStepId, type JourneyDefinition, type Step, type Trigger } from '../journeys/schema';
@@ -45,7 +46,7 @@ export interface StepLog {
 export type RunStatus = 'completed' | 'converted' | 'exited' | 'failed';
 
 /** The due moment of a date trigger for a contact, or null when the field is empty. */
-export function triggerMoment(field: Date | string | null | undefined, trigger: DateTrigger, now: Date): Date | null {
+export function triggerMoment(field: Date | string | number | null | undefined, trigger: DateTrigger, now: Date): Date | null {
   if (field === null || field === undefined || field === '') return null;
   const base = new Date(field);
   if (Number.isNaN(base.getTime())) return null;
@@ -137,11 +138,8 @@ export function createJourneyActivities({ db }: ActivityDeps) {
     async triggerDate(input: { contactId: string; trigger: DateTrigger; now: string }): Promise<string | null> {
       const c = await db.contact.findUnique({ where: { id: input.contactId } });
       if (!c) return null;
-      const f = input.trigger.field;
-      const raw = f.startsWith('attributes.')
-        ? (c.attributes as Record<string, unknown>)[f.slice('attributes.'.length)]
-        : (c as unknown as Record<string, unknown>)[f];
-      const at = triggerMoment(raw as Date | string | null, input.trigger, new Date(input.now));
+      const raw = contactField(c, input.trigger.field);
+      const at = triggerMoment(typeof raw === 'string' || typeof raw === 'number' ? raw : null, input.trigger, new Date(input.now));
       return at?.toISOString() ?? null;
     },
 

@@ -1,6 +1,6 @@
 // Internal notices (sales tasks, approvals) to people who are not contacts.
-// Transactional: no unsubscribe, no frequency cap. Sent at most once per
-// record: the caller claims the record before calling.
+// Transactional: no unsubscribe, no frequency cap. At most once per record
+// (see sendNoticeOnce).
 import { renderEmail } from '../email/render';
 import { latestTemplate } from '../email/template-store';
 import type { ActivityDeps } from './deps';
@@ -24,4 +24,24 @@ export async function sendNotice(
     text: r.text,
     messageId: `<notice-${input.noticeId}@${domainOf(deps.mailFrom)}>`,
   });
+}
+
+/**
+ * Claims the record, sends, and gives the claim back if sending failed (so a
+ * retry sends). A crash between claim and send loses the notice rather than
+ * doubling it. Returns whether this call sent it.
+ */
+export async function sendNoticeOnce(
+  claim: () => Promise<boolean>,
+  release: () => Promise<unknown>,
+  send: () => Promise<void>,
+): Promise<boolean> {
+  if (!(await claim())) return false;
+  try {
+    await send();
+  } catch (err) {
+    await release();
+    throw err;
+  }
+  return true;
 }

@@ -2,7 +2,7 @@
 import Handlebars from 'handlebars';
 import { parseDuration } from '../journeys/duration';
 import type { ActivityDeps } from './deps';
-import { sendNotice } from './notify';
+import { sendNotice, sendNoticeOnce } from './notify';
 
 export interface CreateTaskInput {
   contactId: string;
@@ -38,22 +38,17 @@ export function createTaskActivities(deps: ActivityDeps) {
       });
       let notified = task.notifiedAt !== null;
       if (input.notify && !notified) {
-        // Claim, then send: a crash in between loses the notice rather than doubling it.
-        const claimed = await db.salesTask.updateMany({ where: { id: task.id, notifiedAt: null }, data: { notifiedAt: new Date() } });
-        if (claimed.count === 1) {
-          try {
-            await sendNotice(deps, {
+        notified = await sendNoticeOnce(
+          async () => (await db.salesTask.updateMany({ where: { id: task.id, notifiedAt: null }, data: { notifiedAt: new Date() } })).count === 1,
+          () => db.salesTask.update({ where: { id: task.id }, data: { notifiedAt: null } }),
+          () =>
+            sendNotice(deps, {
               templateKey: 'sales-task',
               to: owner,
               noticeId: `task-${task.id}`,
               data: { ...context, task: { reason, dueAt: task.dueAt.toISOString(), owner } },
-            });
-          } catch (err) {
-            await db.salesTask.update({ where: { id: task.id }, data: { notifiedAt: null } });
-            throw err;
-          }
-          notified = true;
-        }
+            }),
+        );
       }
       return { taskId: task.id, owner, dueAt: task.dueAt.toISOString(), notified };
     },

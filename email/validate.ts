@@ -254,8 +254,3 @@ export async function validateTemplate(t: TemplateDraft, opts: ValidateOptions =
   issues.sort((x, y) => (x.path === y.path ? (x.line ?? 0) - (y.line ?? 0) : 0));
   return { ok: issues.length === 0, issues, assembled: a.mjml };
 }
-
-/** "mjml line 12: unknown variable ..." for logs and CLI output. */
-export function formatIssue(i: TemplateIssue): string {
-  return `${i.path}${i.line !== undefined ? `:${i.line}` : ''}: ${i.message}`;
-}

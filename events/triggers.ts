@@ -3,7 +3,7 @@
 // recorded, not by polling.
 import type { Contact } from '@prisma/client';
 import type { Db } from '../lib/db';
-import { evaluateCondition } from '../journeys/conditions';
+import { contactField, evaluateCondition } from '../journeys/conditions';
 import { matchesFilter, readPath, SYSTEM_EVENTS } from '../journeys/match';
 import type { JourneyDefinition } from '../journeys/schema';
 
@@ -56,9 +56,7 @@ export async function triggerMatch(db: Db, def: JourneyDefinition, e: TriggerEve
     }
     case 'date': {
       if (!dateFieldEvents(t.field)(e)) return null;
-      const value = t.field.startsWith('attributes.')
-        ? readPath(contact.attributes, t.field.slice('attributes.'.length))
-        : (contact as unknown as Record<string, unknown>)[t.field];
+      const value = contactField(contact, t.field);
       if (value === null || value === undefined || value === '') return null; // nothing to wait for yet
       return { runKey: null, why: `date trigger on ${t.field}` };
     }

@@ -1,7 +1,5 @@
 // Next moment inside a weekly window in a given time zone (e.g. weekdays
 // 09:00-17:00 Europe/Paris). Pure and minute-precise; runs in an activity.
-const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
-
 function localParts(t: Date, timeZone: string): { day: string; minutes: number } {
   const f = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
   const parts = Object.fromEntries(f.formatToParts(t).map((p) => [p.type, p.value]));
@@ -28,4 +26,3 @@ export function nextWindowStart(now: Date, timeZone: string, days: readonly stri
   throw new Error(`no window ${days.join(',')} ${start}-${end} in the next 8 days`);
 }
 
-export { DAYS };

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { escapeHtml as escape } from '../lib/html';
 
 export interface SinkMessage {
   id: string;
@@ -26,8 +27,6 @@ export interface MailSink {
   waitFor(match: (m: SinkMessage) => boolean, timeoutMs?: number): Promise<SinkMessage>;
   close(): Promise<void>;
 }
-
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export async function startMailSink(opts: { smtpPort: number; httpPort?: number; dir?: string; host?: string }): Promise<MailSink> {
   const host = opts.host ?? '127.0.0.1';

@@ -7,7 +7,7 @@ import { ApprovalError, decideApproval } from '../../approvals/decide';
 import { verifyToken } from '../../lib/tokens';
 import type { ServerDeps } from '../context';
 import { HttpError } from '../errors';
-import { escapeHtml as escape, htmlPage as page } from '../html';
+import { escapeHtml as escape, htmlPage as page } from '../../lib/html';
 
 
 const formSchema = z.object({ decision: z.enum(['approve', 'reject']), note: z.string().max(2000).optional() });

@@ -14,7 +14,7 @@ import { verifyToken, type TokenPayload } from '../../lib/tokens';
 import { CATEGORY_LABELS, MARKETING_CATEGORIES, setSubscriptions, type SubscriptionState } from '../../email/suppression';
 import type { ServerDeps } from '../context';
 import { HttpError } from '../errors';
-import { escapeHtml as escape, htmlPage as page } from '../html';
+import { escapeHtml as escape, htmlPage as page } from '../../lib/html';
 
 
 

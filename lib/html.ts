@@ -1,5 +1,5 @@
-// The small HTML pages recipients and approvers see (unsubscribe, preferences,
-// confirmation, approval): one look, escaped text.
+// The small HTML pages people see (unsubscribe, preferences, confirmation,
+// approval, the local mail sink): one look, escaped text.
 export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** A minimal page; `body` must already be escaped where it holds data. */
