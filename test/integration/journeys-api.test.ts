@@ -70,6 +70,9 @@ describe('journeys API', () => {
     const pageRes = await fetch(`${s.server!.url}${link}`);
     expect(pageRes.status).toBe(200);
     expect(await pageRes.text()).toContain('Make VIP?');
+    const bad = await fetch(`${s.server!.url}${link}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'decision=maybe' });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { details: { path: string }[] } }).error.details[0]!.path).toBe('decision');
     const decided = await fetch(`${s.server!.url}${link}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'decision=approve' });
     expect(decided.status).toBe(200);
     expect(await decided.text()).toContain('Approved');
@@ -92,8 +95,14 @@ describe('journeys API', () => {
 
   it('pauses and resumes a journey, and refuses enrolment in an unpublished one', async () => {
     expect((await s.api('/v1/journeys/vip_check/pause', { body: {} })).body).toMatchObject({ status: 'paused' });
+    const held = await s.api('/v1/journeys/vip_check/enrol', { body: { contact: { email: 'vip@example.com' } } });
+    expect(held.status).toBe(409);
+    expect(held.body.error.code).toBe('journey_paused');
     expect((await s.api('/v1/journeys')).body.journeys.find((j: { key: string }) => j.key === 'vip_check')).toMatchObject({ status: 'paused', latestVersion: 1 });
     expect((await s.api('/v1/journeys/vip_check/resume', { body: {} })).body).toMatchObject({ status: 'active' });
+    const once = await s.api('/v1/journeys/vip_check/enrol', { body: { contact: { email: 'vip@example.com' } } });
+    expect(once.status).toBe(409); // her run ended, and the journey's re-entry is "once"
+    expect(once.body.error.code).toBe('reentry_not_allowed');
     await s.api('/v1/journeys/draft_only', { method: 'PUT', body: { ...draft, key: 'draft_only' } });
     const r = await s.api('/v1/journeys/draft_only/enrol', { body: { contact: { email: 'vip@example.com' } } });
     expect(r.status).toBe(409);
@@ -106,6 +115,9 @@ describe('journeys API', () => {
     await vi.waitFor(async () => {
       expect((await s.api(`/v1/journeys/vip_check/runs/${c.id}`)).body.run?.currentStep).toBe('ask');
     }, { timeout: 15_000, interval: 100 });
+    const again = await s.api('/v1/journeys/vip_check/enrol', { body: { contact: { id: c.id } } });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('already_running');
     expect((await s.api(`/v1/contacts/${c.id}`, { method: 'DELETE' })).status).toBe(204);
     expect((await s.api(`/v1/contacts/${c.id}`)).status).toBe(404);
     await vi.waitFor(async () => {
