@@ -6,6 +6,7 @@ import { contactField } from '../journeys/conditions';
 import { parseDuration } from '../journeys/duration';
 import { journeyVersion } from '../journeys/store';
 import { nextStepId, type JourneyDefinition, type Step, type Trigger } from '../journeys/schema';
+import { WAITING_STEPS } from '../journeys/step-kinds';
 import { nextWindowStart } from '../journeys/time-window';
 import type { ActivityDeps } from './deps';
 
@@ -14,6 +15,8 @@ export interface StepRef {
   version: number;
   /** null: the first step */
   stepId: string | null;
+  /** Given: record the run as sitting at the step when it is a waiting step (and the journey is not paused). */
+  workflowId?: string;
 }
 
 export interface ResolvedStep {
@@ -82,7 +85,11 @@ export function createJourneyActivities({ db }: ActivityDeps) {
       const step = def.steps[index];
       if (!step) return null;
       const j = await db.journeyDefinition.findUnique({ where: { key: ref.journeyKey }, select: { status: true } });
-      return { step, next: nextStepId(def, index), paused: j?.status === 'paused' };
+      const paused = j?.status === 'paused';
+      if (ref.workflowId && !paused && WAITING_STEPS.includes(step.type)) {
+        await db.journeyRun.updateMany({ where: { workflowId: ref.workflowId }, data: { currentStep: step.id } });
+      }
+      return { step, next: nextStepId(def, index), paused };
     },
 
     async latestJourneyVersion(input: { journeyKey: string }): Promise<number | null> {

@@ -233,8 +233,7 @@ export type Step = z.infer<typeof stepSchema>;
 export type StepType = Step['type'];
 export type StepOf<T extends StepType> = Extract<Step, { type: T }>;
 
-/** Step types that hold a run for a while (a run "sits" at them). */
-export const WAITING_STEPS: readonly StepType[] = ['wait', 'wait_until_window', 'wait_for_event', 'approval'];
+export { WAITING_STEPS } from './step-kinds';
 
 // ------------------------------------------------------------------ triggers
 

@@ -1,6 +1,6 @@
 // The run's runtime as step handlers see it: identity, activity proxies, the
 // events received so far, and interruptible waiting. Workflow code: no I/O.
-import { condition, proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import { condition, patched, proxyActivities, proxyLocalActivities, workflowInfo, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { JourneyMeta, RunStatus } from '../activities/journeys';
 import type { JourneyEvent } from '../events/schema';
@@ -74,8 +74,15 @@ export interface StepContext {
   input: JourneyInput;
   workflowId: string;
   state: RunState;
+  /**
+   * Activities. The short ones that only read or write our own database run as
+   * local activities (see LOCAL_ACTIVITIES); the rest are scheduled through
+   * Temporal on the journeys task queue.
+   */
   acts: Activities;
   email: Pick<Activities, 'sendEmail'>;
+  /** Whether this run uses local activities (every run started since the patch below). */
+  localActivities: boolean;
   /** Activities with custom options (timeouts, retries) for one call site. */
   activitiesWith(options: ActivityOptions): Activities;
   /** Set when a goal event or the contact's deletion ends the run at any step. */
@@ -113,13 +120,50 @@ const DEFAULT_ACTIVITY: ActivityOptions = {
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 };
 
+const LOCAL_ACTIVITY: LocalActivityOptions = {
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+};
+
+/**
+ * Activities that are short, idempotent and touch only our own PostgreSQL:
+ * they run as local activities, in the worker that runs the workflow task,
+ * recorded as one marker each instead of three history events and two extra
+ * workflow tasks. That is most of a journey step's cost on the Temporal server.
+ * Sending email, notifying people and calling webhooks stay regular
+ * activities: they talk to the outside, may take long, and have their own
+ * retry policies and task queue.
+ */
+export const LOCAL_ACTIVITIES: ReadonlySet<string> = new Set<keyof Activities>([
+  'journeyMeta', 'journeyStep', 'latestJourneyVersion', 'stepEntered', 'recordStep', 'runFinished',
+  'triggerDate', 'nextWindowStart', 'evaluateBranch', 'updateContact', 'issueCoupon', 'enrolContact', 'expireApproval',
+]);
+
+/**
+ * Runs that started before local activities existed have regular activity
+ * events in their histories; they keep scheduling regular activities until
+ * they end (a replay must issue the same commands). Every new run, and every
+ * run after continue-as-new, takes the local path.
+ */
+export const LOCAL_ACTIVITIES_PATCH = 'journey-local-activities-v1';
+
+function activitiesFor(local: boolean): Activities {
+  const remote = proxyActivities<Activities>(DEFAULT_ACTIVITY);
+  if (!local) return remote;
+  const viaLocal = proxyLocalActivities<Activities>(LOCAL_ACTIVITY);
+  return new Proxy(remote, {
+    get: (target, name) => (typeof name === 'string' && LOCAL_ACTIVITIES.has(name) ? viaLocal[name as keyof Activities] : target[name as keyof Activities]),
+  });
+}
+
 export function createContext(
   input: JourneyInput,
   state: RunState,
   meta: () => JourneyMeta | null,
   setNextWake: (at: Date | null) => void,
 ): StepContext {
-  const acts = proxyActivities<Activities>(DEFAULT_ACTIVITY);
+  const localActivities = patched(LOCAL_ACTIVITIES_PATCH);
+  const acts = activitiesFor(localActivities);
   const email = proxyActivities<Activities>({
     taskQueue: input.emailTaskQueue,
     startToCloseTimeout: '2 minutes',
@@ -142,6 +186,7 @@ export function createContext(
     state,
     acts,
     email,
+    localActivities,
     activitiesWith: (options) => proxyActivities<Activities>({ ...DEFAULT_ACTIVITY, ...options }),
     interruption,
     async waitFor(ms, ready = () => false) {

@@ -4,7 +4,7 @@
 // Deterministic: all I/O happens in activities.
 import { continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { JourneyMeta, RunStatus } from '../activities/journeys';
-import { WAITING_STEPS } from '../journeys/schema';
+import { WAITING_STEPS } from '../journeys/step-kinds';
 import { createContext, emptyState, MAX_REMEMBERED_EVENTS, type JourneyInput, type RunState, type StepContext } from './context';
 import { eventSignal, resumeSignal, statusQuery } from './signals';
 import { runStep } from './steps';
@@ -82,7 +82,8 @@ export async function journeyWorkflow(input: JourneyInput): Promise<RunStatus> {
       return finish(stop.status, stop.reason);
     }
 
-    const resolved = await ctx.acts.journeyStep({ journeyKey: input.journeyKey, version: input.version, stepId });
+    // On the local path, the step lookup also marks the run as sitting at a waiting step.
+    const resolved = await ctx.acts.journeyStep({ journeyKey: input.journeyKey, version: input.version, stepId, ...(ctx.localActivities ? { workflowId: ctx.workflowId } : {}) });
     if (!resolved) return finish('completed');
     if (resolved.paused) {
       // A paused journey holds its runs before their next step.
@@ -96,7 +97,7 @@ export async function journeyWorkflow(input: JourneyInput): Promise<RunStatus> {
     }
     const { step } = resolved;
     currentStep = step.id;
-    if (WAITING_STEPS.includes(step.type)) await ctx.acts.stepEntered({ workflowId: ctx.workflowId, stepId: step.id });
+    if (!ctx.localActivities && WAITING_STEPS.includes(step.type)) await ctx.acts.stepEntered({ workflowId: ctx.workflowId, stepId: step.id });
     const result = await runStep(ctx, step);
     state.stepsTaken++;
     await ctx.acts.recordStep({
