@@ -70,7 +70,11 @@ export const envSchema = z.object({
   OUTGOING_WEBHOOK_SECRET: secret.optional(),
 
   DISPATCHER_ENABLED: bool.default(true),
-  DISPATCH_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
+  DISPATCH_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
+  /** Contacts whose events one dispatcher delivers at once (each contact's in order). */
+  DISPATCH_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
+  /** Lease on claimed events; renewed while they are worked on, so a dead dispatcher's events move on within it. */
+  DISPATCH_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(30),
   DISPATCH_POLL_MS: z.coerce.number().int().min(50).max(60000).default(1000),
   DISPATCH_MAX_BACKOFF_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
 });
@@ -98,7 +102,7 @@ const roles = {
     'SMTP_URL', 'SMTP_POOL_SIZE', 'MAIL_FROM',
     'HTTP_HOST', 'HTTP_PORT', 'PUBLIC_URL', 'RAPPORT_API_KEYS', 'WEBHOOK_SECRETS',
     'WEBHOOK_TOLERANCE_SECONDS', 'LINK_SIGNING_SECRET',
-    'DISPATCHER_ENABLED', 'DISPATCH_BATCH_SIZE', 'DISPATCH_POLL_MS', 'DISPATCH_MAX_BACKOFF_SECONDS',
+    'DISPATCHER_ENABLED', 'DISPATCH_BATCH_SIZE', 'DISPATCH_CONCURRENCY', 'DISPATCH_LEASE_SECONDS', 'DISPATCH_POLL_MS', 'DISPATCH_MAX_BACKOFF_SECONDS',
   ],
 } as const satisfies Record<string, readonly (keyof Env)[]>;
 

@@ -2,19 +2,24 @@
 // delivered only after every journey that should hear of it has been signalled
 // (or started); until then it stays in the table and is retried with backoff,
 // so Temporal or a worker being down delays events but never loses them.
-// Several dispatchers may run at once: rows are claimed with SKIP LOCKED and a lease.
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
+//
+// Throughput comes from concurrency across contacts: a batch is claimed in one
+// statement, the contacts and runs it needs are read in two, and its contacts
+// are delivered `concurrency` at a time, each contact's events in order.
+// Two batches are in flight at once, so one slow contact does not idle the
+// loop. Several dispatchers may run at once: rows are claimed with SKIP
+// LOCKED under a short lease that a live dispatcher renews while it works, so
+// the events of one that died are taken over within a lease.
+import type { Client } from '@temporalio/client';
+import pMap from 'p-map';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
-import { parseDuration } from '../journeys/duration';
-import type { JourneyDefinition } from '../journeys/schema';
 import { activeJourneys, type PublishedJourney } from '../journeys/store';
 import { redactEmails } from '../lib/redact';
-import { triggerMatch } from './triggers';
-import { journeyWorkflowId } from '../journeys/ids';
-import { eventSignal } from '../workflows/signals';
-import type { JourneyInput } from '../workflows/context';
-import type { JourneyEvent } from './schema';
+import { deliverEvent, type ContactState } from './delivery';
+import { claimDue, markDispatched, markFailed, postpone, renewLease, type OutboxEvent } from './outbox';
+
+export { reentryAllowed, withoutPersonalData } from './delivery';
 
 export interface DispatcherDeps {
   db: Db;
@@ -25,196 +30,128 @@ export interface DispatcherDeps {
   batchSize: number;
   pollMs: number;
   maxBackoffSeconds: number;
+  /** Contacts delivered at once per batch (default 64). */
+  concurrency?: number;
+  /** Lease of claimed events, renewed every third of it while they are worked on (default 30 s). */
+  leaseSeconds?: number;
 }
 
-interface ClaimedEvent {
-  id: string;
-  contact_id: string;
-  type: string;
-  properties: Record<string, unknown>;
-  occurred_at: Date;
-  received_at: Date;
-  dispatch_attempts: number;
-}
-
-const LEASE_SECONDS = 60;
+/** A delivery that takes longer than this fails (and is retried), so an unreachable Temporal cannot hang the loop. */
 const DELIVERY_DEADLINE_MS = 5_000;
+/** Batches each dispatcher works on at once. */
+const PIPELINE = 2;
+/** How long the list of published journeys is reused between batches. */
+const JOURNEYS_TTL_MS = 1_000;
 
-/**
- * Event properties travel into workflow histories with the signal; addresses
- * and phone numbers (e.g. a bounce's `email`) stay in the database. Journeys
- * match on the other properties.
- */
-export function withoutPersonalData(properties: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(properties).filter(([k]) => !/e-?mail|phone/i.test(k)));
-}
-
-/** Whether a contact whose last run of a journey started at `lastStart` may enter it again. */
-export function reentryAllowed(policy: JourneyDefinition['reentry'], lastStart: Date, now = new Date()): boolean {
-  if (policy === 'once') return false;
-  if (policy === 'always') return true;
-  return now.getTime() - lastStart.getTime() >= (parseDuration(policy.cooldown) ?? 0);
+export interface DispatchStats {
+  delivered: number;
+  failed: number;
 }
 
 export class Dispatcher {
   private stopped = true;
-  private wake: (() => void) | null = null;
+  private wakers = new Set<() => void>();
   private pending = false;
-  private loop: Promise<void> | null = null;
+  private loops: Promise<void>[] = [];
+  private journeysCache: { at: number; journeys: Promise<PublishedJourney[]> } | null = null;
+  readonly stats: DispatchStats = { delivered: 0, failed: 0 };
 
   constructor(private readonly deps: DispatcherDeps) {}
+
+  private get leaseSeconds(): number {
+    return this.deps.leaseSeconds ?? 30;
+  }
+
+  private journeys(): Promise<PublishedJourney[]> {
+    const now = Date.now();
+    if (!this.journeysCache || now - this.journeysCache.at > JOURNEYS_TTL_MS) {
+      const journeys = activeJourneys(this.deps.db);
+      journeys.catch(() => (this.journeysCache = null));
+      this.journeysCache = { at: now, journeys };
+    }
+    return this.journeysCache.journeys;
+  }
 
   /** Claims and delivers one batch; returns how many events it claimed. */
   async dispatchBatch(): Promise<number> {
     const { db } = this.deps;
-    // The lease covers the worst case of a whole batch, so nobody claims a row mid-batch.
-    const lease = Math.max(LEASE_SECONDS, Math.ceil((this.deps.batchSize * DELIVERY_DEADLINE_MS * 2) / 1000));
-    // Per contact, events go out in the order received: an event waits while an
-    // earlier one of its contact is backing off or leased elsewhere.
-    const rows = await db.$queryRaw<ClaimedEvent[]>`
-      UPDATE events SET dispatch_attempts = dispatch_attempts + 1,
-                        next_dispatch_at = now() + make_interval(secs => ${lease})
-      WHERE id IN (
-        SELECT e.id FROM events e
-        WHERE e.dispatched_at IS NULL AND e.next_dispatch_at <= now()
-          AND NOT EXISTS (
-            SELECT 1 FROM events earlier
-            WHERE earlier.contact_id = e.contact_id AND earlier.dispatched_at IS NULL
-              AND earlier.next_dispatch_at > now()
-              AND (earlier.received_at, earlier.id) < (e.received_at, e.id))
-        ORDER BY e.received_at, e.id
-        LIMIT ${this.deps.batchSize}
-        FOR UPDATE SKIP LOCKED)
-      RETURNING id, contact_id, type, properties, occurred_at, received_at, dispatch_attempts`;
+    const rows = await claimDue(db, this.deps.batchSize, this.leaseSeconds);
     if (rows.length === 0) return 0;
-    rows.sort((a, b) => a.received_at.getTime() - b.received_at.getTime() || a.id.localeCompare(b.id));
-    const journeys = await activeJourneys(db);
-    // After a failure, the contact's later events of this batch wait as long as the
-    // failed one (and their attempt is not counted).
-    const blocked = new Map<string, number>();
-    for (const e of rows) {
-      const delay = blocked.get(e.contact_id);
-      if (delay !== undefined) {
-        await db.$executeRaw`
-          UPDATE events SET next_dispatch_at = now() + make_interval(secs => ${delay}), dispatch_attempts = dispatch_attempts - 1
-          WHERE id = ${e.id}::uuid`;
-        continue;
-      }
-      try {
-        // A deadline so an unreachable Temporal fails fast instead of hanging the loop.
-        await this.deps.client.withDeadline(Date.now() + DELIVERY_DEADLINE_MS, () => this.deliver(e, journeys));
-        await db.$executeRaw`UPDATE events SET dispatched_at = now(), dispatch_error = NULL WHERE id = ${e.id}::uuid`;
-      } catch (err) {
-        const wait = Math.min(2 ** Math.min(e.dispatch_attempts, 9), this.deps.maxBackoffSeconds);
-        blocked.set(e.contact_id, wait);
-        const message = redactEmails((err as Error).message?.slice(0, 500) ?? 'unknown error');
-        this.deps.log.warn({ eventId: e.id, attempt: e.dispatch_attempts, err: message }, 'event dispatch failed; will retry');
-        await db.$executeRaw`
-          UPDATE events SET next_dispatch_at = now() + make_interval(secs => ${wait}), dispatch_error = ${message}
-          WHERE id = ${e.id}::uuid`;
-      }
-    }
-    return rows.length;
-  }
-
-  private async deliver(e: ClaimedEvent, journeys: PublishedJourney[]): Promise<void> {
-    const { db, client } = this.deps;
-    const signal: JourneyEvent = {
-      eventId: e.id,
-      type: e.type,
-      properties: withoutPersonalData(e.properties),
-      occurredAt: e.occurred_at.toISOString(),
-    };
-    // 1. Every running run of the contact hears of the event (it ignores what it does not wait for).
-    const running = await db.journeyRun.findMany({ where: { contactId: e.contact_id, status: 'running' } });
-    const signalled = new Set<string>();
-    for (const run of running) {
-      try {
-        await client.workflow.getHandle(run.workflowId).signal(eventSignal, signal);
-        signalled.add(run.workflowId);
-      } catch (err) {
-        if (!(err instanceof WorkflowNotFoundError)) throw err;
-        // The run is over but its row still says running (it failed, was
-        // terminated, or ended just now): correct the row, so the trigger below
-        // may start a new run where re-entry allows.
-        await this.markEnded(run.workflowId);
-      }
-    }
-    // 2. Journeys whose trigger the event satisfies start (subject to re-entry rules).
-    const contact = await db.contact.findUnique({ where: { id: e.contact_id } });
-    if (!contact || contact.deletedAt) return;
-    for (const j of journeys) {
-      const match = await triggerMatch(db, j.definition, signal, contact);
-      if (!match) continue;
-      const workflowId = journeyWorkflowId(j.key, e.contact_id, match.runKey);
-      if (signalled.has(workflowId)) continue; // never two concurrent runs
-      const previous = await db.journeyRun.findUnique({ where: { workflowId } });
-      if (previous && !reentryAllowed(j.definition.reentry, previous.startedAt)) continue;
-      const input: JourneyInput = {
-        contactId: e.contact_id,
-        journeyKey: j.key,
-        version: j.version,
-        emailTaskQueue: this.deps.emailTaskQueue,
-        triggerEventId: e.id,
-      };
-      try {
-        await client.workflow.signalWithStart('journeyWorkflow', {
-          workflowId,
-          taskQueue: this.deps.taskQueue,
-          args: [input],
-          signal: eventSignal,
-          signalArgs: [signal],
-          workflowIdReusePolicy:
-            j.definition.reentry === 'once'
-              ? WorkflowIdReusePolicy.REJECT_DUPLICATE
-              : WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-        });
-      } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError) continue; // closed, and re-entry is not allowed
-        throw err;
-      }
-      await db.journeyRun.upsert({
-        where: { workflowId },
-        create: { workflowId, contactId: e.contact_id, journeyKey: j.key, journeyVersion: j.version },
-        update: { status: 'running', journeyVersion: j.version, startedAt: new Date(), endedAt: null, currentStep: null },
-      });
-      signalled.add(workflowId);
-      this.deps.log.info({ workflowId, eventId: e.id, why: match.why }, 'journey started');
-    }
-  }
-
-  private async markEnded(workflowId: string): Promise<void> {
-    let status = 'completed';
+    const open = new Set(rows.map((r) => r.id));
+    // Keep the lease while the batch is worked on; a dispatcher that dies lets it lapse.
+    const renewal = setInterval(() => {
+      renewLease(db, [...open], this.leaseSeconds).catch((err: Error) => this.deps.log.warn({ err: err.message }, 'could not renew the lease of claimed events'));
+    }, (this.leaseSeconds * 1000) / 3);
     try {
-      const d = await this.deps.client.workflow.getHandle(workflowId).describe();
-      if (d.status.name === 'RUNNING') return;
-      if (d.status.name !== 'COMPLETED' && d.status.name !== 'CONTINUED_AS_NEW') status = 'failed';
-    } catch (err) {
-      if (!(err instanceof WorkflowNotFoundError)) throw err;
-      status = 'failed'; // gone from Temporal (retention passed)
+      const byContact = new Map<string, OutboxEvent[]>();
+      for (const e of rows) byContact.set(e.contact_id, [...(byContact.get(e.contact_id) ?? []), e]);
+      const ids = [...byContact.keys()];
+      const [journeys, contacts, runs] = await Promise.all([
+        this.journeys(),
+        db.contact.findMany({ where: { id: { in: ids } } }),
+        db.journeyRun.findMany({ where: { contactId: { in: ids } } }),
+      ]);
+      const states = new Map<string, ContactState>(ids.map((id) => [id, { contact: null, runs: new Map() }]));
+      for (const c of contacts) states.get(c.id)!.contact = c;
+      for (const r of runs) states.get(r.contactId)!.runs.set(r.workflowId, r);
+
+      let done: string[] = [];
+      const flush = async () => {
+        const ids = done;
+        done = [];
+        await markDispatched(db, ids);
+        for (const id of ids) open.delete(id);
+      };
+      await pMap(byContact, async ([contactId, events]) => {
+        events.sort((a, b) => a.received_at.getTime() - b.received_at.getTime() || a.id.localeCompare(b.id));
+        for (const [i, e] of events.entries()) {
+          try {
+            await this.deps.client.withDeadline(Date.now() + DELIVERY_DEADLINE_MS, () => deliverEvent(this.deps, journeys, states.get(contactId)!, e));
+          } catch (err) {
+            await this.failed(e, events.slice(i + 1), err as Error);
+            for (const later of events.slice(i)) open.delete(later.id);
+            return;
+          }
+          done.push(e.id);
+          this.stats.delivered++;
+          if (done.length >= 100) await flush();
+        }
+      }, { concurrency: this.deps.concurrency ?? 64 });
+      await flush();
+      return rows.length;
+    } finally {
+      clearInterval(renewal);
     }
-    await this.deps.db.journeyRun.updateMany({
-      where: { workflowId, status: 'running' },
-      data: { status, endedAt: new Date(), currentStep: null },
-    });
+  }
+
+  /** The event waits with exponential backoff; the contact's later events of this batch wait with it. */
+  private async failed(e: OutboxEvent, later: OutboxEvent[], err: Error): Promise<void> {
+    this.stats.failed++;
+    const wait = Math.min(2 ** Math.min(e.dispatch_attempts, 9), this.deps.maxBackoffSeconds);
+    const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
+    const message = redactEmails(`${err.name}: ${err.message ?? 'unknown error'}${cause}`.slice(0, 500));
+    this.deps.log.warn({ eventId: e.id, attempt: e.dispatch_attempts, retryInSeconds: wait, err: message }, 'event dispatch failed; will retry');
+    await markFailed(this.deps.db, e.id, wait, message);
+    await postpone(this.deps.db, later.map((l) => l.id), wait);
   }
 
   /** Asks the loop to run now (e.g. right after an event was stored). */
   kick(): void {
     this.pending = true;
-    this.wake?.();
+    for (const wake of this.wakers) wake();
   }
 
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.loop = this.run();
+    this.loops = Array.from({ length: PIPELINE }, () => this.run());
   }
 
+  /** Stops claiming; resolves once the batches in flight are done (each is bounded by the delivery deadline). */
   async stop(): Promise<void> {
     this.stopped = true;
-    this.wake?.();
-    await this.loop;
+    for (const wake of this.wakers) wake();
+    await Promise.all(this.loops);
   }
 
   private async run(): Promise<void> {
@@ -229,13 +166,14 @@ export class Dispatcher {
       if (this.stopped) break;
       if (claimed >= this.deps.batchSize || this.pending) continue;
       await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, this.deps.pollMs);
-        this.wake = () => {
+        const wake = () => {
           clearTimeout(t);
+          this.wakers.delete(wake);
           resolve();
         };
+        const t = setTimeout(wake, this.deps.pollMs);
+        this.wakers.add(wake);
       });
-      this.wake = null;
     }
   }
 }

@@ -4,6 +4,7 @@
 import type { Contact } from '@prisma/client';
 import type { Db } from '../lib/db';
 import { contactField, evaluateCondition } from '../journeys/conditions';
+import { dateFieldEvents } from '../journeys/interest';
 import { matchesFilter, readPath, SYSTEM_EVENTS } from '../journeys/match';
 import type { JourneyDefinition } from '../journeys/schema';
 
@@ -16,18 +17,6 @@ export interface TriggerMatch {
   /** Keys one contact's runs (e.g. an order id); null: one run per contact. */
   runKey: string | null;
   why: string;
-}
-
-/** Events that can move the field a date trigger watches. */
-function dateFieldEvents(field: string): (e: TriggerEvent) => boolean {
-  if (field === 'lastPurchaseAt' || field === 'nextPurchaseDueAt') return (e) => e.type === 'purchase';
-  if (field === 'lastClickAt') return (e) => e.type === 'email_clicked';
-  if (field === 'lastOpenAt') return (e) => e.type === 'email_opened';
-  if (field.startsWith('attributes.')) {
-    const attr = field.slice('attributes.'.length);
-    return (e) => e.type === SYSTEM_EVENTS.attributeChanged && e.properties.attribute === attr;
-  }
-  return () => true; // createdAt: any event about the contact
 }
 
 export async function triggerMatch(db: Db, def: JourneyDefinition, e: TriggerEvent, contact: Contact): Promise<TriggerMatch | null> {

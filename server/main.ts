@@ -35,6 +35,8 @@ export async function startServer(env: RoleEnv<'server'>, opts: { db?: Db; log?:
         taskQueue: t.taskQueue,
         emailTaskQueue: t.emailTaskQueue,
         batchSize: env.DISPATCH_BATCH_SIZE,
+        concurrency: env.DISPATCH_CONCURRENCY,
+        leaseSeconds: env.DISPATCH_LEASE_SECONDS,
         pollMs: env.DISPATCH_POLL_MS,
         maxBackoffSeconds: env.DISPATCH_MAX_BACKOFF_SECONDS,
       })

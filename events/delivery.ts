@@ -1,0 +1,145 @@
+// Delivering one contact's stored events to Temporal, in the order received:
+// every running run of the contact hears of each event (a signal), and the
+// journeys the event triggers start (signal-with-start), subject to re-entry.
+// The dispatcher loads what this needs for a whole batch at once (the
+// contacts, their runs) and keeps it current here as runs start and end.
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Contact, JourneyRun } from '@prisma/client';
+import type { Db } from '../lib/db';
+import type { Logger } from '../lib/logger';
+import { parseDuration } from '../journeys/duration';
+import { journeyWorkflowId } from '../journeys/ids';
+import type { JourneyDefinition } from '../journeys/schema';
+import { runHearsOf } from '../journeys/interest';
+import { journeyVersion, type PublishedJourney } from '../journeys/store';
+import type { JourneyInput } from '../workflows/context';
+import { eventSignal } from '../workflows/signals';
+import type { OutboxEvent } from './outbox';
+import type { JourneyEvent } from './schema';
+import { triggerMatch } from './triggers';
+
+export interface DeliveryDeps {
+  db: Db;
+  client: Client;
+  log: Logger;
+  taskQueue: string;
+  emailTaskQueue: string;
+}
+
+/** What the dispatcher knows of one contact at the start of a batch. */
+export interface ContactState {
+  contact: Contact | null;
+  /** Every run of the contact (any status), by workflow id. */
+  runs: Map<string, JourneyRun>;
+}
+
+/**
+ * Event properties travel into workflow histories with the signal; addresses
+ * and phone numbers (e.g. a bounce's `email`) stay in the database. Journeys
+ * match on the other properties.
+ */
+export function withoutPersonalData(properties: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(properties).filter(([k]) => !/e-?mail|phone/i.test(k)));
+}
+
+/** Whether a contact whose last run of a journey started at `lastStart` may enter it again. */
+export function reentryAllowed(policy: JourneyDefinition['reentry'], lastStart: Date, now = new Date()): boolean {
+  if (policy === 'once') return false;
+  if (policy === 'always') return true;
+  return now.getTime() - lastStart.getTime() >= (parseDuration(policy.cooldown) ?? 0);
+}
+
+export function journeySignal(e: OutboxEvent): JourneyEvent {
+  return { eventId: e.id, type: e.type, properties: withoutPersonalData(e.properties), occurredAt: e.occurred_at.toISOString() };
+}
+
+/** Delivers one event; throws when Temporal could not be told (the caller retries later). */
+export async function deliverEvent(deps: DeliveryDeps, journeys: PublishedJourney[], state: ContactState, e: OutboxEvent): Promise<void> {
+  const { client } = deps;
+  const signal = journeySignal(e);
+  // 1. Every running run of the contact that can react to the event hears of it.
+  const signalled = new Set<string>();
+  for (const run of [...state.runs.values()].filter((r) => r.status === 'running')) {
+    if (!(await hears(deps.db, run, e))) continue;
+    try {
+      await client.workflow.getHandle(run.workflowId).signal(eventSignal, signal);
+      signalled.add(run.workflowId);
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      // The run is over but its row still says running (it failed, was
+      // terminated, or ended just now): correct the row, so the trigger below
+      // may start a new run where re-entry allows.
+      await markEnded(deps, state, run.workflowId);
+    }
+  }
+  // 2. Journeys whose trigger the event satisfies start (subject to re-entry rules).
+  const contact = state.contact;
+  if (!contact || contact.deletedAt) return;
+  for (const j of journeys) {
+    const match = await triggerMatch(deps.db, j.definition, signal, contact);
+    if (!match) continue;
+    const workflowId = journeyWorkflowId(j.key, e.contact_id, match.runKey);
+    if (signalled.has(workflowId)) continue; // never two concurrent runs
+    const previous = state.runs.get(workflowId);
+    if (previous && !reentryAllowed(j.definition.reentry, previous.startedAt)) continue;
+    const input: JourneyInput = {
+      contactId: e.contact_id,
+      journeyKey: j.key,
+      version: j.version,
+      emailTaskQueue: deps.emailTaskQueue,
+      triggerEventId: e.id,
+    };
+    try {
+      await client.workflow.signalWithStart('journeyWorkflow', {
+        workflowId,
+        taskQueue: deps.taskQueue,
+        args: [input],
+        signal: eventSignal,
+        signalArgs: [signal],
+        workflowIdReusePolicy: j.definition.reentry === 'once' ? WorkflowIdReusePolicy.REJECT_DUPLICATE : WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      });
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) continue; // closed, and re-entry is not allowed
+      throw err;
+    }
+    const run = await deps.db.journeyRun.upsert({
+      where: { workflowId },
+      create: { workflowId, contactId: e.contact_id, journeyKey: j.key, journeyVersion: j.version },
+      update: { status: 'running', journeyVersion: j.version, startedAt: new Date(), endedAt: null, currentStep: null },
+    });
+    state.runs.set(workflowId, run);
+    signalled.add(workflowId);
+    deps.log.debug({ workflowId, eventId: e.id, why: match.why }, 'journey started');
+  }
+}
+
+/** Whether the run's journey version reacts to the event (see journeys/interest.ts). */
+async function hears(db: Db, run: JourneyRun, e: OutboxEvent): Promise<boolean> {
+  const key = `${run.journeyKey}@${run.journeyVersion}`;
+  let hearsOf = interest.get(key);
+  if (!hearsOf) {
+    const def = await journeyVersion(db, run.journeyKey, run.journeyVersion);
+    if (!def) return true; // unknown here: let the run decide
+    hearsOf = runHearsOf(def);
+    interest.set(key, hearsOf);
+  }
+  return hearsOf(e);
+}
+
+/** Published versions never change, so what they hear of is kept (a few entries per journey). */
+const interest = new Map<string, (e: { type: string; properties: Record<string, unknown> }) => boolean>();
+
+async function markEnded(deps: DeliveryDeps, state: ContactState, workflowId: string): Promise<void> {
+  let status = 'completed';
+  try {
+    const d = await deps.client.workflow.getHandle(workflowId).describe();
+    if (d.status.name === 'RUNNING') return;
+    if (d.status.name !== 'COMPLETED' && d.status.name !== 'CONTINUED_AS_NEW') status = 'failed';
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+    status = 'failed'; // gone from Temporal (retention passed)
+  }
+  await deps.db.journeyRun.updateMany({ where: { workflowId, status: 'running' }, data: { status, endedAt: new Date(), currentStep: null } });
+  const run = state.runs.get(workflowId);
+  if (run) state.runs.set(workflowId, { ...run, status, endedAt: new Date(), currentStep: null });
+}
