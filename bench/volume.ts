@@ -20,6 +20,8 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { join } from 'node:path';
 import { ROOT } from '../stack/tools';
+import { journeyDefinitionSchema } from '../journeys/schema';
+import { publishJourney } from '../journeys/store';
 import { insertContacts, insertEvents } from './support/backlog';
 import { BENCH_API_KEY, startBenchStack, type BenchStack } from './support/stack';
 
@@ -108,7 +110,66 @@ async function enrolFigure(contacts: number) {
   }
 }
 
+/**
+ * A journey whose runs wait a month and listen for `bench_ping` (a goal whose
+ * `where` never matches): every ping must reach every run, and none ends it.
+ */
+const LISTENER = journeyDefinitionSchema.parse({
+  key: 'bench_listener',
+  name: 'Benchmark listener',
+  trigger: { type: 'event', event: 'bench_enrol' },
+  reentry: 'once',
+  goals: [{ event: 'bench_ping', where: { never: 'true' }, outcome: 'converted' }],
+  steps: [{ id: 'listen', type: 'wait', duration: '30d' }],
+});
+
+async function dispatchFigure(contacts: number, events: number) {
+  say(`\n[dispatch] a backlog of ${events} events for ${contacts} contacts with a listening run each`);
+  const stack = await startBenchStack();
+  try {
+    await publishJourney(stack.db, LISTENER);
+    const worker = await stack.startWorker();
+    const ids = await insertContacts(stack.db, contacts);
+    await insertEvents(stack.db, ids, 'bench_enrol', 1, 'enrol');
+    let server = await stack.startServer();
+    const listening = () => stack.db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM journey_runs WHERE current_step = 'listen'`.then((r) => Number(r[0]!.n));
+    await until('runs listening', listening, contacts, 30 * 60_000);
+    await server.stop();
+
+    // Baseline: the same number of signals to the same runs, straight from one client.
+    const client = new Client({ connection: await Connection.connect({ address: stack.temporalAddress }) });
+    const runs = (await stack.db.journeyRun.findMany({ select: { workflowId: true } })).map((r) => r.workflowId);
+    const perRun = Math.ceil(events / runs.length);
+    let t = performance.now();
+    let next = 0;
+    const signals = runs.flatMap((wf) => Array.from({ length: perRun }, () => wf)).slice(0, events);
+    await Promise.all(Array.from({ length: 64 }, async () => {
+      while (next < signals.length) {
+        const wf = signals[next++]!;
+        await client.workflow.getHandle(wf).signal('event', { eventId: randomUUID(), type: 'bench_ping', properties: {}, occurredAt: new Date().toISOString() });
+      }
+    }));
+    const baseline = (signals.length / (performance.now() - t)) * 1000;
+    say(`  baseline: ${baseline.toFixed(0)} signals/s from one client at concurrency 64`);
+    await client.connection.close();
+
+    await insertEvents(stack.db, ids, 'bench_ping', Math.ceil(events / contacts), 'ping');
+    const total = Math.ceil(events / contacts) * contacts;
+    const pending = () => stack.db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM events WHERE dispatched_at IS NOT NULL AND type = 'bench_ping'`.then((r) => Number(r[0]!.n));
+    server = await stack.startServer();
+    t = performance.now();
+    const ms = await until('events dispatched', pending, total, 60 * 60_000);
+    const perSecond = (total / ms) * 1000;
+    say(`  dispatcher: ${perSecond.toFixed(0)} events/s (each one signal)`);
+    say(`  ratio: ${(perSecond / baseline).toFixed(2)} of bare signals`);
+    out.dispatch = { contacts, events: total, baselineSignalsPerSecond: baseline, eventsPerSecond: perSecond, ratio: perSecond / baseline, workerMb: worker.rssMb() };
+  } finally {
+    await stack.close();
+  }
+}
+
 const started = Date.now();
+if (want('dispatch')) await dispatchFigure(flag('contacts', 1000), flag('events', 50_000));
 if (want('enrol')) await enrolFigure(flag('contacts', 2000));
 say(`\ndone in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 say(JSON.stringify(out));

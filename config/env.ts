@@ -69,6 +69,14 @@ export const envSchema = z.object({
   /** Signs calls made by journeys' webhook steps (header Rapport-Signature). */
   OUTGOING_WEBHOOK_SECRET: secret.optional(),
 
+  /** Workflow runs kept in the worker's memory between their tasks (Temporal's sticky cache); the rest replay on wake-up. */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100000).default(1000),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(1000).default(40),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(5000).default(100),
+  WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().min(1).max(5000).default(100),
+  /** On SIGTERM: how long activities in flight may finish before they are cancelled. */
+  WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(20),
+
   DISPATCHER_ENABLED: bool.default(true),
   DISPATCH_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
   /** Contacts whose events one dispatcher delivers at once (each contact's in order). */
@@ -92,6 +100,8 @@ const roles = {
     'SMTP_URL', 'SMTP_POOL_SIZE', 'MAIL_FROM', 'PUBLIC_URL', 'LINK_SIGNING_SECRET',
     'LIST_UNSUBSCRIBE_MAILTO', 'FREQUENCY_CAP_PER_7D', 'QUIET_HOURS',
     'OUTGOING_WEBHOOK_SECRET',
+    'WORKER_MAX_CACHED_WORKFLOWS', 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', 'WORKER_MAX_CONCURRENT_ACTIVITIES',
+    'WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES', 'WORKER_SHUTDOWN_GRACE_SECONDS',
   ],
   server: [
     'NODE_ENV', 'LOG_LEVEL', 'DATABASE_URL', 'DATABASE_POOL_SIZE',

@@ -18,11 +18,13 @@ export async function startTemporalDevServer(opts: {
   port: number;
   uiPort: number | null;
   log?: Logger;
+  /** SQLite `synchronous` of the file store: `normal` (default) survives power loss; `off` trades that for speed. */
+  sqliteSync?: 'normal' | 'off';
 }): Promise<DevServer> {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--log-level', 'warn'];
   if (opts.dbFile) {
     mkdirSync(dirname(opts.dbFile), { recursive: true });
-    args.push('--db-filename', opts.dbFile, '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
+    args.push('--db-filename', opts.dbFile, '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', `synchronous=${opts.sqliteSync ?? 'normal'}`);
   }
   if (opts.uiPort === null) args.push('--headless');
   else args.push('--ui-port', String(opts.uiPort));

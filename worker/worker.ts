@@ -1,5 +1,6 @@
 // The Temporal worker: runs journey workflows and their activities.
 import { resolve } from 'node:path';
+import { getHeapStatistics } from 'node:v8';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { RoleEnv } from '../config/env';
 import { temporalSettings } from '../config/env';
@@ -30,6 +31,27 @@ function installSdkLogger(log: Logger): void {
   } catch {
     // A runtime is already installed in this process (tests install their own).
   }
+}
+
+/**
+ * Stops the worker in order, saying why, when the JavaScript heap is nearly
+ * full: Node's alternative is a native abort that leaves no chance to finish
+ * activities or close connections. With a sized cache this should not happen;
+ * if it does, the cache is too large for the heap (WORKER_MAX_CACHED_WORKFLOWS,
+ * or node's --max-old-space-size).
+ */
+function watchHeap(log: Logger, stop: () => void): NodeJS.Timeout {
+  const limit = getHeapStatistics().heap_size_limit;
+  const timer = setInterval(() => {
+    const used = getHeapStatistics().used_heap_size;
+    if (used < limit * 0.9) return;
+    clearInterval(timer);
+    log.fatal({ usedMb: Math.round(used / 2 ** 20), limitMb: Math.round(limit / 2 ** 20) }, 'the worker is out of memory: stopping in order; lower WORKER_MAX_CACHED_WORKFLOWS or raise the heap (--max-old-space-size)');
+    process.exitCode = 70; // EX_SOFTWARE
+    stop();
+  }, 5_000);
+  timer.unref();
+  return timer;
 }
 
 async function connectWithRetry(env: RoleEnv<'worker'>, log: Logger): Promise<NativeConnection> {
@@ -68,8 +90,19 @@ export async function startWorker(
     outgoingWebhookSecret: env.OUTGOING_WEBHOOK_SECRET,
   });
   const workflowSource = opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH };
+  // Sized on purpose rather than from the heap: each cached run costs a few
+  // hundred KB (bench:volume measures it), so the cache bounds the worker's
+  // memory however many runs wait; a run not in the cache replays its (short,
+  // continue-as-new-bounded) history when it wakes.
+  const sizing = {
+    maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
+    maxConcurrentWorkflowTaskExecutions: Math.min(env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS, Math.max(2, env.WORKER_MAX_CACHED_WORKFLOWS)),
+    maxConcurrentActivityTaskExecutions: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentLocalActivityExecutions: env.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
+    shutdownGraceTime: env.WORKER_SHUTDOWN_GRACE_SECONDS * 1000,
+  };
   const workers = [
-    await Worker.create({ connection, namespace: t.namespace, taskQueue: t.taskQueue, ...workflowSource, activities }),
+    await Worker.create({ connection, namespace: t.namespace, taskQueue: t.taskQueue, ...workflowSource, activities, ...sizing }),
   ];
   if (t.emailTaskQueue !== t.taskQueue) {
     workers.push(
@@ -78,20 +111,22 @@ export async function startWorker(
         namespace: t.namespace,
         taskQueue: t.emailTaskQueue,
         activities: { sendEmail: activities.sendEmail },
+        maxConcurrentActivityTaskExecutions: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
+        shutdownGraceTime: sizing.shutdownGraceTime,
       }),
     );
   }
-  log.info({ taskQueues: [t.taskQueue, t.emailTaskQueue], namespace: t.namespace }, 'worker running');
+  log.info({ taskQueues: [t.taskQueue, t.emailTaskQueue], namespace: t.namespace, ...sizing }, 'worker running');
+  const guard = watchHeap(log, () => void shutdown());
   const done = Promise.all(workers.map((w) => w.run())).then(async () => {
     await connection.close();
     if (!opts.mailer) mailer.close();
     if (!opts.db) await db.$disconnect();
   });
-  return {
-    done,
-    async shutdown() {
-      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
-      await done;
-    },
-  };
+  async function shutdown(): Promise<void> {
+    clearInterval(guard);
+    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+    await done;
+  }
+  return { done, shutdown };
 }

@@ -72,11 +72,11 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-export async function startBenchStack(opts: { env?: Record<string, string>; poolSize?: number } = {}): Promise<BenchStack> {
+export async function startBenchStack(opts: { env?: Record<string, string>; poolSize?: number; sqliteSync?: 'normal' | 'off' } = {}): Promise<BenchStack> {
   const dir = mkdtempSync(join(tmpdir(), 'rapport-bench-'));
   chmodSync(dir, 0o755); // PostgreSQL runs as its own user when we are root
   const pg = await startEmbeddedPostgres({ dataDir: join(dir, 'postgres'), port: await freePort() });
-  const temporal = await startTemporalDevServer({ dbFile: join(dir, 'temporal.db'), port: await freePort(), uiPort: null });
+  const temporal = await startTemporalDevServer({ dbFile: join(dir, 'temporal.db'), port: await freePort(), uiPort: null, sqliteSync: opts.sqliteSync ?? (process.env.BENCH_SQLITE_SYNC === 'off' ? 'off' : 'normal') });
   const sink = await startCountingSink();
   await pg.createDatabase('bench');
   const databaseUrl = pg.url('bench');

@@ -5,10 +5,21 @@ import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporali
 import { testServerPath } from '../../stack/tools';
 import { WORKFLOWS_PATH } from '../../worker/worker';
 
-export function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: testServerPath() } },
-  });
+/**
+ * The SDK gives the test server 5 s to answer; a JVM on a busy machine can
+ * miss that, so a start that timed out is tried again (a real failure, such
+ * as a missing Java, fails every try and is reported).
+ */
+export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await TestWorkflowEnvironment.createTimeSkipping({
+        server: { executable: { type: 'existing-path', path: testServerPath() } },
+      });
+    } catch (err) {
+      if (attempt >= 3 || !/did not start within/.test((err as Error).message)) throw err;
+    }
+  }
 }
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | null = null;
