@@ -182,7 +182,7 @@ function canRunBinaries(native: string, runAs: RunAs): boolean {
 function versionKey(native: string): string {
   try {
     const pkg = z.object({ name: z.string(), version: z.string() }).parse(JSON.parse(readFileSync(join(dirname(native), 'package.json'), 'utf8')));
-    return `${pkg.name.replace(/[^\w.-]+/g, '_')}-${pkg.version}`;
+    return `${pkg.name.replace(/^@/, '').replace(/[^\w.-]+/g, '-')}-${pkg.version}`;
   } catch {
     return `native-${createHash('sha256').update(native).digest('hex').slice(0, 12)}`;
   }
@@ -236,7 +236,9 @@ function prepareDataDir(requested: string, runAs: RunAs, home: string, log: Logg
   }
   rmSync(requested, { recursive: true });
   const hash = createHash('sha256').update(requested).digest('hex').slice(0, 12);
-  const target = join(home, 'data', `${basename(dirname(requested))}-${basename(requested)}-${hash}`);
+  // Named after the path's last folders (e.g. rapport-data-postgres-<hash>), so people can tell whose it is.
+  const name = requested.split(/[\\/]/).filter(Boolean).slice(-3).map((p) => p.replace(/^\.+/, '')).join('-').replace(/[^\w.-]+/g, '_');
+  const target = join(home, 'data', `${name}-${hash}`);
   mkdirWorldTraversable(dirname(target));
   ownedDataDir(target, runAs);
   symlinkSync(target, requested);
