@@ -68,9 +68,11 @@ export async function startEmbeddedPostgres(opts: {
   }
   const source = opts.nativeDir ?? (await installedNativeDir());
   const runAs = process.getuid?.() === 0 ? postgresUser() : null;
-  const relocationDir = runAs ? relocationHome(runAs, opts.relocationDir) : null;
-  const native = runAs && relocationDir ? prepareBinaries(source, runAs, relocationDir, log) : source;
-  const dataDir = runAs && relocationDir ? prepareDataDir(requested, runAs, relocationDir, log) : ensureOwnDataDir(requested);
+  // Made (under /var/lib) only when something has to be relocated.
+  let home: string | null = null;
+  const relocationDir = (user: RunAs) => (home ??= relocationHome(user, opts.relocationDir));
+  const native = runAs ? prepareBinaries(source, runAs, relocationDir, log) : source;
+  const dataDir = runAs ? prepareDataDir(requested, runAs, relocationDir, log) : ensureOwnDataDir(requested);
 
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
     log?.info('initialising a new PostgreSQL data directory');
@@ -138,9 +140,9 @@ export async function installedNativeDir(): Promise<string> {
  * user's reach (a clone in a 0700 folder), so the native/ folder is copied once per
  * package version into a root-owned cache it can reach, with modes readable by all.
  */
-function prepareBinaries(source: string, runAs: RunAs, home: string, log: Logger | undefined): string {
+function prepareBinaries(source: string, runAs: RunAs, home: (user: RunAs) => string, log: Logger | undefined): string {
   if (canRunBinaries(source, runAs)) return source;
-  const target = join(home, 'bin', versionKey(source));
+  const target = join(home(runAs), 'bin', versionKey(source));
   if (!existsSync(target)) {
     log?.info({ source, target }, `copying the PostgreSQL binaries where the ${RUN_AS} user can run them (once per version)`);
     mkdirWorldTraversable(dirname(target));
@@ -215,7 +217,7 @@ function ensureOwnDataDir(dir: string): string {
  * relocation home instead, and the requested path becomes a symlink to it, so later
  * runs (and people looking) find it.
  */
-function prepareDataDir(requested: string, runAs: RunAs, home: string, log: Logger | undefined): string {
+function prepareDataDir(requested: string, runAs: RunAs, home: (user: RunAs) => string, log: Logger | undefined): string {
   const link = lstatOrNull(requested);
   if (link?.isSymbolicLink()) {
     const target = resolve(dirname(requested), readlinkSync(requested));
@@ -238,7 +240,7 @@ function prepareDataDir(requested: string, runAs: RunAs, home: string, log: Logg
   const hash = createHash('sha256').update(requested).digest('hex').slice(0, 12);
   // Named after the path's last folders (e.g. rapport-data-postgres-<hash>), so people can tell whose it is.
   const name = requested.split(/[\\/]/).filter(Boolean).slice(-3).map((p) => p.replace(/^\.+/, '')).join('-').replace(/[^\w.-]+/g, '_');
-  const target = join(home, 'data', `${name}-${hash}`);
+  const target = join(home(runAs), 'data', `${name}-${hash}`);
   mkdirWorldTraversable(dirname(target));
   ownedDataDir(target, runAs);
   symlinkSync(target, requested);
