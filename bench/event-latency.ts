@@ -4,7 +4,6 @@
 // sink, worker and server on free ports; sends N events one after another.
 // Run: npx tsx bench/event-latency.ts [events]   (reports p50, p95, max)
 import { join } from 'node:path';
-import { rmSync } from 'node:fs';
 import { loadEnv } from '../config/env';
 import { migrate } from '../db/migrate';
 import { seedShippedContent } from '../db/seed';
@@ -12,7 +11,7 @@ import { createDb } from '../lib/db';
 import { createLogger } from '../lib/logger';
 import { startServer } from '../server/main';
 import { freePort } from '../stack/net';
-import { startEmbeddedPostgres } from '../stack/postgres';
+import { removeEmbeddedData, startEmbeddedPostgres } from '../stack/postgres';
 import { startMailSink } from '../stack/smtp-sink';
 import { startTemporalDevServer } from '../stack/temporal';
 import { ROOT } from '../stack/tools';
@@ -60,5 +59,5 @@ try {
   await sink.close();
   await temporal.stop();
   await pg.stop();
-  rmSync(dir, { recursive: true, force: true });
+  removeEmbeddedData(dir);
 }

@@ -58,6 +58,7 @@ export const envSchema = z.object({
 
   HTTP_HOST: z.string().default('127.0.0.1'),
   HTTP_PORT: port.default(3000),
+  /** Base of links in emails. Unset: http://localhost:<HTTP_PORT> (see defaultPublicUrl). */
   PUBLIC_URL: z.url().default('http://localhost:3000'),
   RAPPORT_API_KEYS: z
     .string()
@@ -132,6 +133,8 @@ export function loadEnv<R extends Role>(role: R, source: NodeJS.ProcessEnv = pro
     const v = source[k];
     input[k] = v === '' ? undefined : v;
   }
+  // The worker reads HTTP_PORT for this too: links must reach the server, whichever role builds them.
+  if ('PUBLIC_URL' in mask && input.PUBLIC_URL === undefined) input.PUBLIC_URL = defaultPublicUrl(source.HTTP_PORT);
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => {
@@ -142,6 +145,31 @@ export function loadEnv<R extends Role>(role: R, source: NodeJS.ProcessEnv = pro
     throw new ConfigError(`Invalid configuration for "${role}":\n${lines.join('\n')}\nSee README.md, "Configuration".`);
   }
   return parsed.data as RoleEnv<R>;
+}
+
+/** PUBLIC_URL when it is not set: this machine at HTTP_PORT (3000 when that is unset, 0 or invalid). */
+export function defaultPublicUrl(httpPort: string | undefined): string {
+  const n = Number(httpPort);
+  return `http://localhost:${Number.isInteger(n) && n > 0 && n <= 65535 ? n : 3000}`;
+}
+
+/**
+ * Why a PUBLIC_URL on this machine (localhost, 127.x, [::1]) cannot reach an HTTP server
+ * listening on `port`, or null when it can or names another host (a tunnel or proxy
+ * may forward it; that cannot be told from here).
+ */
+export function publicUrlMismatch(publicUrl: string, port: number): string | null {
+  let u: URL;
+  try {
+    u = new URL(publicUrl);
+  } catch {
+    return null; // validated elsewhere
+  }
+  const loopback = /^(localhost|127(\.\d{1,3}){3}|\[::1\]|0\.0\.0\.0)$/i.test(u.hostname);
+  if (!loopback) return null;
+  if (u.protocol !== 'http:') return `it uses ${u.protocol.replace(':', '')}, but this server speaks plain http`;
+  const urlPort = Number(u.port || 80);
+  return urlPort === port ? null : `it names port ${urlPort}, but this server listens on port ${port}`;
 }
 
 export function temporalSettings(env: RoleEnv<'worker'> | RoleEnv<'server'>) {

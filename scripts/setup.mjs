@@ -10,7 +10,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { connect, createServer } from 'node:net';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -28,6 +28,11 @@ function step(msg) {
 function fail(msg) {
   process.stderr.write(`\n[setup] ERROR: ${msg}\n`);
   process.exit(1);
+}
+
+function ensureNode() {
+  const [maj, min] = process.versions.node.split('.').map(Number);
+  if (maj < 20 || (maj === 20 && min < 19)) fail(`Node.js ${process.versions.node} is too old: Rapport needs Node.js >= 20.19. Install a newer one and run again.`);
 }
 
 function hashFiles(...files) {
@@ -59,17 +64,26 @@ function stampMatches(file, value) {
   return existsSync(file) && readFileSync(file, 'utf8') === value;
 }
 
-// 1. npm dependencies, reinstalled when the lockfile changes.
+// 1. npm dependencies, installed when missing and updated when the lockfile changes.
 function ensureDependencies() {
   const want = hashFiles(join(root, 'package-lock.json'));
   const marker = join(root, 'node_modules', '.rapport-lock-hash');
   if (stampMatches(marker, want)) return;
-  // `npm install` rather than `npm ci`: npm 11 rejects this lockfile in `ci`
-  // (it wants every platform's optional @swc/core binary listed). `install`
-  // still takes the exact versions pinned in package-lock.json.
-  step('installing npm dependencies (npm install, versions from package-lock.json) ...');
-  const r = run('npm', ['install', '--no-audit', '--no-fund']);
-  if (!r.ok) fail('`npm install` failed; see the output above. Is the npm registry reachable?');
+  // No node_modules (a fresh clone): `npm ci`, what CI systems and container builds run:
+  // exactly the lockfile, and an error rather than a rewritten lockfile when it disagrees
+  // with package.json. node_modules already there but the lockfile changed (a pull, another
+  // branch): `npm install`, which updates in place instead of deleting everything first,
+  // and reconciles the lockfile with a package.json you edited.
+  const cmd = existsSync(join(root, 'node_modules')) ? 'install' : 'ci';
+  step(`installing npm dependencies (npm ${cmd}, versions from package-lock.json) ...`);
+  const r = run('npm', [cmd, '--no-audit', '--no-fund']);
+  if (r.error) fail(`npm could not be run (${r.error.code ?? r.error.message}). Install Node.js >= 20.19 with npm and put npm on PATH.`);
+  if (!r.ok) {
+    fail(
+      `\`npm ${cmd}\` failed (exit ${r.status}); its output is above. Is the npm registry reachable (a proxy or` +
+        (cmd === 'ci' ? ' .npmrc setting?), and do package.json and package-lock.json agree (`npm install` updates the lockfile)?' : ' .npmrc setting?)'),
+    );
+  }
   stamp(marker, hashFiles(join(root, 'package-lock.json')));
 }
 
@@ -83,7 +97,12 @@ function ensurePrismaClient() {
   const r = run(join(root, 'node_modules', '.bin', 'prisma'), ['generate'], {
     env: { ...process.env, ...prismaOfflineEnv() },
   });
-  if (!r.ok) fail('`prisma generate` failed; see the output above.');
+  if (!r.ok) {
+    fail(
+      `\`prisma generate\` failed (${r.error ? r.error.code : `exit ${r.status}`}); its output is above. ` +
+        'Reinstall the dependencies (`rm -rf node_modules && npm ci`) and run again.',
+    );
+  }
   stamp(marker, want);
 }
 
@@ -101,7 +120,13 @@ export function prismaOfflineEnv() {
 function ensureTemporalCli() {
   if (process.env.TEMPORAL_ADDRESS && mode === 'start') return;
   if (process.env.TEMPORAL_CLI) {
-    if (!existsSync(process.env.TEMPORAL_CLI)) fail(`TEMPORAL_CLI=${process.env.TEMPORAL_CLI} does not exist.`);
+    const cli = process.env.TEMPORAL_CLI;
+    if (!existsSync(cli)) fail(`TEMPORAL_CLI=${cli} does not exist. Set it to the path of a Temporal CLI, or unset it to use (or build) .tools/bin/temporal.`);
+    try {
+      accessSync(cli, constants.X_OK);
+    } catch {
+      fail(`TEMPORAL_CLI=${cli} is not executable. \`chmod +x\` it, or set TEMPORAL_CLI to a Temporal CLI that is.`);
+    }
     return;
   }
   const local = join(tools, 'bin', 'temporal');
@@ -135,7 +160,12 @@ function ensureTemporalCli() {
     ],
     { env: { ...process.env, GOBIN: join(tools, 'bin'), CGO_ENABLED: '0', GOFLAGS: '-v' } },
   );
-  if (!r.ok || !existsSync(local)) fail('building the Temporal CLI failed; see the output above.');
+  if (!r.ok || !existsSync(local)) {
+    fail(
+      'building the Temporal CLI failed; its output is above. Is the Go module proxy reachable (GOPROXY)? ' +
+        'Alternatively put a `temporal` binary on PATH, set TEMPORAL_CLI to one, or set TEMPORAL_ADDRESS to a running Temporal server.',
+    );
+  }
   step(`Temporal CLI built in ${Math.round((Date.now() - started) / 1000)} s`);
 }
 
@@ -147,8 +177,8 @@ function ensureTestServer() {
   const want = hashFiles(pom);
   const marker = join(dir, '.pom-hash');
   if (existsSync(launcher) && stampMatches(marker, want)) return;
-  if (!which('java')) fail('Java (17+) is needed for the Temporal time-skipping test server: install a JDK.');
-  if (!which('mvn')) fail('Maven is needed to fetch the Temporal time-skipping test server: install maven.');
+  if (!which('java')) fail('Java (17+) is needed for the Temporal time-skipping test server (tests only): install a JDK (e.g. `apt-get install openjdk-17-jdk-headless`).');
+  if (!which('mvn')) fail('Maven is needed to fetch the Temporal time-skipping test server (tests only): install it (e.g. `apt-get install maven`).');
   step('fetching the Temporal time-skipping test server from Maven Central (first run only) ...');
   mkdirSync(dir, { recursive: true });
   const r = run('mvn', [
@@ -159,7 +189,7 @@ function ensureTestServer() {
     'dependency:copy-dependencies',
     `-DoutputDirectory=${join(dir, 'lib')}`,
   ]);
-  if (!r.ok) fail('Maven could not fetch the test server; see the output above.');
+  if (!r.ok) fail('Maven could not fetch the test server; its output is above. Is Maven Central reachable (a proxy or mirror in ~/.m2/settings.xml)?');
   writeLauncher(dir, launcher, null);
   stamp(marker, want);
 }
@@ -217,11 +247,17 @@ async function ensureTestServerArchive() {
 }
 
 const started = Date.now();
-ensureDependencies();
-ensurePrismaClient();
-ensureTemporalCli();
-if (mode === 'test') {
-  ensureTestServer();
-  await ensureTestServerArchive();
+try {
+  ensureNode();
+  ensureDependencies();
+  ensurePrismaClient();
+  ensureTemporalCli();
+  if (mode === 'test') {
+    ensureTestServer();
+    await ensureTestServerArchive();
+  }
+} catch (err) {
+  // Anything unforeseen (a folder that cannot be written, a full disk): the cause, not a stack.
+  fail(`setup stopped: ${err?.message ?? err}. Fix the cause and run \`node scripts/setup.mjs ${mode}\` again.`);
 }
 step(`ready (${Date.now() - started} ms)`);

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import type { RoleEnv } from '../config/env';
-import { temporalSettings } from '../config/env';
+import { ConfigError, temporalSettings } from '../config/env';
 import { Dispatcher } from '../events/dispatcher';
 import { createDb, type Db } from '../lib/db';
 import { createLogger, type Logger } from '../lib/logger';
@@ -60,10 +60,18 @@ export async function startServer(env: RoleEnv<'server'>, opts: { db?: Db; log?:
     temporal: client,
     taskQueue: t.taskQueue,
   });
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(env.HTTP_PORT, env.HTTP_HOST, () => resolve(s));
-    s.once('error', reject);
-  });
+  let server: Server;
+  try {
+    server = await new Promise((resolve, reject) => {
+      // Express 5 passes a failed listen to this callback (and the server has no address then).
+      const s = app.listen(env.HTTP_PORT, env.HTTP_HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
+    });
+  } catch (err) {
+    await connection.close().catch(() => undefined);
+    if (!opts.mailer) mailer.close();
+    if (!opts.db) await db.$disconnect();
+    throw listenFailure(env.HTTP_HOST, env.HTTP_PORT, err as NodeJS.ErrnoException);
+  }
   dispatcher?.start();
   const port = (server.address() as AddressInfo).port;
   const url = `http://${env.HTTP_HOST === '0.0.0.0' ? '127.0.0.1' : env.HTTP_HOST}:${port}`;
@@ -81,4 +89,19 @@ export async function startServer(env: RoleEnv<'server'>, opts: { db?: Db; log?:
       if (!opts.db) await db.$disconnect();
     },
   };
+}
+
+/** A port or address the server cannot take, naming the variable that chooses it (exit 78 in cli/). */
+function listenFailure(host: string, port: number, err: NodeJS.ErrnoException): Error {
+  const at = `${host}:${port}`;
+  const e =
+    err.code === 'EADDRINUSE'
+      ? new ConfigError(`The HTTP server cannot listen on ${at}: port ${port} is already in use (another Rapport, or another program).\nStop it, or set HTTP_PORT to a free port (0 picks any).`)
+      : err.code === 'EACCES'
+        ? new ConfigError(`The HTTP server cannot listen on ${at}: permission denied (ports below 1024 need privileges).\nSet HTTP_PORT to a port above 1023.`)
+        : err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN'
+          ? new ConfigError(`The HTTP server cannot listen on ${at}: ${host} is not an address of this machine.\nSet HTTP_HOST to one (127.0.0.1, or 0.0.0.0 for all).`)
+          : new ConfigError(`The HTTP server cannot listen on ${at} (HTTP_HOST, HTTP_PORT): ${err.code ?? 'error'}: ${err.message}`);
+  e.cause = err;
+  return e;
 }

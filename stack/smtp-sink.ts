@@ -64,7 +64,7 @@ export async function startMailSink(opts: { smtpPort: number; httpPort?: number;
     },
   });
   await new Promise<void>((resolve, reject) => {
-    smtp.once('error', reject);
+    smtp.once('error', (err: NodeJS.ErrnoException) => reject(listenFailure('SMTP', host, opts.smtpPort, err)));
     smtp.listen(opts.smtpPort, host, () => resolve());
   });
   const smtpPort = (smtp.server.address() as AddressInfo).port;
@@ -106,7 +106,9 @@ export async function startMailSink(opts: { smtpPort: number; httpPort?: number;
       })().catch((err: Error) => res.writeHead(500).end(err.message));
     });
     await new Promise<void>((resolve, reject) => {
-      http!.once('error', reject);
+      http!.once('error', (err: NodeJS.ErrnoException) => {
+        smtp.close(() => reject(listenFailure('web page', host, opts.httpPort ?? 0, err)));
+      });
       http!.listen(opts.httpPort, host, () => resolve());
     });
   }
@@ -138,4 +140,17 @@ export async function startMailSink(opts: { smtpPort: number; httpPort?: number;
       if (http) await new Promise<void>((r) => http!.close(() => r()));
     },
   };
+}
+
+/** A port the sink cannot take, as one paragraph (the caller adds which setting chooses it). */
+function listenFailure(what: string, host: string, port: number, err: NodeJS.ErrnoException): Error {
+  const why =
+    err.code === 'EADDRINUSE'
+      ? 'the port is already in use (a mail sink left from an earlier run, or another program)'
+      : err.code === 'EACCES'
+        ? 'permission denied (ports below 1024 need privileges)'
+        : `${err.code ?? 'error'}: ${err.message}`;
+  const e = new Error(`The mail sink could not listen on ${host}:${port} (${what}): ${why}. Stop the other program or choose another port.`);
+  e.cause = err;
+  return e;
 }

@@ -2,7 +2,7 @@
 // replaced by the real thing when its variable is set: DATABASE_URL,
 // TEMPORAL_ADDRESS, SMTP_URL. Ctrl-C stops everything.
 import { join } from 'node:path';
-import { loadEnv } from '../config/env';
+import { loadEnv, publicUrlMismatch } from '../config/env';
 import { createDb } from '../lib/db';
 import { createLogger } from '../lib/logger';
 import { migrate } from '../db/migrate';
@@ -14,10 +14,19 @@ import { loadOrCreateSecrets } from './secrets';
 import { startMailSink } from './smtp-sink';
 import { startTemporalDevServer } from './temporal';
 import { ROOT } from './tools';
-import { portInUse } from './net';
+import { freePort, portInUse } from './net';
 
 const DATA = process.env.RAPPORT_DATA_DIR ?? join(ROOT, '.data');
 const port = (name: string, def: number) => Number(process.env[name] ?? def);
+
+/** A taken port of an embedded part, named with its variable before anything starts. */
+async function requireFreePort(p: number, variable: string, what: string, instead?: string): Promise<void> {
+  if (p === 0 || !(await portInUse(p))) return;
+  throw new Error(
+    `${what} cannot start: port ${p} (${variable}) is already in use (a Rapport left from an earlier run, or another program).\n` +
+      `Stop it, or set ${variable} to a free port${instead ? `, or ${instead}` : ''}.`,
+  );
+}
 
 async function main() {
   const log = createLogger('rapport', process.env.LOG_LEVEL ?? 'info');
@@ -57,6 +66,23 @@ async function main() {
   try {
     const secrets = loadOrCreateSecrets(join(DATA, 'secrets.json'));
     const env: Record<string, string | undefined> = { ...process.env };
+    if (!env.DATABASE_URL) await requireFreePort(port('EMBEDDED_PG_PORT', 55432), 'EMBEDDED_PG_PORT', 'Embedded PostgreSQL', 'set DATABASE_URL to use a PostgreSQL server of your own');
+    if (!env.TEMPORAL_ADDRESS) {
+      const instead = 'set TEMPORAL_ADDRESS to use a running Temporal server';
+      await requireFreePort(port('TEMPORAL_DEV_PORT', 7233), 'TEMPORAL_DEV_PORT', 'The Temporal dev server', instead);
+      await requireFreePort(port('TEMPORAL_UI_PORT', 8233), 'TEMPORAL_UI_PORT', 'The Temporal Web UI', instead);
+    }
+    if (!env.SMTP_URL) {
+      const instead = 'set SMTP_URL to use an SMTP relay';
+      await requireFreePort(port('MAIL_SINK_SMTP_PORT', 2525), 'MAIL_SINK_SMTP_PORT', 'The mail sink (SMTP)', instead);
+      await requireFreePort(port('MAIL_SINK_HTTP_PORT', 8025), 'MAIL_SINK_HTTP_PORT', 'The mail sink (web page)', instead);
+    }
+    if (['127.0.0.1', '0.0.0.0', 'localhost', undefined].includes(env.HTTP_HOST || undefined)) {
+      await requireFreePort(port('HTTP_PORT', 3000), 'HTTP_PORT', 'The HTTP server');
+    }
+    // Links in emails must reach this server: a port picked at random is picked now, so
+    // that PUBLIC_URL (when not set) can be derived from it (config/env.ts).
+    if (env.HTTP_PORT === '0') env.HTTP_PORT = String(await freePort());
 
     if (!env.DATABASE_URL) {
       log.info('starting embedded PostgreSQL ...');
@@ -67,13 +93,6 @@ async function main() {
     }
     let temporalUi: string | null = null;
     if (!env.TEMPORAL_ADDRESS) {
-      const devPort = port('TEMPORAL_DEV_PORT', 7233);
-      if (await portInUse(devPort)) {
-        throw new Error(
-          `Port ${devPort} is already in use (a Temporal server left from an earlier run, or another program).\n` +
-            `Stop it, set TEMPORAL_DEV_PORT to a free port, or set TEMPORAL_ADDRESS to use a running Temporal.`,
-        );
-      }
       log.info('starting the Temporal dev server ...');
       const t = await startTemporalDevServer({
         dbFile: join(DATA, 'temporal.db'),
@@ -108,6 +127,8 @@ async function main() {
     stops.push(['worker', () => worker.shutdown()]);
     const server = await startServer(loadEnv('server', env), { db, log: log.child({ role: 'server' }) });
     stops.push(['HTTP server', () => server.close()]);
+    const mismatch = env.PUBLIC_URL ? publicUrlMismatch(env.PUBLIC_URL, server.port) : null;
+    if (mismatch) log.warn({ PUBLIC_URL: env.PUBLIC_URL }, `PUBLIC_URL does not point at this server (${mismatch}): links in emails will not reach it`);
 
     const apiKey = loadEnv('server', env).RAPPORT_API_KEYS[0];
     process.stdout.write(

@@ -3,14 +3,14 @@
 // `npm start` runs it), a counting SMTP sink, and the worker and server as
 // separate processes started with `cli/rapport.ts`, as an operator runs them.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrate } from '../../db/migrate';
 import { seedShippedContent } from '../../db/seed';
 import { createDb, type Db } from '../../lib/db';
 import { freePort } from '../../stack/net';
-import { startEmbeddedPostgres } from '../../stack/postgres';
+import { removeEmbeddedData, startEmbeddedPostgres } from '../../stack/postgres';
 import { startTemporalDevServer } from '../../stack/temporal';
 import { ROOT } from '../../stack/tools';
 import { startCountingSink, type CountingSink } from './counting-sink';
@@ -74,7 +74,6 @@ function stopChild(child: ChildProcess): Promise<void> {
 
 export async function startBenchStack(opts: { env?: Record<string, string>; poolSize?: number; sqliteSync?: 'normal' | 'off' } = {}): Promise<BenchStack> {
   const dir = mkdtempSync(join(tmpdir(), 'rapport-bench-'));
-  chmodSync(dir, 0o755); // PostgreSQL runs as its own user when we are root
   const pg = await startEmbeddedPostgres({ dataDir: join(dir, 'postgres'), port: await freePort() });
   const temporal = await startTemporalDevServer({ dbFile: join(dir, 'temporal.db'), port: await freePort(), uiPort: null, sqliteSync: opts.sqliteSync ?? (process.env.BENCH_SQLITE_SYNC === 'off' ? 'off' : 'normal') });
   const sink = await startCountingSink();
@@ -122,6 +121,7 @@ export async function startBenchStack(opts: { env?: Record<string, string>; pool
       await sink.close();
       await temporal.stop();
       await pg.stop();
+      removeEmbeddedData(join(dir, 'postgres'));
       rmSync(dir, { recursive: true, force: true });
     },
   };

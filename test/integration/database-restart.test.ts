@@ -9,7 +9,7 @@ import { createDb } from '../../lib/db';
 import { createLogger } from '../../lib/logger';
 import { startServer, type RunningServer } from '../../server/main';
 import { freePort } from '../../stack/net';
-import { startEmbeddedPostgres, type EmbeddedDb } from '../../stack/postgres';
+import { removeEmbeddedData, startEmbeddedPostgres, type EmbeddedDb } from '../../stack/postgres';
 import { startMailSink, type MailSink } from '../../stack/smtp-sink';
 import { ROOT } from '../../stack/tools';
 import { startWorker, type RunningWorker } from '../../worker/worker';
@@ -26,7 +26,6 @@ let worker: RunningWorker | null = null;
 const log = createLogger('test', 'silent');
 
 beforeAll(async () => {
-  // Under the project (not a 0700 temp dir): PostgreSQL may run as its own user.
   dir = join(ROOT, '.test-data', `pg-restart-${process.pid}-${Date.now()}`);
   port = await freePort();
   pg = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port });
@@ -43,6 +42,7 @@ afterAll(async () => {
   await worker?.shutdown();
   await sink?.close();
   await pg?.stop();
+  removeEmbeddedData(join(dir, 'pg')); // and its relocated data, as root in a private clone
   rmSync(dir, { recursive: true, force: true });
 });
 
