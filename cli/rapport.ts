@@ -22,6 +22,18 @@ function onSignals(stop: () => Promise<void>) {
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
+  // Started by `npm start` (stack/role-process.ts): stop in order if it dies
+  // without stopping us, instead of running on as an orphan.
+  const parent = Number(process.env.RAPPORT_PARENT_PID);
+  if (parent > 0) {
+    setInterval(() => {
+      try {
+        process.kill(parent, 0);
+      } catch {
+        handler();
+      }
+    }, 2_000).unref();
+  }
 }
 
 async function main(cmd: string | undefined): Promise<void> {

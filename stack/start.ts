@@ -1,20 +1,23 @@
 // `npm start`: the whole embedded stack in one process tree. Each part is
 // replaced by the real thing when its variable is set: DATABASE_URL,
-// TEMPORAL_ADDRESS, SMTP_URL. Ctrl-C stops everything.
+// TEMPORAL_ADDRESS, SMTP_URL. The server and the worker run as child
+// processes, exactly as `npm run server` and `npm run worker` (each with its
+// own event loop and DATABASE_POOL_SIZE connections); the server starts first,
+// so events are accepted even while Temporal or the worker are still coming
+// up. Ctrl-C stops everything, in order.
 import { join } from 'node:path';
 import { loadEnv, publicUrlMismatch } from '../config/env';
 import { createDb } from '../lib/db';
 import { createLogger } from '../lib/logger';
 import { migrate } from '../db/migrate';
 import { seedShippedContent } from '../db/seed';
-import { startServer } from '../server/main';
-import { startWorker } from '../worker/worker';
 import { startEmbeddedPostgres } from './postgres';
 import { loadOrCreateSecrets } from './secrets';
 import { startMailSink } from './smtp-sink';
 import { startTemporalDevServer } from './temporal';
 import { ROOT } from './tools';
 import { freePort, portInUse } from './net';
+import { startRole, type RoleProcess } from './role-process';
 
 const DATA = process.env.RAPPORT_DATA_DIR ?? join(ROOT, '.data');
 const port = (name: string, def: number) => Number(process.env[name] ?? def);
@@ -118,15 +121,33 @@ async function main() {
     const migrateEnv = loadEnv('migrate', env);
     const applied = await migrate(migrateEnv.DATABASE_URL, { onProgress: (m) => log.info(m) });
     log.info({ applied: applied.applied.length, alreadyApplied: applied.alreadyApplied }, 'database schema up to date');
-    const db = createDb(migrateEnv.DATABASE_URL);
-    stops.push(['database connections', () => db.$disconnect()]);
-    const seeded = await seedShippedContent(db);
+    const db = createDb(migrateEnv.DATABASE_URL, 2);
+    const seeded = await seedShippedContent(db).finally(() => db.$disconnect());
     log.info({ templates: seeded.templates.length, journeys: seeded.journeys.length }, 'shipped templates and journeys published');
 
-    const worker = await startWorker(loadEnv('worker', env), { db, log: log.child({ role: 'worker' }) });
-    stops.push(['worker', () => worker.shutdown()]);
-    const server = await startServer(loadEnv('server', env), { db, log: log.child({ role: 'server' }) });
-    stops.push(['HTTP server', () => server.close()]);
+    // Validated here, so a wrong variable is reported once, before anything is spawned.
+    loadEnv('server', env);
+    loadEnv('worker', env);
+    const roles: RoleProcess[] = [];
+    const watch = (p: RoleProcess) => {
+      roles.push(p);
+      void p.exited.then((code) => {
+        if (stopping) return;
+        log.error({ role: p.role, code }, `the ${p.role} stopped by itself; stopping the rest`);
+        void stopAll(1);
+      });
+    };
+    log.info('starting the HTTP server ...');
+    const serverProc = await startRole('server', env);
+    watch(serverProc);
+    stops.push(['HTTP server', () => serverProc.stop()]);
+    log.info('starting the worker ...');
+    const workerProc = await startRole('worker', env);
+    watch(workerProc);
+    // Stopped before the server's turn would come (stops run in reverse): the
+    // server stops taking events first, then the worker drains.
+    stops.splice(stops.length - 1, 0, ['worker', () => workerProc.stop((Number(env.WORKER_SHUTDOWN_GRACE_SECONDS ?? 20) + 10) * 1000)]);
+    const server = { url: String(serverProc.ready.url), port: Number(new URL(String(serverProc.ready.url)).port) };
     const mismatch = env.PUBLIC_URL ? publicUrlMismatch(env.PUBLIC_URL, server.port) : null;
     if (mismatch) log.warn({ PUBLIC_URL: env.PUBLIC_URL }, `PUBLIC_URL does not point at this server (${mismatch}): links in emails will not reach it`);
 
@@ -148,7 +169,7 @@ async function main() {
         '',
       ].join('\n'),
     );
-    await worker.done;
+    await Promise.race(roles.map((r) => r.exited));
   } catch (err) {
     log.error({ err: (err as Error).message }, 'start failed');
     process.stderr.write(`\n${(err as Error).message}\n`);

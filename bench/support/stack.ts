@@ -2,8 +2,7 @@
 // (fresh data directory), a Temporal dev server with file persistence (as
 // `npm start` runs it), a counting SMTP sink, and the worker and server as
 // separate processes started with `cli/rapport.ts`, as an operator runs them.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrate } from '../../db/migrate';
@@ -12,18 +11,12 @@ import { createDb, type Db } from '../../lib/db';
 import { freePort } from '../../stack/net';
 import { removeEmbeddedData, startEmbeddedPostgres } from '../../stack/postgres';
 import { startTemporalDevServer } from '../../stack/temporal';
-import { ROOT } from '../../stack/tools';
+import { startRole, type RoleProcess } from '../../stack/role-process';
 import { startCountingSink, type CountingSink } from './counting-sink';
 
 export const BENCH_API_KEY = 'bench-key-0123456789abcdef';
 
-export interface BenchProcess {
-  name: string;
-  child: ChildProcess;
-  /** Resident set size now, in MB (from /proc). */
-  rssMb(): number;
-  stop(): Promise<void>;
-}
+export type BenchProcess = RoleProcess;
 
 export interface BenchStack {
   db: Db;
@@ -37,40 +30,10 @@ export interface BenchStack {
   close(): Promise<void>;
 }
 
-export function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : 0;
-}
-
-/** Starts `cli/rapport.ts <role>` and resolves once its log says `ready`. */
-function spawnRole(role: 'worker' | 'server', env: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcess; line: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'cli', 'rapport.ts'), role], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let tail = '';
-  return new Promise((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      tail = (tail + d.toString()).slice(-8000);
-      const line = tail.split('\n').find((l) => ready.test(l));
-      if (line) resolve({ child, line });
-      // Keep draining the pipe so a chatty process never blocks on it.
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (d: Buffer) => (tail = (tail + d.toString()).slice(-8000)));
-    child.once('exit', (code) => reject(new Error(`${role} exited with ${code} before it was ready:\n${tail}`)));
-  });
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const t = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.once('exit', () => (clearTimeout(t), resolve()));
-    child.kill('SIGTERM');
-  });
-}
+/** Benchmarks keep the processes' logs out of their report, except warnings and errors. */
+const quiet = (line: string) => {
+  if (/"level":(40|50|60)/.test(line)) process.stderr.write(`${line}\n`);
+};
 
 export async function startBenchStack(opts: { env?: Record<string, string>; poolSize?: number; sqliteSync?: 'normal' | 'off' } = {}): Promise<BenchStack> {
   const dir = mkdtempSync(join(tmpdir(), 'rapport-bench-'));
@@ -95,11 +58,7 @@ export async function startBenchStack(opts: { env?: Record<string, string>; pool
     ...opts.env,
   };
   const procs: BenchProcess[] = [];
-  const wrap = (name: string, child: ChildProcess): BenchProcess => {
-    const p: BenchProcess = { name, child, rssMb: () => rssMb(child.pid!), stop: () => stopChild(child) };
-    procs.push(p);
-    return p;
-  };
+  const track = <P extends BenchProcess>(p: P): P => (procs.push(p), p);
   return {
     db,
     databaseUrl,
@@ -107,13 +66,12 @@ export async function startBenchStack(opts: { env?: Record<string, string>; pool
     sink,
     env,
     async startWorker(extra = {}) {
-      const { child } = await spawnRole('worker', { ...env, ...extra }, /"msg":"worker running"/);
-      return wrap('worker', child);
+      return track(await startRole('worker', { ...process.env, ...env, ...extra }, { out: quiet }));
     },
     async startServer(extra = {}) {
       const port = await freePort();
-      const { child } = await spawnRole('server', { ...env, HTTP_PORT: String(port), ...extra }, /"msg":"HTTP server listening"/);
-      return { ...wrap('server', child), url: `http://127.0.0.1:${port}` };
+      const p = track(await startRole('server', { ...process.env, ...env, HTTP_PORT: String(port), ...extra }, { out: quiet }));
+      return Object.assign(p, { url: `http://127.0.0.1:${port}` });
     },
     async close() {
       for (const p of procs.reverse()) await p.stop();
