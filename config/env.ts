@@ -78,6 +78,13 @@ export const envSchema = z.object({
   /** On SIGTERM: how long activities in flight may finish before they are cancelled. */
   WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(20),
 
+  /** Requests storing events at once (POST /v1/events, webhooks); default: DATABASE_POOL_SIZE. More wait, then get 429. */
+  INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(1000).optional(),
+  /** Requests that may wait for their turn; beyond, 429 with Retry-After. */
+  INGEST_QUEUE_LIMIT: z.coerce.number().int().min(0).max(100000).default(1000),
+  /** Longest wait for a turn before 429. */
+  INGEST_MAX_WAIT_MS: z.coerce.number().int().min(1).max(60000).default(2000),
+
   DISPATCHER_ENABLED: bool.default(true),
   DISPATCH_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
   /** Contacts whose events one dispatcher delivers at once (each contact's in order). */
@@ -113,6 +120,7 @@ const roles = {
     'SMTP_URL', 'SMTP_POOL_SIZE', 'MAIL_FROM',
     'HTTP_HOST', 'HTTP_PORT', 'PUBLIC_URL', 'RAPPORT_API_KEYS', 'WEBHOOK_SECRETS',
     'WEBHOOK_TOLERANCE_SECONDS', 'LINK_SIGNING_SECRET',
+    'INGEST_CONCURRENCY', 'INGEST_QUEUE_LIMIT', 'INGEST_MAX_WAIT_MS',
     'DISPATCHER_ENABLED', 'DISPATCH_BATCH_SIZE', 'DISPATCH_CONCURRENCY', 'DISPATCH_LEASE_SECONDS', 'DISPATCH_POLL_MS', 'DISPATCH_MAX_BACKOFF_SECONDS',
   ],
 } as const satisfies Record<string, readonly (keyof Env)[]>;

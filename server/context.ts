@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
 import type { Mailer } from '../email/transport';
+import type { Admission } from './admission';
 
 export interface ServerDeps {
   db: Db;
@@ -14,6 +15,8 @@ export interface ServerDeps {
   publicUrl: string;
   /** Reports whether Temporal answers (for /health). */
   temporalHealthy(): Promise<boolean>;
+  /** Bounds how many requests store events at once (POST /v1/events, webhooks); absent: no bound. */
+  ingestAdmission?: Admission;
   /** Called after events are stored, to deliver them without waiting for the next poll. */
   onEventsStored(): void;
   /** SMTP for template test sends and double opt-in confirmations; absent: those answer 503. */

@@ -42,6 +42,8 @@ export const notFound: RequestHandler = (req, _res, next) =>
 
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, _req, res, _next) => {
+    const retryAfter = (err as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+    if (typeof retryAfter === 'number') res.set('Retry-After', String(retryAfter));
     if (err instanceof HttpError) {
       res.status(err.status).json({ error: { code: err.code, message: err.message, details: err.details } });
       return;
@@ -54,6 +56,14 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     }
     if (e.type === 'entity.too.large') {
       res.status(413).json({ error: { code: 'too_large', message: 'request body is too large', details: [] } });
+      return;
+    }
+    // The database is saturated (no connection, or no transaction slot, in time):
+    // a moment's overload, not a fault. The caller retries; nothing was stored.
+    const code = (err as { code?: unknown }).code;
+    if (code === 'P2024' || code === 'P2028') {
+      log.warn({ code }, 'database busy; answered 503');
+      res.set('Retry-After', '1').status(503).json({ error: { code: 'database_busy', message: 'the database is busy; retry after 1 s', details: [] } });
       return;
     }
     log.error({ err }, 'unhandled error');

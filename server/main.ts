@@ -8,6 +8,7 @@ import { Dispatcher } from '../events/dispatcher';
 import { createDb, type Db } from '../lib/db';
 import { createLogger, type Logger } from '../lib/logger';
 import { connectionOptions } from '../lib/temporal-connection';
+import { Admission } from './admission';
 import { createApp } from './app';
 import { createMailer, type Mailer } from '../email/transport';
 
@@ -55,6 +56,12 @@ export async function startServer(env: RoleEnv<'server'>, opts: { db?: Db; log?:
       return true;
     },
     onEventsStored: () => dispatcher?.kick(),
+    // Leaves room in the pool for the dispatcher and the other endpoints.
+    ingestAdmission: new Admission({
+      concurrency: env.INGEST_CONCURRENCY ?? Math.max(1, env.DATABASE_POOL_SIZE - (dispatcher ? 2 : 0)),
+      queueLimit: env.INGEST_QUEUE_LIMIT,
+      maxWaitMs: env.INGEST_MAX_WAIT_MS,
+    }),
     mailer,
     mailFrom: env.MAIL_FROM,
     temporal: client,

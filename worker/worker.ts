@@ -10,6 +10,7 @@ import { createLogger, type Logger } from '../lib/logger';
 import { connectionOptions } from '../lib/temporal-connection';
 import { createMailer, type Mailer } from '../email/transport';
 import { policyFromEnv } from '../email/policy';
+import { livenessHeartbeat } from './liveness-heartbeat';
 
 export const WORKFLOWS_PATH = resolve(import.meta.dirname, '..', 'workflows', 'index.ts');
 
@@ -100,6 +101,7 @@ export async function startWorker(
     maxConcurrentActivityTaskExecutions: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxConcurrentLocalActivityExecutions: env.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
     shutdownGraceTime: env.WORKER_SHUTDOWN_GRACE_SECONDS * 1000,
+    interceptors: { activity: [livenessHeartbeat] },
   };
   const workers = [
     await Worker.create({ connection, namespace: t.namespace, taskQueue: t.taskQueue, ...workflowSource, activities, ...sizing }),
@@ -113,6 +115,7 @@ export async function startWorker(
         activities: { sendEmail: activities.sendEmail },
         maxConcurrentActivityTaskExecutions: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
         shutdownGraceTime: sizing.shutdownGraceTime,
+        interceptors: sizing.interceptors,
       }),
     );
   }

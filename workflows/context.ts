@@ -117,6 +117,7 @@ export function emptyState(): RunState {
 
 const DEFAULT_ACTIVITY: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
+  heartbeatTimeout: '15 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 };
 
@@ -167,6 +168,9 @@ export function createContext(
   const email = proxyActivities<Activities>({
     taskQueue: input.emailTaskQueue,
     startToCloseTimeout: '2 minutes',
+    // The worker heartbeats while it sends (worker/liveness-heartbeat.ts): a send
+    // on a worker that died is retried within seconds, not after two minutes.
+    heartbeatTimeout: '20 seconds',
     retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '1 hour' },
   });
 

@@ -36,7 +36,8 @@ export async function storeEvents(db: Db, source: string, body: unknown): Promis
 export function eventsRouter(deps: ServerDeps): Router {
   const r = Router();
   r.post('/events', async (req, res) => {
-    const out = await storeEvents(deps.db, 'api', req.body);
+    const store = () => storeEvents(deps.db, 'api', req.body);
+    const out = deps.ingestAdmission ? await deps.ingestAdmission.run(store) : await store();
     deps.onEventsStored();
     res.status(out.status).json(out.body);
   });

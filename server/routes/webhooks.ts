@@ -25,7 +25,8 @@ export function webhooksRouter(deps: ServerDeps): Router {
     } catch {
       throw new HttpError(400, 'invalid_json', 'request body is not valid JSON');
     }
-    const out = await storeEvents(deps.db, `webhook:${source}`, body);
+    const store = () => storeEvents(deps.db, `webhook:${source}`, body);
+    const out = deps.ingestAdmission ? await deps.ingestAdmission.run(store) : await store();
     deps.onEventsStored();
     res.status(out.status).json(out.body);
   });
