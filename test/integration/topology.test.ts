@@ -1,0 +1,124 @@
+// The production topology on one machine: `migrate`, then two workers and two
+// servers as separate processes (cli/rapport.ts) on one Temporal server and one
+// PostgreSQL. Sign-ups are spread over both servers (both dispatchers run);
+// one worker and one server are killed with SIGKILL in the middle of the
+// sends. Nobody is mailed twice, every welcome goes out (or is recorded
+// indeterminate when the kill cut its SMTP conversation), every run is where it
+// should be, and no event waits longer than the lease the README documents.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { startMailSink, type MailSink } from '../../stack/smtp-sink';
+import { startRole, type RoleProcess } from '../../stack/role-process';
+import { ROOT } from '../../stack/tools';
+import { freePort } from '../../stack/net';
+import { createEmptyDatabase } from '../support/db';
+import { TEST_API_KEY, testEnv } from '../support/env';
+import { createDb, type Db } from '../../lib/db';
+
+const N = 40;
+const LEASE_SECONDS = 5;
+let sink: MailSink;
+let db: Db;
+let env: Record<string, string>;
+const procs: RoleProcess[] = [];
+const quiet = () => undefined;
+
+beforeAll(async () => {
+  const url = await createEmptyDatabase('it_topology');
+  sink = await startMailSink({ smtpPort: 0 });
+  env = {
+    ...(process.env as Record<string, string>),
+    ...testEnv({ databaseUrl: url, temporalAddress: inject('temporalAddress'), smtpUrl: sink.smtpUrl, overrides: { DISPATCH_LEASE_SECONDS: String(LEASE_SECONDS), DISPATCH_MAX_BACKOFF_SECONDS: '1', LOG_LEVEL: 'info', FREQUENCY_CAP_PER_7D: '0' } }).raw,
+  };
+  const migrated = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'cli', 'rapport.ts'), 'migrate'], { env, encoding: 'utf8' });
+  expect(migrated.status, migrated.stderr).toBe(0);
+  db = createDb(url, 2);
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all(procs.map((p) => p.stop(10_000)));
+  await db?.$disconnect();
+  await sink?.close();
+});
+
+async function server(): Promise<RoleProcess & { url: string }> {
+  const port = await freePort();
+  const p = await startRole('server', { ...env, HTTP_PORT: String(port) }, { out: quiet });
+  procs.push(p);
+  return Object.assign(p, { url: `http://127.0.0.1:${port}` });
+}
+async function worker(): Promise<RoleProcess> {
+  const p = await startRole('worker', env, { out: quiet });
+  procs.push(p);
+  return p;
+}
+
+const welcomes = () => sink.messages.filter((m) => m.parsed.subject?.startsWith('Welcome to Rapport'));
+
+describe('two workers and two servers, one of each killed mid-send', () => {
+  it('mails nobody twice, every sign-up once unless the kill cut its SMTP conversation, and leaves every run where it should be', async () => {
+    const [s1, s2, w1] = await Promise.all([server(), server(), worker()]);
+    const w2 = await worker();
+    // A sender as the README asks: a 429 is retried after its Retry-After.
+    const post = async (s: { url: string }, i: number): Promise<number> => {
+      for (;;) {
+        const r = await fetch(`${s.url}/v1/events`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ id: `topo-${i}`, type: 'signed_up', contact: { email: `topo${i}@example.com`, firstName: 'Topo' } }),
+        });
+        await r.arrayBuffer();
+        if (r.status !== 429) return r.status;
+        await new Promise((res) => setTimeout(res, Number(r.headers.get('retry-after') ?? 1) * 1000));
+      }
+    };
+    const statuses = await Promise.all(Array.from({ length: N }, (_, i) => post(i % 2 ? s1 : s2, i)));
+    expect(statuses).toEqual(Array(N).fill(202));
+
+    // Kill one of each as soon as the sends are under way.
+    const deadline = Date.now() + 60_000;
+    while (welcomes().length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(welcomes().length).toBeGreaterThan(0);
+    process.kill(w1.pid, 'SIGKILL');
+    process.kill(s2.pid, 'SIGKILL');
+    const killedAt = Date.now();
+    await Promise.all([w1.exited, s2.exited]);
+
+    // The survivors finish the work, the dead server's claimed events within its
+    // lease and the dead worker's sends within their heartbeat timeout. A send
+    // whose SMTP conversation the kill cut is recorded `indeterminate` and not
+    // sent again (at most once: README "Exactly one email per send step").
+    const settled = () => db.messageSend.groupBy({ by: ['status'], where: { templateKey: 'welcome' }, _count: { _all: true } });
+    let byStatus: Record<string, number> = {};
+    while (Date.now() < killedAt + 90_000) {
+      byStatus = Object.fromEntries((await settled()).map((g) => [g.status, g._count._all]));
+      if ((byStatus.sent ?? 0) + (byStatus.indeterminate ?? 0) === N) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect((byStatus.sent ?? 0) + (byStatus.indeterminate ?? 0)).toBe(N);
+    expect(byStatus.indeterminate ?? 0).toBeLessThanOrEqual(4); // at most the sends in flight on the killed worker
+    const recipients = welcomes().flatMap((m) => m.envelopeTo);
+    expect(recipients.length).toBe(new Set(recipients).size); // nobody twice
+    expect(recipients.length).toBeGreaterThanOrEqual(byStatus.sent ?? 0);
+    expect(recipients.length).toBeGreaterThanOrEqual(N - 4);
+
+    const undispatched = await db.event.count({ where: { dispatchedAt: null, type: 'signed_up' } });
+    expect(undispatched).toBe(0);
+    const late = await db.$queryRaw<{ n: bigint }[]>`
+      SELECT count(*) AS n FROM events
+      WHERE type = 'signed_up' AND dispatched_at > ${new Date(killedAt)}::timestamptz + make_interval(secs => ${LEASE_SECONDS * 3})`;
+    expect(Number(late[0]!.n)).toBe(0); // taken over within the lease (plus a renewal period and some slack)
+
+    // Each contact: a welcome run waiting 3 days and a nurture run settling in.
+    let waiting = 0;
+    while (Date.now() < killedAt + 90_000) {
+      waiting = await db.journeyRun.count({ where: { status: 'running', currentStep: { in: ['wait_3_days', 'settle_in'] } } });
+      if (waiting === 2 * N) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(waiting).toBe(2 * N);
+    void w2;
+  }, 240_000);
+});
