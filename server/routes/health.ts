@@ -25,5 +25,14 @@ export function healthRouter(deps: ServerDeps): Router {
     const ok = database.ok && temporal.ok;
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', database, temporal });
   });
+  // Liveness: the process answers. Never depends on PostgreSQL or Temporal, so a
+  // probe on it does not restart a server that is only waiting for them.
+  r.get('/health/live', (_req, res) => res.json({ status: 'ok' }));
+  // Readiness: the server can accept events, which needs PostgreSQL only (events
+  // wait in the outbox while Temporal is away).
+  r.get('/health/ready', async (_req, res) => {
+    const database = await timed(() => deps.db.$queryRaw`SELECT 1`);
+    res.status(database.ok ? 200 : 503).json({ status: database.ok ? 'ok' : 'degraded', database });
+  });
   return r;
 }

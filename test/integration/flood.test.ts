@@ -50,3 +50,14 @@ describe('a flood of webhooks', () => {
     for (const r of refused) expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 });
+
+describe('probes', () => {
+  it('answers liveness and readiness without needing Temporal', async () => {
+    const live = await s.api('/health/live', { key: null });
+    expect(live).toMatchObject({ status: 200, body: { status: 'ok' } });
+    const ready = await s.api('/health/ready', { key: null });
+    expect(ready.status).toBe(200);
+    expect(ready.body).toMatchObject({ status: 'ok', database: { ok: true } });
+    expect(ready.body.temporal).toBeUndefined();
+  });
+});
