@@ -57,6 +57,7 @@ export async function startServer(env: RoleEnv<'server'>, opts: { db?: Db; log?:
     mailFrom: env.MAIL_FROM,
     temporal: client,
     taskQueue: t.taskQueue,
+    imports: { maxBytes: env.IMPORT_MAX_BYTES, syncMaxBytes: env.IMPORT_SYNC_MAX_BYTES },
   });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(env.HTTP_PORT, env.HTTP_HOST, () => resolve(s));
