@@ -227,6 +227,11 @@ async function applyRows(tx: Tx, rows: readonly ValidRow[], ctx: ChunkContext): 
   return result;
 }
 
+/** A PostgreSQL text[] literal: every element quoted, `"` and `\` escaped. */
+function arrayLiteral(items: readonly string[]): string {
+  return `{${items.map((t) => `"${t.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+}
+
 /** Column arrays for unnest(): one statement writes the whole chunk. */
 function columns(states: readonly ContactState[]) {
   return {
@@ -242,8 +247,8 @@ function columns(states: readonly ContactState[]) {
     currencies: states.map((s) => s.currency),
     owners: states.map((s) => s.ownerEmail),
     attributes: states.map((s) => JSON.stringify(s.attributes)),
-    // text[] cannot nest in unnest(); tags travel as JSON arrays.
-    tags: states.map((s) => JSON.stringify(s.tags)),
+    // text[] cannot nest in unnest(); tags travel as array literals, cast back per row.
+    tags: states.map((s) => arrayLiteral(s.tags)),
     subscriptions: states.map((s) => JSON.stringify(s.subscriptions)),
     consents: states.map((s) => s.marketingConsent),
     consentChanged: states.map((s) => s.consentChanged),
@@ -257,7 +262,7 @@ async function writeUpdates(tx: Tx, states: readonly ContactState[]): Promise<vo
       email = u.email, external_id = u.external_id, first_name = u.first_name, last_name = u.last_name,
       company = u.company, phone = u.phone, time_zone = u.time_zone, locale = u.locale, currency = u.currency,
       owner_email = u.owner_email, attributes = u.attributes::jsonb,
-      tags = ARRAY(SELECT jsonb_array_elements_text(u.tags::jsonb)), subscriptions = u.subscriptions::jsonb,
+      tags = u.tags::text[], subscriptions = u.subscriptions::jsonb,
       marketing_consent = u.marketing_consent,
       consent_updated_at = CASE WHEN u.consent_changed THEN now() ELSE t.consent_updated_at END,
       deleted_at = NULL, updated_at = now()
@@ -277,7 +282,7 @@ async function writeInserts(tx: Tx, states: readonly ContactState[]): Promise<vo
                           owner_email, attributes, tags, subscriptions, marketing_consent, consent_updated_at,
                           created_at, updated_at)
     SELECT u.id, u.email, u.external_id, u.first_name, u.last_name, u.company, u.phone, u.time_zone, u.locale,
-           u.currency, u.owner_email, u.attributes::jsonb, ARRAY(SELECT jsonb_array_elements_text(u.tags::jsonb)),
+           u.currency, u.owner_email, u.attributes::jsonb, u.tags::text[],
            u.subscriptions::jsonb, u.marketing_consent, CASE WHEN u.consent_changed THEN now() END, now(), now()
     FROM unnest(${c.ids}::uuid[], ${c.emails}::text[], ${c.externalIds}::text[], ${c.firstNames}::text[],
                 ${c.lastNames}::text[], ${c.companies}::text[], ${c.phones}::text[], ${c.timeZones}::text[],
@@ -290,9 +295,9 @@ async function writeInserts(tx: Tx, states: readonly ContactState[]): Promise<vo
 async function writeConsents(tx: Tx, states: readonly ContactState[], importId: string, consent: ConsentAttestation): Promise<void> {
   await tx.$executeRaw`
     INSERT INTO contact_consents (id, contact_id, import_id, categories, source, obtained_at, attested_by, recorded_at)
-    SELECT gen_random_uuid(), u.contact_id, ${importId}::uuid, ARRAY(SELECT jsonb_array_elements_text(u.categories::jsonb)),
+    SELECT gen_random_uuid(), u.contact_id, ${importId}::uuid, u.categories::text[],
            ${consent.source}, ${consent.obtainedAt}, ${consent.attestedBy}, now()
-    FROM unnest(${states.map((s) => s.id)}::uuid[], ${states.map((s) => JSON.stringify(s.newlySubscribed))}::text[])
+    FROM unnest(${states.map((s) => s.id)}::uuid[], ${states.map((s) => arrayLiteral(s.newlySubscribed))}::text[])
       AS u(contact_id, categories)`;
 }
 
