@@ -17,7 +17,9 @@ export interface RowNote {
   note: string;
 }
 
-export type ImportStatus = 'queued' | 'running' | 'completed' | 'rejected' | 'failed';
+export const IMPORT_STATUSES = ['queued', 'running', 'completed', 'rejected', 'failed'] as const;
+export type ImportStatus = (typeof IMPORT_STATUSES)[number];
+const statusSchema = z.enum(IMPORT_STATUSES);
 
 /** Counts as the import goes; written to the row after each chunk. */
 export class ImportTally {
@@ -112,8 +114,8 @@ export function importView(job: ContactImport, now = new Date()) {
   const notes = rowNotesSchema.parse(job.notes);
   return {
     id: job.id,
-    status: stale ? ('interrupted' as const) : (job.status as ImportStatus),
-    format: job.format,
+    status: stale ? ('interrupted' as const) : statusSchema.parse(job.status),
+    format: z.enum(['csv', 'ndjson']).parse(job.format),
     dryRun: job.dryRun,
     atomic: job.atomic,
     /**

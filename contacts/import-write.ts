@@ -157,18 +157,27 @@ function applyConsent(s: ContactState, input: ContactUpsert, consent: ConsentAtt
 export interface ChunkContext {
   importId: string;
   consent: ConsentAttestation | null;
+  /** Lock the matched contacts (false for a dry run). */
+  lock: boolean;
 }
 
 /** Applies the rows in order inside `tx`. Throws the database's error on a unique violation (see writeChunk). */
 async function applyRows(tx: Tx, rows: readonly ValidRow[], ctx: ChunkContext): Promise<ChunkResult> {
   const emails = [...new Set(rows.map((r) => r.input.email))];
   const externalIds = [...new Set(rows.flatMap((r) => (r.input.externalId ? [r.input.externalId] : [])))];
-  // Locked until the chunk commits, so journeys and API upserts of these contacts wait instead of being overwritten.
-  const found = z.array(existingRow).parse(await tx.$queryRaw`
-    SELECT id::text, email, external_id, first_name, last_name, company, phone, time_zone, locale, currency,
-           owner_email, attributes, tags, subscriptions, marketing_consent, deleted_at
-    FROM contacts WHERE email = ANY(${emails}::text[]) OR external_id = ANY(${externalIds}::text[])
-    FOR UPDATE`);
+  // Locked until the chunk commits, so journeys and API upserts of these contacts wait instead of being
+  // overwritten; in id order, so two imports locking the same contacts cannot deadlock. A dry run keeps
+  // nothing, so it locks nothing.
+  const found = z.array(existingRow).parse(ctx.lock
+    ? await tx.$queryRaw`
+      SELECT id::text, email, external_id, first_name, last_name, company, phone, time_zone, locale, currency,
+             owner_email, attributes, tags, subscriptions, marketing_consent, deleted_at
+      FROM contacts WHERE email = ANY(${emails}::text[]) OR external_id = ANY(${externalIds}::text[])
+      ORDER BY id FOR UPDATE`
+    : await tx.$queryRaw`
+      SELECT id::text, email, external_id, first_name, last_name, company, phone, time_zone, locale, currency,
+             owner_email, attributes, tags, subscriptions, marketing_consent, deleted_at
+      FROM contacts WHERE email = ANY(${emails}::text[]) OR external_id = ANY(${externalIds}::text[])`);
   const byEmail = new Map<string, ContactState>();
   const byExternal = new Map<string, ContactState>();
   for (const r of found) {
@@ -301,14 +310,22 @@ async function writeConsents(tx: Tx, states: readonly ContactState[], importId: 
       AS u(contact_id, categories)`;
 }
 
-/** Postgres unique_violation (23505), as Prisma's driver adapter reports it. */
+const adapterError = z.object({
+  driverAdapterError: z.object({ cause: z.object({ originalCode: z.string(), constraint: z.object({ fields: z.array(z.string()) }).optional() }) }),
+});
+
+/** The PostgreSQL error code (SQLSTATE) of a failed query, as Prisma's driver adapter reports it. */
+export function pgErrorCode(err: unknown): string | null {
+  const meta = err && typeof err === 'object' && 'meta' in err ? err.meta : undefined;
+  return adapterError.safeParse(meta).data?.driverAdapterError.cause.originalCode ?? null;
+}
+
+/** The column of a unique_violation (23505), or null for any other error. */
 function uniqueViolation(err: unknown): string | null {
   const meta = err && typeof err === 'object' && 'meta' in err ? err.meta : undefined;
-  const parsed = z.object({
-    driverAdapterError: z.object({ cause: z.object({ originalCode: z.literal('23505'), constraint: z.object({ fields: z.array(z.string()) }).optional() }) }),
-  }).safeParse(meta);
-  if (!parsed.success) return null;
-  return parsed.data.driverAdapterError.cause.constraint?.fields[0] ?? 'email';
+  const cause = adapterError.safeParse(meta).data?.driverAdapterError.cause;
+  if (cause?.originalCode !== '23505') return null;
+  return cause.constraint?.fields[0] ?? 'email';
 }
 
 async function withSavepoint<T>(tx: Tx, fn: () => Promise<T>): Promise<T> {

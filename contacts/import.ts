@@ -17,7 +17,7 @@ import type { Logger } from '../lib/logger';
 import type { ConsentAttestation } from './import-consent';
 import { createImportJob, finishImportJob, ImportTally, importView, markRunning, saveProgress, type ImportStatus, type ImportView } from './import-jobs';
 import { ImportFileError, parseRows, type ImportFormat, type RowError } from './import-parse';
-import { writeChunk, type ChunkResult, type ValidRow } from './import-write';
+import { pgErrorCode, writeChunk, type ChunkResult, type ValidRow } from './import-write';
 import { contactUpsertSchema } from './schema';
 
 /** Rows written per statement; large enough to amortise round trips, small enough for steady progress. */
@@ -88,7 +88,7 @@ function addChunk(tally: ImportTally, r: ChunkResult): void {
 async function processFile(deps: ImportDeps, jobId: string, input: Readable, settings: ImportSettings, tally: ImportTally, maxBytes: number): Promise<void> {
   const counted = input.pipe(byteCounter(tally, maxBytes));
   input.once('error', (err) => counted.destroy(err));
-  const ctx = { importId: jobId, consent: settings.consent };
+  const ctx = { importId: jobId, consent: settings.consent, lock: !settings.dryRun };
 
   const run = async (write: (rows: ValidRow[]) => Promise<ChunkResult>) => {
     let pending: Promise<void> = Promise.resolve();
@@ -157,7 +157,17 @@ async function processFile(deps: ImportDeps, jobId: string, input: Readable, set
         if (!(err instanceof Rollback)) throw err;
       });
   } else {
-    await run((rows) => deps.db.$transaction((tx) => writeChunk(tx, rows, ctx), { timeout: 120_000, maxWait: 30_000 }));
+    await run(async (rows) => {
+      // A deadlock or serialization failure (another writer locked the same contacts) is worth another try.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await deps.db.$transaction((tx) => writeChunk(tx, rows, ctx), { timeout: 120_000, maxWait: 30_000 });
+        } catch (err) {
+          const code = pgErrorCode(err);
+          if (attempt >= 3 || (code !== '40P01' && code !== '40001')) throw err;
+        }
+      }
+    });
   }
 }
 

@@ -54,6 +54,7 @@ function formBody(req: Request): Promise<DecodedBody> {
     }
     const fields = new Map<string, string>();
     let settled = false;
+    let file: Readable | null = null;
     bb.on('field', (name, value) => fields.set(name, value));
     bb.on('file', (name, stream, info) => {
       if (settled || name !== 'file') {
@@ -61,6 +62,7 @@ function formBody(req: Request): Promise<DecodedBody> {
         return;
       }
       settled = true;
+      file = stream;
       try {
         let consent: ConsentAttestation | null = null;
         const raw = fields.get('consent');
@@ -81,7 +83,10 @@ function formBody(req: Request): Promise<DecodedBody> {
       }
     });
     bb.on('error', (err: unknown) => {
-      if (!settled) reject(new HttpError(400, 'invalid_form', `malformed multipart/form-data: ${err instanceof Error ? err.message : String(err)}`));
+      const e = new HttpError(400, 'invalid_form', `malformed multipart/form-data: ${err instanceof Error ? err.message : String(err)}`);
+      // Once the file is being imported, a broken form ends it (the import records the failure).
+      if (settled) file?.destroy(e);
+      else reject(e);
     });
     bb.on('close', () => {
       if (!settled) reject(new HttpError(400, 'validation_failed', 'the form has no "file" part', [{ path: 'file', message: 'is required' }]));
