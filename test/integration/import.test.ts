@@ -1,6 +1,7 @@
 // Bulk contact import through the HTTP API on the real server and PostgreSQL:
 // CSV and NDJSON, dry run, atomic, the per-row report, matching and conflicts,
 // consent attestation, background jobs and the size limit.
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from '../support/stack';
 import { TEST_API_KEY } from '../support/env';
@@ -140,6 +141,54 @@ describe('matching existing contacts', () => {
     expect(await contact('new@example.com')).toMatchObject({ id: byExt.body.contact.id, firstName: 'Old', externalId: 'm-1' });
     expect(await contact('plain@example.com')).toMatchObject({ id: byEmail.body.contact.id, externalId: 'm-2', company: 'After' });
     expect((await contact('same@example.com')).updatedAt).toBe(same.body.contact.updatedAt);
+  });
+
+  it('moves addresses from contact to contact in one file, in file order', async () => {
+    // Each pair: row 1 moves contact A to a fresh address, row 2 gives A's old address to contact B.
+    // One multi-row UPDATE may meet these in the wrong order; the chunk is then replayed row by row.
+    const pairs = 20;
+    const ids: string[][] = [];
+    for (let i = 0; i < pairs; i++) {
+      const a = await s.api('/v1/contacts', { body: { email: `chain-a${i}@example.com`, externalId: `chain-a${i}` } });
+      const b = await s.api('/v1/contacts', { body: { email: `chain-b${i}@example.com`, externalId: `chain-b${i}` } });
+      ids.push([a.body.contact.id, b.body.contact.id]);
+    }
+    const lines = ['email,externalId'];
+    for (let i = 0; i < pairs; i++) lines.push(`chain-new${i}@example.com,chain-a${i}`, `chain-a${i}@example.com,chain-b${i}`);
+    const r = await csv(`${lines.join('\n')}\n`);
+    expect(r.body.import.summary).toMatchObject({ rows: 2 * pairs, updated: 2 * pairs, failed: 0 });
+    for (let i = 0; i < pairs; i++) {
+      expect((await contact(`chain-new${i}@example.com`)).id).toBe(ids[i]![0]);
+      expect((await contact(`chain-a${i}@example.com`)).id).toBe(ids[i]![1]);
+      expect(await contact(`chain-b${i}@example.com`)).toBeNull();
+    }
+  });
+
+  it('updates, not duplicates, a contact another writer creates while the import runs', async () => {
+    // Another transaction inserts the address and holds it uncommitted: the import's INSERT waits on it,
+    // then meets the unique violation when it commits, and replays its chunk row by row.
+    const other = new pg.Client({ connectionString: s.tdb.url });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query(`INSERT INTO contacts (id, email, first_name, updated_at) VALUES (gen_random_uuid(), 'race@example.com', 'Other', now())`);
+      const running = csv('email,company\nrace-free@example.com,Free\nrace@example.com,Imported\n');
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const waiting = await s.tdb.db.$queryRaw<{ n: number }[]>`
+          SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`;
+        if (waiting[0]!.n > 0) break;
+        if (Date.now() > deadline) throw new Error('the import never waited on the uncommitted insert');
+        await new Promise((res) => setTimeout(res, 20));
+      }
+      await other.query('COMMIT');
+      const r = await running;
+      expect(r.body.import.summary).toMatchObject({ rows: 2, created: 1, updated: 1, failed: 0 });
+      expect(await contact('race@example.com')).toMatchObject({ firstName: 'Other', company: 'Imported' });
+      expect(await contact('race-free@example.com')).toMatchObject({ company: 'Free' });
+    } finally {
+      await other.end();
+    }
   });
 
   it('refuses, as a row error, a row whose email and externalId name two different contacts', async () => {
