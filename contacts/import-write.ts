@@ -7,6 +7,7 @@
 import type { Prisma } from '@prisma/client';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import type { Db } from '../lib/db';
 import type { ConsentAttestation, Suppressed } from './import-consent';
 import { subscribeRefusal } from './import-consent';
 import type { RowNote } from './import-jobs';
@@ -161,7 +162,7 @@ export interface ChunkContext {
   lock: boolean;
 }
 
-/** Applies the rows in order inside `tx`. Throws the database's error on a unique violation (see writeChunk). */
+/** Applies the rows in order inside `tx`. Throws the database's error on a unique violation (the callers replay the rows). */
 async function applyRows(tx: Tx, rows: readonly ValidRow[], ctx: ChunkContext): Promise<ChunkResult> {
   const emails = [...new Set(rows.map((r) => r.input.email))];
   const externalIds = [...new Set(rows.flatMap((r) => (r.input.externalId ? [r.input.externalId] : [])))];
@@ -340,20 +341,11 @@ async function withSavepoint<T>(tx: Tx, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/**
- * Writes a chunk inside `tx`. A unique violation (another writer inserted one
- * of these addresses since the read, or one chunk moves an email from contact
- * to contact in an order one UPDATE cannot) replays the chunk one row at a
- * time, each re-reading what is committed; a row that still collides is a row error.
- */
-export async function writeChunk(tx: Tx, rows: readonly ValidRow[], ctx: ChunkContext): Promise<ChunkResult> {
-  if (rows.length === 0) return { created: 0, updated: 0, unchanged: 0, subscribed: 0, failures: [], notes: [] };
-  try {
-    return await withSavepoint(tx, () => applyRows(tx, rows, ctx));
-  } catch (err) {
-    if (!uniqueViolation(err)) throw err;
-  }
-  const total: ChunkResult = { created: 0, updated: 0, unchanged: 0, subscribed: 0, failures: [], notes: [] };
+type TxOptions = { timeout: number; maxWait: number };
+
+/** Replays rows one at a time, in order, each re-reading what is committed; a row that still collides is a row error. */
+async function replayRows(tx: Tx, rows: readonly ValidRow[], ctx: ChunkContext): Promise<ChunkResult> {
+  const total = emptyResult();
   for (const row of rows) {
     let r: ChunkResult | null = null;
     for (let attempt = 0; attempt < 2 && !r; attempt++) {
@@ -364,8 +356,7 @@ export async function writeChunk(tx: Tx, rows: readonly ValidRow[], ctx: ChunkCo
         if (!field) throw err;
         if (attempt === 1) {
           const name = field === 'external_id' ? 'externalId' : 'email';
-          r = { created: 0, updated: 0, unchanged: 0, subscribed: 0, notes: [],
-            failures: [[{ line: row.line, field: name, reason: `another write took this ${name} at the same time; import the row again` }]] };
+          r = { ...emptyResult(), failures: [[{ line: row.line, field: name, reason: `another write took this ${name} at the same time; import the row again` }]] };
         }
       }
     }
@@ -377,4 +368,34 @@ export async function writeChunk(tx: Tx, rows: readonly ValidRow[], ctx: ChunkCo
     total.notes.push(...r!.notes);
   }
   return total;
+}
+
+const emptyResult = (): ChunkResult => ({ created: 0, updated: 0, unchanged: 0, subscribed: 0, failures: [], notes: [] });
+
+/*
+ * A unique violation means another writer inserted one of these addresses since
+ * the read, or one chunk moves an email from contact to contact in an order one
+ * UPDATE cannot take: the chunk is then replayed one row at a time.
+ */
+
+/** Writes a chunk inside a transaction shared with other chunks (atomic import, dry run): a savepoint undoes a failed attempt. */
+export async function writeChunkInTransaction(tx: Tx, rows: readonly ValidRow[], ctx: ChunkContext): Promise<ChunkResult> {
+  if (rows.length === 0) return emptyResult();
+  try {
+    return await withSavepoint(tx, () => applyRows(tx, rows, ctx));
+  } catch (err) {
+    if (!uniqueViolation(err)) throw err;
+  }
+  return replayRows(tx, rows, ctx);
+}
+
+/** Writes a chunk in its own transaction (no savepoint: fewer round trips); a failed attempt is rolled back and replayed. */
+export async function writeChunkAlone(db: Db, rows: readonly ValidRow[], ctx: ChunkContext, opts: TxOptions): Promise<ChunkResult> {
+  if (rows.length === 0) return emptyResult();
+  try {
+    return await db.$transaction((tx) => applyRows(tx, rows, ctx), opts);
+  } catch (err) {
+    if (!uniqueViolation(err)) throw err;
+  }
+  return db.$transaction((tx) => replayRows(tx, rows, ctx), opts);
 }

@@ -17,7 +17,7 @@ import type { Logger } from '../lib/logger';
 import type { ConsentAttestation } from './import-consent';
 import { createImportJob, finishImportJob, ImportTally, importView, markRunning, saveProgress, type ImportStatus, type ImportView } from './import-jobs';
 import { ImportFileError, parseRows, type ImportFormat, type RowError } from './import-parse';
-import { pgErrorCode, writeChunk, type ChunkResult, type ValidRow } from './import-write';
+import { pgErrorCode, writeChunkAlone, writeChunkInTransaction, type ChunkResult, type ValidRow } from './import-write';
 import { contactUpsertSchema } from './schema';
 
 /** Rows written per statement; large enough to amortise round trips, small enough for steady progress. */
@@ -92,6 +92,7 @@ async function processFile(deps: ImportDeps, jobId: string, input: Readable, set
 
   const run = async (write: (rows: ValidRow[]) => Promise<ChunkResult>) => {
     let pending: Promise<void> = Promise.resolve();
+    let progress: Promise<void> = Promise.resolve();
     let failure: unknown = null;
     // Rows read since the last flush: the valid ones, and the failures found while reading them.
     let chunk: ValidRow[] = [];
@@ -103,12 +104,15 @@ async function processFile(deps: ImportDeps, jobId: string, input: Readable, set
       await pending;
       if (failure) throw failure;
       pending = write(rows).then(
-        async (r) => {
+        (r) => {
           // Reported in line order, whichever step found the problem.
           r.failures = [...failures, ...r.failures].sort((a, b) => a[0]!.line - b[0]!.line);
           tally.rows += count;
           addChunk(tally, r);
-          await saveProgress(deps.db, jobId, tally);
+          // Progress is written off the critical path, one update at a time; the final report waits for it.
+          progress = progress.then(() => saveProgress(deps.db, jobId, tally)).catch((err: unknown) => {
+            deps.log.warn({ err, importId: jobId }, 'could not save import progress');
+          });
         },
         (err: unknown) => {
           failure = err;
@@ -138,6 +142,7 @@ async function processFile(deps: ImportDeps, jobId: string, input: Readable, set
     } finally {
       // Never leave a write running behind a parse error: the job's final row comes after it.
       await pending;
+      await progress;
     }
     if (failure) throw failure;
   };
@@ -148,7 +153,7 @@ async function processFile(deps: ImportDeps, jobId: string, input: Readable, set
     await deps.db
       .$transaction(
         async (tx) => {
-          await run((rows) => writeChunk(tx, rows, ctx));
+          await run((rows) => writeChunkInTransaction(tx, rows, ctx));
           if (settings.dryRun || tally.failed > 0) throw new Rollback();
         },
         { timeout: ONE_TRANSACTION_TIMEOUT_MS, maxWait: 30_000 },
@@ -161,7 +166,7 @@ async function processFile(deps: ImportDeps, jobId: string, input: Readable, set
       // A deadlock or serialization failure (another writer locked the same contacts) is worth another try.
       for (let attempt = 1; ; attempt++) {
         try {
-          return await deps.db.$transaction((tx) => writeChunk(tx, rows, ctx), { timeout: 120_000, maxWait: 30_000 });
+          return await writeChunkAlone(deps.db, rows, ctx, { timeout: 120_000, maxWait: 30_000 });
         } catch (err) {
           const code = pgErrorCode(err);
           if (attempt >= 3 || (code !== '40P01' && code !== '40001')) throw err;
