@@ -22,10 +22,10 @@ describe('CSV rows', () => {
     expect(r).toEqual([{ line: 2, value: { email: 'ada@example.com', firstName: 'Ada', tags: ['vip', 'math'], attributes: { Plan: 'pro' }, marketingConsent: true } }]);
   });
 
-  it('numbers lines as in the file: blank lines count, a quoted cell may span lines', async () => {
-    const r = await rows('email,firstName\n\na@example.com,"two\nlines"\nb@example.com,B\n', 'csv');
-    expect(r.map((x) => x.line)).toEqual([4, 5]);
-    expect(r[0]).toMatchObject({ value: { firstName: 'two\nlines' } });
+  it('numbers lines as in the file: blank lines count, a row spanning lines has its first line', async () => {
+    const r = await rows('\nemail,firstName\n\na@example.com,"two\r\nlines"\nb@example.com,B\r\n\nc@example.com,"x\n\ny"\nd@example.com,D', 'csv');
+    expect(r.map((x) => x.line)).toEqual([4, 6, 8, 11]);
+    expect(r[0]).toMatchObject({ value: { firstName: 'two\r\nlines' } });
   });
 
   it('leaves an unknown marketingConsent word as text, so validation names the field', async () => {
