@@ -121,6 +121,8 @@ async function processFile(deps: ImportDeps, jobId: string, input: Readable, set
     };
     try {
       for await (const row of parseRows(counted, settings.format)) {
+        // Counted in rows read, not valid rows: a file of bad rows must not pile up in memory either.
+        if (read >= IMPORT_CHUNK_ROWS) await flush();
         read++;
         if ('error' in row) {
           early.push([row.error]);
@@ -132,7 +134,6 @@ async function processFile(deps: ImportDeps, jobId: string, input: Readable, set
           continue;
         }
         chunk.push({ line: row.line, input: parsed.data });
-        if (chunk.length >= IMPORT_CHUNK_ROWS) await flush();
       }
       if (read > 0) await flush();
     } catch (err) {
