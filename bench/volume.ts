@@ -168,7 +168,119 @@ async function dispatchFigure(contacts: number, events: number) {
   }
 }
 
+function quantile(sorted: number[], q: number): number {
+  return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+/** `total` POSTs at `concurrency`; statuses and latencies. */
+async function load(url: string, total: number, concurrency: number, body: (i: number) => unknown, headers: Record<string, string>) {
+  const times: number[] = [];
+  const statuses = new Map<number, number>();
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < total) {
+      const i = next++;
+      const t = performance.now();
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body(i)) });
+      await res.arrayBuffer();
+      times.push(performance.now() - t);
+      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+    }
+  }));
+  const ms = performance.now() - t0;
+  times.sort((a, b) => a - b);
+  return { perSecond: (total / ms) * 1000, p50: quantile(times, 0.5), p99: quantile(times, 0.99), statuses: Object.fromEntries(statuses) };
+}
+
+/** A bare Express + pg endpoint that inserts each body into a table: the fastest honest ingest on this PostgreSQL. */
+async function bareIngestServer(databaseUrl: string) {
+  const { default: express } = await import('express');
+  const pg = await import('pg');
+  const pool = new pg.default.Pool({ connectionString: databaseUrl, max: 10 });
+  await pool.query('CREATE TABLE IF NOT EXISTS bench_bare_events (id bigserial PRIMARY KEY, key text UNIQUE, body jsonb, received_at timestamptz DEFAULT now())');
+  const app = express();
+  app.use(express.json());
+  app.post('/events', async (req, res) => {
+    const b = req.body as { id: string };
+    await pool.query('INSERT INTO bench_bare_events (key, body) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [b.id, b]);
+    res.status(202).json({ id: b.id });
+  });
+  const server = await new Promise<import('node:http').Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const port = (server.address() as import('node:net').AddressInfo).port;
+  return { url: `http://127.0.0.1:${port}/events`, close: async () => (server.close(), await pool.end()) };
+}
+
+async function ingestFigure(requests: number) {
+  say(`\n[ingest] ${requests} POST /v1/events at concurrency 64`);
+  const stack = await startBenchStack();
+  try {
+    const body = (prefix: string) => (i: number) => ({ id: `${prefix}-${i}`, type: 'page_viewed', contact: { email: `ingest${i % 5000}@example.com` }, properties: { path: `/p/${i % 50}` } });
+    const bare = await bareIngestServer(stack.databaseUrl);
+    await load(bare.url, 500, 64, body('warm-bare'), {});
+    const baseline = await load(bare.url, requests, 64, body('bare'), {});
+    await bare.close();
+    say(`  baseline (bare Express + pg insert): ${baseline.perSecond.toFixed(0)}/s, p50 ${baseline.p50.toFixed(1)} ms, p99 ${baseline.p99.toFixed(1)} ms`);
+    // The server as `npm start` runs it: its own process, the dispatcher on, a worker beside it.
+    await stack.startWorker();
+    const server = await stack.startServer();
+    const auth = { authorization: `Bearer ${BENCH_API_KEY}` };
+    await load(`${server.url}/v1/events`, 500, 64, body('warm'), auth);
+    const r = await load(`${server.url}/v1/events`, requests, 64, body('rapport'), auth);
+    say(`  Rapport: ${r.perSecond.toFixed(0)}/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, statuses ${JSON.stringify(r.statuses)}`);
+    say(`  ratio: ${(r.perSecond / baseline.perSecond).toFixed(2)} of the bare insert`);
+    out.ingest = { requests, baselinePerSecond: baseline.perSecond, baselineP99Ms: baseline.p99, perSecond: r.perSecond, p50Ms: r.p50, p99Ms: r.p99, ratio: r.perSecond / baseline.perSecond, statuses: r.statuses };
+  } finally {
+    await stack.close();
+  }
+}
+
+/** Steady `rate` sign-ups per second for `seconds`: POST accepted -> welcome email at the SMTP server. */
+async function latencyFigure(rates: number[], seconds: number) {
+  const stack = await startBenchStack();
+  try {
+    await stack.startWorker();
+    const server = await stack.startServer();
+    const result: Record<string, unknown> = {};
+    for (const rate of rates) {
+      say(`\n[latency] ${rate} sign-ups/s for ${seconds} s, event accepted -> email at the SMTP server`);
+      const sent = new Map<string, number>();
+      const total = rate * seconds;
+      const t0 = performance.now();
+      const posts: Promise<void>[] = [];
+      for (let i = 0; i < total; i++) {
+        const due = t0 + (i * 1000) / rate;
+        const wait = due - performance.now();
+        if (wait > 0) await sleep(wait);
+        const email = `lat-${rate}-${i}@example.com`;
+        posts.push(fetch(`${server.url}/v1/events`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${BENCH_API_KEY}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ id: `lat-${rate}-${i}`, type: 'signed_up', contact: { email } }),
+        }).then(async (res) => {
+          await res.arrayBuffer();
+          if (res.status === 202) sent.set(email, performance.now());
+        }));
+      }
+      await Promise.all(posts);
+      const deadline = performance.now() + 120_000;
+      while ([...sent.keys()].some((e) => !stack.sink.arrivals.has(e)) && performance.now() < deadline) await sleep(200);
+      const lat = [...sent].map(([e, t]) => (stack.sink.arrivals.get(e) ?? Number.POSITIVE_INFINITY) - t).sort((a, b) => a - b);
+      const missing = lat.filter((x) => !Number.isFinite(x)).length;
+      say(`  ${sent.size} accepted of ${total}; p50 ${quantile(lat, 0.5).toFixed(0)} ms, p99 ${quantile(lat, 0.99).toFixed(0)} ms${missing ? `, ${missing} not mailed within 120 s` : ''}`);
+      result[`${rate}perSecond`] = { accepted: sent.size, total, p50Ms: quantile(lat, 0.5), p99Ms: quantile(lat, 0.99), missing };
+    }
+    out.latency = result;
+  } finally {
+    await stack.close();
+  }
+}
+
 const started = Date.now();
+if (want('ingest')) await ingestFigure(flag('requests', 5000));
+if (want('latency')) await latencyFigure([10, 100], flag('seconds', 30));
 if (want('dispatch')) await dispatchFigure(flag('contacts', 1000), flag('events', 50_000));
 if (want('enrol')) await enrolFigure(flag('contacts', 2000));
 say(`\ndone in ${((Date.now() - started) / 1000).toFixed(0)} s`);

@@ -93,6 +93,11 @@ export const envSchema = z.object({
   DISPATCH_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(30),
   DISPATCH_POLL_MS: z.coerce.number().int().min(50).max(60000).default(1000),
   DISPATCH_MAX_BACKOFF_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+
+  /** Largest contact import body (POST /v1/contacts/import); larger ones get 413. */
+  IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).default(256 * 1024 * 1024),
+  /** Imports up to this size (by Content-Length) answer with their report; larger ones run as a background job. */
+  IMPORT_SYNC_MAX_BYTES: z.coerce.number().int().min(0).default(1024 * 1024),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -122,6 +127,7 @@ const roles = {
     'WEBHOOK_TOLERANCE_SECONDS', 'LINK_SIGNING_SECRET',
     'INGEST_CONCURRENCY', 'INGEST_QUEUE_LIMIT', 'INGEST_MAX_WAIT_MS',
     'DISPATCHER_ENABLED', 'DISPATCH_BATCH_SIZE', 'DISPATCH_CONCURRENCY', 'DISPATCH_LEASE_SECONDS', 'DISPATCH_POLL_MS', 'DISPATCH_MAX_BACKOFF_SECONDS',
+    'IMPORT_MAX_BYTES', 'IMPORT_SYNC_MAX_BYTES',
   ],
 } as const satisfies Record<string, readonly (keyof Env)[]>;
 

@@ -25,7 +25,8 @@ export async function findContact(db: Tx, ref: ContactRef): Promise<Contact | nu
   return db.contact.findFirst({ where: { ...where, deletedAt: null } });
 }
 
-function mergeAttributes(current: Prisma.JsonValue, patch: ContactProfile['attributes']): Prisma.InputJsonObject {
+/** Applies an attributes patch: a null value removes the key. */
+export function mergeAttributes(current: Prisma.JsonValue, patch: ContactProfile['attributes']): Prisma.InputJsonObject {
   const base = current && typeof current === 'object' && !Array.isArray(current) ? { ...current } : {};
   for (const [k, v] of Object.entries(patch ?? {})) {
     if (v === null) delete base[k];

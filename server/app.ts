@@ -7,6 +7,7 @@ import type { ServerDeps } from './context';
 import { errorHandler, notFound } from './errors';
 import { approvalLinksRouter } from './routes/approval-links';
 import { approvalsRouter } from './routes/approvals';
+import { contactImportsRouter } from './routes/contact-imports';
 import { contactsRouter } from './routes/contacts';
 import { eventsRouter } from './routes/events';
 import { healthRouter } from './routes/health';
@@ -38,6 +39,8 @@ export function createApp(deps: ServerDeps): express.Express {
     '/v1',
     requireApiKey(deps.apiKeys),
     express.json({ limit: '2mb' }),
+    // Before contactsRouter: /contacts/imports is not a contact ref. Import bodies stream (not JSON).
+    contactImportsRouter(deps),
     contactsRouter(deps),
     eventsRouter(deps),
     journeysRouter(deps),

@@ -27,4 +27,6 @@ export interface ServerDeps {
   temporal?: Client;
   /** Task queue of the workflows the server starts (newsletter broadcasts); TEMPORAL_TASK_QUEUE. */
   taskQueue?: string;
+  /** Contact import limits (IMPORT_MAX_BYTES, IMPORT_SYNC_MAX_BYTES); absent: the defaults. */
+  imports?: { maxBytes: number; syncMaxBytes: number };
 }

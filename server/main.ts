@@ -66,6 +66,7 @@ export async function startServer(env: RoleEnv<'server'>, opts: { db?: Db; log?:
     mailFrom: env.MAIL_FROM,
     temporal: client,
     taskQueue: t.taskQueue,
+    imports: { maxBytes: env.IMPORT_MAX_BYTES, syncMaxBytes: env.IMPORT_SYNC_MAX_BYTES },
   });
   let server: Server;
   try {

@@ -38,6 +38,10 @@ const EXPECTED: Record<string, string[]> = {
   'get /v1/contacts/{ref}/timeline': ['200', '400', '401', '404'],
   'post /v1/events': ['202', '207', '400', '401', '404', '429'],
   'post /webhooks/{source}': ['202', '207', '400', '401', '404', '429'],
+  'post /v1/contacts/import': ['200', '202', '400', '401', '413', '415'],
+  'get /v1/contacts/imports': ['200', '400', '401'],
+  'get /v1/contacts/imports/{id}': ['200', '400', '401', '404'],
+  'get /v1/contacts/{ref}/consents': ['200', '400', '401', '404'],
   'get /a/{token}': ['200', '404'],
   'post /a/{token}': ['200', '400', '404', '409'],
   'get /u/{token}': ['200', '400'],
@@ -475,6 +479,10 @@ describe('the running app', () => {
     const post = (body: unknown): RequestInit => ({ method: 'POST', headers: auth, body: JSON.stringify(body) });
     const cases: [string, string, RequestInit, number, string][] = [
       ['delete /v1/contacts/{ref}', '/v1/contacts/not-a-uuid', { method: 'DELETE', headers: auth }, 400, 'validation_failed'],
+      ['post /v1/contacts/import', '/v1/contacts/import', post({ email: 'ada@example.com' }), 415, 'unsupported_media_type'],
+      ['post /v1/contacts/import', '/v1/contacts/import?dryRun=maybe', { method: 'POST', headers: { ...auth, 'content-type': 'text/csv' }, body: 'email' }, 400, 'validation_failed'],
+      ['get /v1/contacts/imports/{id}', '/v1/contacts/imports/not-a-uuid', { headers: auth }, 400, 'validation_failed'],
+      ['get /v1/contacts/{ref}/consents', '/v1/contacts/not-a-uuid/consents', { headers: auth }, 400, 'validation_failed'],
       ['put /v1/journeys/{key}', '/v1/journeys/Not-A-Key', { method: 'PUT', headers: auth, body: '{}' }, 400, 'validation_failed'],
       ['get /v1/journeys/{key}/runs/{contactId}', '/v1/journeys/welcome/runs/nobody', { headers: auth }, 400, 'validation_failed'],
       ['get /v1/approvals', '/v1/approvals?status=maybe', { headers: auth }, 400, 'validation_failed'],
