@@ -11,6 +11,7 @@ import { startServer } from '../server/main';
 import { startWorker } from '../worker/worker';
 import { startEmbeddedPostgres } from './postgres';
 import { loadOrCreateSecrets } from './secrets';
+import { ensureDashboardAdmin } from './dashboard-admin';
 import { startMailSink } from './smtp-sink';
 import { startTemporalDevServer } from './temporal';
 import { ROOT } from './tools';
@@ -110,10 +111,12 @@ async function main() {
     stops.push(['HTTP server', () => server.close()]);
 
     const apiKey = loadEnv('server', env).RAPPORT_API_KEYS[0];
+    const workspaceLines = await ensureDashboardAdmin(db, join(DATA, 'secrets.json'), server.url);
     process.stdout.write(
       [
         '',
         'Rapport is running.',
+        ...workspaceLines,
         `  API           ${server.url}   (OpenAPI: ${server.url}/openapi.yaml)`,
         `  API key       ${apiKey}`,
         `  Temporal UI   ${temporalUi ?? `(external Temporal at ${env.TEMPORAL_ADDRESS})`}`,
