@@ -7,6 +7,27 @@ import { api, errorText } from '../api';
 import { useApi } from '../hooks';
 import { ErrorBox, fmt, Loading } from '../ui';
 
+const TOP_ORDER = ['$schema', 'key', 'name', 'description', 'category', 'trigger', 'reentry', 'goals', 'steps'];
+
+/** One key order for both sides (top level as the schema lists it, "id" and "type" first in steps), so the diff shows changes only. */
+function canonical(def: unknown): unknown {
+  if (typeof def !== 'object' || def === null || Array.isArray(def)) return def;
+  const rank = (k: string) => (TOP_ORDER.includes(k) ? TOP_ORDER.indexOf(k) : TOP_ORDER.length);
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(def).sort((a, b) => rank(a) - rank(b))) {
+    const v = (def as Record<string, unknown>)[k];
+    out[k] =
+      k === 'steps' && Array.isArray(v)
+        ? v.map((step: unknown) => {
+            if (typeof step !== 'object' || step === null) return step;
+            const { id, type, ...rest } = step as Record<string, unknown>;
+            return { id, type, ...rest };
+          })
+        : v;
+  }
+  return out;
+}
+
 export function PublishDialog({ journeyKey, onClose, onPublished }: { journeyKey: string; onClose(): void; onPublished(version: number): void }) {
   const ref = useRef<HTMLDialogElement>(null);
   const { data, error, reload } = useApi<PublishPreview>(`/journeys/${journeyKey}/publish-preview`);
@@ -27,7 +48,7 @@ export function PublishDialog({ journeyKey, onClose, onPublished }: { journeyKey
       setBusy(false);
     }
   };
-  const parts = data ? diffLines(data.live ? stringify(data.live) : '', stringify(data.draft)) : [];
+  const parts = data ? diffLines(data.live ? stringify(canonical(data.live)) : '', stringify(canonical(data.draft))) : [];
   const changed = parts.some((p) => p.added || p.removed);
   const next = (data?.liveVersion ?? 0) + 1;
   return (

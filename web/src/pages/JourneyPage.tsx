@@ -1,6 +1,6 @@
 // One journey: the graph with live counts, the YAML beside it, a clicked
 // node's settings and contacts, save draft, publish, pause and resume.
-import { Background, Controls, MiniMap, ReactFlow, type NodeMouseHandler } from '@xyflow/react';
+import { Background, Controls, ReactFlow, type NodeMouseHandler } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { parse, stringify } from 'yaml';
@@ -231,7 +231,6 @@ export function JourneyPage({ journeyKey }: { journeyKey: string }) {
           >
             <Background />
             <Controls showInteractive={false} />
-            <MiniMap pannable zoomable ariaLabel="Overview of the graph" />
           </ReactFlow>
           <label className="sr-only" htmlFor="step-picker">
             Show a step
