@@ -138,6 +138,8 @@ describe('journeys in the workspace', () => {
     await b.shot(page, 'journey-publish');
     await dialog.getByRole('button', { name: 'Publish v2' }).click();
     await page.getByText('Published v2').waitFor();
+    // The graph now shows v2; the two runs on v1 are named where they wait.
+    await expect.poll(() => page.locator('[data-stat="elsewhere"]').textContent(), { timeout: 10_000 }).toContain('wait_3_days (2)');
     const after = await s.api('/v1/journeys/welcome');
     expect(after.body.latestVersion).toBe(2);
     expect(after.body.running).toEqual([{ version: 1, step: 'wait_3_days', contacts: 2, inDraft: false }]);

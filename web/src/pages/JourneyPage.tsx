@@ -158,6 +158,7 @@ export function JourneyPage({ journeyKey }: { journeyKey: string }) {
   if (!detail.data || text === null || !def || !graph) return <Loading what="the journey" />;
   const d = detail.data;
   const s = stats.data;
+  const strandedNow = s ? Object.entries(s.steps).flatMap(([step, c]) => (c.now > 0 && !stepIds.includes(step) ? [[step, c.now] as const] : [])) : [];
 
   return (
     <div className="journey-page">
@@ -204,6 +205,12 @@ export function JourneyPage({ journeyKey }: { journeyKey: string }) {
           {s ? `Counts at ${new Date(s.at).toLocaleTimeString('en-GB')}` : ''}
         </span>
       </div>
+      {strandedNow.length > 0 && (
+        <p className="warning-line" data-stat="elsewhere">
+          Also in flight, at steps this definition does not have (they finish on the version they started on):{' '}
+          {strandedNow.map(([step, n]) => `${step} (${fmt(n)})`).join(', ')}
+        </p>
+      )}
       {notice && (
         <p className="notice" role="status">
           {notice}

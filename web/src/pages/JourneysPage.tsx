@@ -24,7 +24,7 @@ export function JourneysPage() {
       )}
       {data && data.journeys.length > 0 && (
         <div className="table-wrap">
-          <table className="table">
+          <table className="table cards-on-phone">
             <caption className="sr-only">Journeys, with runs over the last 7 and 30 days</caption>
             <thead>
               <tr>
@@ -46,25 +46,25 @@ export function JourneysPage() {
                       <code>{j.key}</code>
                     </div>
                   </th>
-                  <td>
+                  <td data-label="Status">
                     <StatusBadge status={j.latestVersion === null ? 'draft' : j.status} />
                     {j.draftChanged && j.latestVersion !== null && <span className="badge badge-draft">unpublished changes</span>}
                   </td>
-                  <td>
+                  <td data-label="Version">
                     {j.latestVersion === null ? 'never published' : `v${j.latestVersion}`}
                     <div className="muted small">{j.publishedAt ? when(j.publishedAt) : ''}</div>
                   </td>
-                  <td className="num" data-col="in-flight">
+                  <td data-label="In flight" className="num" data-col="in-flight">
                     {fmt(j.inFlight)}
                   </td>
-                  <td className="num" data-col="entered">
+                  <td data-label="Entered 7d / 30d" className="num" data-col="entered">
                     {fmt(j.last7.entered)} / {fmt(j.last30.entered)}
                   </td>
-                  <td className="num" data-col="converted">
+                  <td data-label="Converted 7d / 30d" className="num" data-col="converted">
                     {fmt(j.last7.converted)} / {fmt(j.last30.converted)}
                     <div className="muted small">{pct(j.last30.converted, j.last30.entered)} of 30d entries</div>
                   </td>
-                  <td className="num" data-col="exited">
+                  <td data-label="Exited 7d / 30d" className="num" data-col="exited">
                     {fmt(j.last7.exited)} / {fmt(j.last30.exited)}
                   </td>
                 </tr>
