@@ -51,7 +51,7 @@ export async function searchContacts(db: Db, q: string, limit = 50): Promise<{ c
   };
 }
 
-/** Unsubscribes a contact from every marketing category (and suppresses the address). */
+/** Unsubscribes a contact from every marketing category (and suppresses the address); `by` is the account id. */
 export async function unsubscribeFromMarketing(db: Db, contactId: string, by: string): Promise<boolean> {
   const changes = Object.fromEntries(MARKETING_CATEGORIES.map((c) => [c, 'unsubscribed' as const]));
   const c = await db.$transaction((tx) => setSubscriptions(tx, contactId, changes, `workspace:${by}`));

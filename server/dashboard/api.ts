@@ -3,6 +3,7 @@
 // /v1 API itself (the same routers and use cases), answered for a signed-in user.
 import express, { Router } from 'express';
 import { z } from 'zod';
+import { searchContacts, unsubscribeFromMarketing } from '../../contacts/workspace';
 import { journeyStats, listJourneys, publishPreview, waitingAt } from '../../journeys/insights';
 import { createAttemptLimiter } from '../../users/rate-limit';
 import { loginSchema, newUserSchema, passwordSchema, roleSchema } from '../../users/schema';
@@ -131,6 +132,17 @@ export function dashboardApi(deps: ServerDeps): Router {
     const p = await publishPreview(db, parseOr400(keyParam, req.params.key, 'key'));
     if (!p) throw new HttpError(404, 'journey_not_found', `no journey "${req.params.key}"`);
     res.json(p);
+  });
+
+  // ---- contacts: search and unsubscribe (profile, timeline, erase: /v1) ---------------
+  r.get('/contacts', async (req, res) => {
+    const q = parseOr400(z.string().max(200).default(''), req.query.q, 'query.q');
+    res.json(await searchContacts(db, q));
+  });
+  r.post('/contacts/:id/unsubscribe', async (req, res) => {
+    const id = parseOr400(z.uuid(), req.params.id, 'id');
+    if (!(await unsubscribeFromMarketing(db, id, sessionOf(res).user.id))) throw new HttpError(404, 'contact_not_found', 'no such contact');
+    res.json({ contactId: id, unsubscribed: true });
   });
 
   // ---- the public API, for the signed-in user -----------------------------------

@@ -1,5 +1,7 @@
 // The workspace shell: sign-in gate, navigation, and the page for the path.
 import { useEffect, useState } from 'react';
+import { ContactPage } from './pages/ContactPage';
+import { ContactsPage } from './pages/ContactsPage';
 import { JourneyPage } from './pages/JourneyPage';
 import { JourneysPage } from './pages/JourneysPage';
 import { LoginPage } from './pages/LoginPage';
@@ -10,6 +12,7 @@ import { Empty, Loading } from './ui';
 
 const NAV = [
   { to: '/journeys', label: 'Journeys' },
+  { to: '/contacts', label: 'Contacts' },
   { to: '/users', label: 'Users', admin: true },
 ];
 
@@ -17,6 +20,8 @@ function Page({ path }: { path: string }) {
   let m: Record<string, string> | null;
   if (path === '/' || match('/journeys', path)) return <JourneysPage />;
   if ((m = match('/journeys/:key', path))) return <JourneyPage key={m.key} journeyKey={m.key!} />;
+  if (match('/contacts', path)) return <ContactsPage key={path.includes('erased') ? 'erased' : 'search'} />;
+  if ((m = match('/contacts/:id', path))) return <ContactPage key={m.id} contactId={m.id!} />;
   if (match('/users', path)) return <UsersPage />;
   return (
     <Empty title="No such page">

@@ -1,7 +1,8 @@
 // The workspace in a real browser on the real stack: sign in, the journeys list
 // and graph with counts that move when an event arrives, a clicked node's
 // contacts, YAML errors at their line and on the node, publishing with what
-// happens to runs in flight, pause and resume, and a viewer who cannot change anything.
+// happens to runs in flight, pause and resume, contacts (search, profile, timeline,
+// unsubscribe, erase), and a viewer who cannot change anything.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createUser } from '../../users/service';
@@ -170,6 +171,11 @@ describe('journeys in the workspace', () => {
     });
     expect(status).toBe(403);
     expect((await s.api('/v1/journeys/welcome')).body.status).toBe('active');
+    // Contacts too: visible, but no unsubscribe or erase.
+    await v.goto('/contacts?q=bob');
+    await v.locator('tr[data-contact="bob@example.com"]').getByRole('link').click();
+    await v.getByRole('heading', { name: 'Timeline' }).waitFor();
+    expect(await v.getByRole('button', { name: /Unsubscribe|Erase/ }).count()).toBe(0);
     await context.close();
   });
 
@@ -185,6 +191,39 @@ describe('journeys in the workspace', () => {
     await p.locator('tr[data-journey="welcome"]').waitFor();
     await b.shot(p, 'journeys-phone');
     await context.close();
+  });
+
+  it('finds a contact, shows the profile and timeline, unsubscribes and erases', async () => {
+    await page.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Contacts' }).click();
+    await page.getByLabel('Search by email, name, company or tag').fill('ada@');
+    const row = page.locator('tr[data-contact="ada@example.com"]');
+    await row.waitFor();
+    await expect.poll(() => page.locator('tbody tr').count()).toBe(1);
+    await row.getByRole('link').click();
+    await page.getByRole('heading', { name: 'Ada' }).waitFor();
+    const timeline = page.getByRole('list', { name: 'Newest first' });
+    await expect.poll(() => timeline.textContent(), { timeout: 10_000 }).toContain('Email welcome v1: sent');
+    expect(await timeline.textContent()).toContain('welcome › welcome_email (send email): sent');
+    expect(await timeline.locator('li').last().textContent()).toContain('Event signed_up');
+    await b.shot(page, 'contact');
+
+    await page.getByRole('button', { name: 'Unsubscribe from marketing' }).click();
+    await page.getByText('Unsubscribed from all marketing email.').waitFor();
+    await expect.poll(() => page.locator('[data-subscription="journeys"]').textContent()).toBe('unsubscribed');
+    const id = (await s.api('/v1/contacts/ada@example.com?by=email')).body.contact.id as string;
+    expect(await s.tdb.db.suppression.count({ where: { email: 'ada@example.com', category: 'newsletter' } })).toBe(1);
+
+    await page.getByRole('button', { name: 'Erase…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Erase ada@example.com?' });
+    const erase = dialog.getByRole('button', { name: 'Erase contact' });
+    expect(await erase.isDisabled()).toBe(true);
+    await dialog.getByLabel('Type the email address to confirm').fill('ada@example.com');
+    await erase.click();
+    await page.getByText('Contact erased.').waitFor();
+    expect((await s.api(`/v1/contacts/${id}`)).status).toBe(404);
+    const after = await s.tdb.db.contact.findUniqueOrThrow({ where: { id } });
+    expect(after).toMatchObject({ email: `deleted+${id}@invalid`, firstName: null });
+    expect(after.deletedAt).not.toBeNull();
   });
 
   it('signs out', async () => {
