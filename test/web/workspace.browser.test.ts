@@ -2,7 +2,7 @@
 // and graph with counts that move when an event arrives, a clicked node's
 // contacts, YAML errors at their line and on the node, publishing with what
 // happens to runs in flight, pause and resume, contacts (search, profile, timeline,
-// unsubscribe, erase), and a viewer who cannot change anything.
+// unsubscribe, erase), approvals, and a viewer who cannot change anything.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createUser } from '../../users/service';
@@ -224,6 +224,26 @@ describe('journeys in the workspace', () => {
     const after = await s.tdb.db.contact.findUniqueOrThrow({ where: { id } });
     expect(after).toMatchObject({ email: `deleted+${id}@invalid`, firstName: null });
     expect(after.deletedAt).not.toBeNull();
+  });
+
+  it('approves a decision that waits for a human, and the run goes on', async () => {
+    await page.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Approvals' }).click();
+    await page.getByRole('heading', { name: 'Nothing waits for a decision' }).waitFor();
+    const vip = { key: 'vip_check', name: 'VIP check', trigger: { type: 'api' }, steps: [
+      { id: 'ask', type: 'approval', approver: 'boss@example.com', subject: 'Make Bob VIP?', deadline: '7d', onApprove: 'make_vip', onReject: null },
+      { id: 'make_vip', type: 'update_contact', setTier: 'vip' },
+    ] };
+    expect((await s.api('/v1/journeys/vip_check', { method: 'PUT', body: vip })).status).toBe(200);
+    expect((await s.api('/v1/journeys/vip_check/publish', { body: {} })).status).toBe(201);
+    expect((await s.api('/v1/journeys/vip_check/enrol', { body: { contact: { email: 'bob@example.com' } } })).status).toBe(202);
+    const card = page.locator('[data-approval="Make Bob VIP?"]');
+    await card.waitFor({ timeout: 20_000 });
+    expect(await card.textContent()).toContain('vip_check');
+    await b.shot(page, 'approvals');
+    await card.getByRole('button', { name: 'Approve' }).click();
+    await page.getByText('Approved: Make Bob VIP?').waitFor();
+    expect(await s.tdb.db.approval.findFirstOrThrow({ where: { subject: 'Make Bob VIP?' } })).toMatchObject({ status: 'approved', decidedBy: 'admin@example.com' });
+    await vi.waitFor(async () => expect((await s.api('/v1/contacts/bob@example.com?by=email')).body.contact.tier).toBe('vip'), { timeout: 20_000, interval: 200 });
   });
 
   it('signs out', async () => {

@@ -1,5 +1,6 @@
 // The workspace shell: sign-in gate, navigation, and the page for the path.
 import { useEffect, useState } from 'react';
+import { ApprovalsPage } from './pages/ApprovalsPage';
 import { ContactPage } from './pages/ContactPage';
 import { ContactsPage } from './pages/ContactsPage';
 import { JourneyPage } from './pages/JourneyPage';
@@ -13,6 +14,7 @@ import { Empty, Loading } from './ui';
 const NAV = [
   { to: '/journeys', label: 'Journeys' },
   { to: '/contacts', label: 'Contacts' },
+  { to: '/approvals', label: 'Approvals' },
   { to: '/users', label: 'Users', admin: true },
 ];
 
@@ -22,6 +24,7 @@ function Page({ path }: { path: string }) {
   if ((m = match('/journeys/:key', path))) return <JourneyPage key={m.key} journeyKey={m.key!} />;
   if (match('/contacts', path)) return <ContactsPage key={path.includes('erased') ? 'erased' : 'search'} />;
   if ((m = match('/contacts/:id', path))) return <ContactPage key={m.id} contactId={m.id!} />;
+  if (match('/approvals', path)) return <ApprovalsPage />;
   if (match('/users', path)) return <UsersPage />;
   return (
     <Empty title="No such page">
