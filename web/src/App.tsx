@@ -1,15 +1,17 @@
 // The workspace shell: sign-in gate, navigation, and the page for the path.
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { ApprovalsPage } from './pages/ApprovalsPage';
 import { ContactPage } from './pages/ContactPage';
 import { ContactsPage } from './pages/ContactsPage';
-import { JourneyPage } from './pages/JourneyPage';
 import { JourneysPage } from './pages/JourneysPage';
 import { LoginPage } from './pages/LoginPage';
 import { UsersPage } from './pages/UsersPage';
 import { Link, match, useRouter } from './router';
 import { useSession } from './session';
 import { Empty, Loading } from './ui';
+
+// The graph and the editor (React Flow, dagre, CodeMirror) are most of the code: load them on first use.
+const JourneyPage = lazy(() => import('./pages/JourneyPage').then((m) => ({ default: m.JourneyPage })));
 
 const NAV = [
   { to: '/journeys', label: 'Journeys' },
@@ -76,7 +78,9 @@ export function App() {
         </ul>
       </nav>
       <main id="main" tabIndex={-1}>
-        <Page path={path} />
+        <Suspense fallback={<Loading what="the page" />}>
+          <Page path={path} />
+        </Suspense>
       </main>
     </div>
   );
