@@ -4,13 +4,14 @@
 //
 //   node scripts/setup.mjs start   deps, Prisma client, Temporal CLI (unless TEMPORAL_ADDRESS)
 //   node scripts/setup.mjs test    the same, plus the Java time-skipping test server
+//   (both build the workspace web app into web/dist; `test` also makes Chromium available)
 //
 // Everything it builds is cached under .tools/ (git-ignored); later runs take
 // well under a second when nothing changed.
 import { spawn, spawnSync } from 'node:child_process';
 import { connect, createServer } from 'node:net';
 import { createHash } from 'node:crypto';
-import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -246,6 +247,57 @@ async function ensureTestServerArchive() {
   }
 }
 
+// 5. The workspace web app (web/ -> web/dist), rebuilt when its files or the
+// lockfile change (it imports only types from the server). Vite runs offline.
+function ensureWebBuild() {
+  const want = hashTree(join(root, 'web'), ['dist']) + hashFiles(join(root, 'package-lock.json'));
+  const dist = join(root, 'web', 'dist');
+  const marker = join(tools, 'web-build-hash');
+  if (existsSync(join(dist, 'index.html')) && stampMatches(marker, want)) return;
+  step('building the workspace web app (vite build web) ...');
+  const started = Date.now();
+  const r = run(join(root, 'node_modules', '.bin', 'vite'), ['build', '--config', join(root, 'web', 'vite.config.ts')]);
+  if (!r.ok) fail('building the workspace web app failed; see the output above.');
+  stamp(marker, want);
+  step(`workspace built in ${Math.round((Date.now() - started) / 100) / 10} s`);
+}
+
+/** One hash over every file under dir (names and contents), skipping the named folders. */
+function hashTree(dir, skip = []) {
+  const h = createHash('sha256');
+  const walk = (d) => {
+    for (const name of readdirSync(d).sort()) {
+      if (skip.includes(name) || name === 'node_modules') continue;
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else h.update(p.slice(root.length)).update(readFileSync(p));
+    }
+  };
+  if (existsSync(dir)) walk(dir);
+  return h.digest('hex');
+}
+
+// 6. A browser for the workspace's browser tests (tests only): Debian's chromium,
+// driven by playwright-core. Installed with apt-get when we are root; otherwise
+// we say what to install. Never skipped: the browser tests need it.
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+function ensureChromium() {
+  if (existsSync(CHROMIUM)) return;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot || !which('apt-get')) {
+    fail(
+      `The workspace browser tests need Chromium at ${CHROMIUM}, and it is not installed.\n` +
+        '  Install Debian\'s package: sudo apt-get update && sudo apt-get install -y chromium\n' +
+        '  (or set CHROMIUM_PATH to a Chromium or Chrome executable).',
+    );
+  }
+  step('installing Chromium for the browser tests (apt-get install chromium; first run only, a few minutes) ...');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  if (!run('apt-get', ['update', '-qq'], { env }).ok || !run('apt-get', ['install', '-y', '-qq', 'chromium'], { env }).ok || !existsSync(CHROMIUM)) {
+    fail(`apt-get could not install chromium; install it by hand (apt-get install -y chromium) or set CHROMIUM_PATH.`);
+  }
+}
+
 const started = Date.now();
 try {
   ensureNode();
@@ -256,6 +308,8 @@ try {
     ensureTestServer();
     await ensureTestServerArchive();
   }
+  ensureWebBuild();
+  if (mode === 'test') ensureChromium();
 } catch (err) {
   // Anything unforeseen (a folder that cannot be written, a full disk): the cause, not a stack.
   fail(`setup stopped: ${err?.message ?? err}. Fix the cause and run \`node scripts/setup.mjs ${mode}\` again.`);

@@ -19,6 +19,7 @@ import { templatesRouter } from './routes/templates';
 import { trackingRouter } from './routes/tracking';
 import { unsubscribeRouter } from './routes/unsubscribe';
 import { webhooksRouter } from './routes/webhooks';
+import { workspace } from './dashboard';
 
 export const OPENAPI_PATH = resolve(import.meta.dirname, 'openapi.yaml');
 
@@ -50,6 +51,9 @@ export function createApp(deps: ServerDeps): express.Express {
     segmentsRouter(deps),
     newslettersRouter(deps),
   );
+
+  // The marketer's workspace (its own API and the web app), after every route above.
+  app.use(workspace(deps));
 
   app.use(notFound);
   app.use(errorHandler(deps.log));

@@ -9,6 +9,8 @@ const secretsSchema = z.object({
   apiKey: z.string(),
   linkSecret: z.string(),
   webhookSecrets: z.record(z.string(), z.string()),
+  /** The workspace's first admin, written by stack/dashboard-admin.ts on first start. */
+  dashboard: z.object({ url: z.string(), email: z.string(), password: z.string() }).optional(),
 });
 export type StackSecrets = z.infer<typeof secretsSchema>;
 
@@ -27,4 +29,11 @@ export function loadOrCreateSecrets(file: string): StackSecrets {
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify(s, null, 2), { mode: 0o600 });
   return s;
+}
+
+/** Adds or replaces fields of the secrets file (kept private: mode 0600). */
+export function updateSecrets(file: string, patch: Partial<StackSecrets>): StackSecrets {
+  const next = { ...loadOrCreateSecrets(file), ...patch };
+  writeFileSync(file, JSON.stringify(next, null, 2), { mode: 0o600 });
+  return next;
 }

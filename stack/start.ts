@@ -13,6 +13,7 @@ import { migrate } from '../db/migrate';
 import { seedShippedContent } from '../db/seed';
 import { startEmbeddedPostgres } from './postgres';
 import { loadOrCreateSecrets } from './secrets';
+import { ensureDashboardAdmin } from './dashboard-admin';
 import { startMailSink } from './smtp-sink';
 import { startTemporalDevServer } from './temporal';
 import { ROOT } from './tools';
@@ -152,10 +153,12 @@ async function main() {
     if (mismatch) log.warn({ PUBLIC_URL: env.PUBLIC_URL }, `PUBLIC_URL does not point at this server (${mismatch}): links in emails will not reach it`);
 
     const apiKey = loadEnv('server', env).RAPPORT_API_KEYS[0];
+    const workspaceLines = await ensureDashboardAdmin(db, join(DATA, 'secrets.json'), server.url);
     process.stdout.write(
       [
         '',
         'Rapport is running.',
+        ...workspaceLines,
         `  API           ${server.url}   (OpenAPI: ${server.url}/openapi.yaml)`,
         `  API key       ${apiKey}`,
         `  Temporal UI   ${temporalUi ?? `(external Temporal at ${env.TEMPORAL_ADDRESS})`}`,

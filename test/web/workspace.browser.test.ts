@@ -1,0 +1,254 @@
+// The workspace in a real browser on the real stack: sign in, the journeys list
+// and graph with counts that move when an event arrives, a clicked node's
+// contacts, YAML errors at their line and on the node, publishing with what
+// happens to runs in flight, pause and resume, contacts (search, profile, timeline,
+// unsubscribe, erase), approvals, and a viewer who cannot change anything.
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createUser } from '../../users/service';
+import { startTestStack, type TestStack } from '../support/stack';
+import { launchBrowser, type TestBrowser } from './browser';
+
+const PW = 'correct horse battery';
+let s: TestStack;
+let b: TestBrowser;
+let base = '';
+
+beforeAll(async () => {
+  s = await startTestStack('web_journeys');
+  const [, , browser] = await Promise.all([s.startServer(), s.startWorker(), launchBrowser()]);
+  b = browser;
+  base = s.server!.url;
+  await createUser(s.tdb.db, { email: 'admin@example.com', role: 'admin', password: PW });
+  await createUser(s.tdb.db, { email: 'vera@example.com', role: 'viewer', password: PW });
+}, 180_000);
+afterAll(async () => {
+  await b?.close();
+  await s?.close();
+});
+
+const signUp = (email: string) => s.api('/v1/events', { body: { id: `evt-${email}`, type: 'signed_up', contact: { email, firstName: 'Ada' } } });
+const cell = (page: Page, key: string, col: string) => page.locator(`tr[data-journey="${key}"] td[data-col="${col}"]`);
+
+describe('journeys in the workspace', () => {
+  let page: Page;
+
+  it('refuses a wrong password on the login form, then signs in', async () => {
+    const context = await b.browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: base });
+    const p = await context.newPage();
+    await p.goto('/journeys');
+    await b.shot(p, 'login');
+    await p.getByLabel('Email').fill('admin@example.com');
+    await p.getByLabel('Password').fill('wrong password');
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => p.getByRole('alert').textContent()).toContain('wrong email or password');
+    await p.getByLabel('Password').fill(PW);
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    await p.getByRole('heading', { name: 'Journeys' }).waitFor();
+    page = p;
+  });
+
+  it('lists the journeys, and the in-flight count moves when an event arrives', async () => {
+    await page.locator('tr[data-journey="welcome"]').waitFor();
+    expect(await cell(page, 'welcome', 'in-flight').textContent()).toBe('0');
+    expect((await signUp('ada@example.com')).status).toBe(202);
+    // The list refreshes by itself every 5 s.
+    await expect.poll(() => cell(page, 'welcome', 'in-flight').textContent(), { timeout: 20_000, interval: 250 }).toBe('1');
+    expect(await cell(page, 'welcome', 'entered').textContent()).toBe('1 / 1');
+    await b.shot(page, 'journeys');
+  });
+
+  it('draws the journey with counts per node and rates per email step', async () => {
+    await page.getByRole('link', { name: 'Welcome series' }).click();
+    const wait = page.locator('[data-node="wait_3_days"]');
+    await wait.waitFor();
+    await expect.poll(() => wait.locator('[data-count="now"] b').textContent(), { timeout: 15_000, interval: 250 }).toBe('1');
+    const email = page.locator('[data-node="welcome_email"]');
+    await expect.poll(() => email.locator('[data-count="email"]').textContent(), { timeout: 15_000, interval: 250 }).toContain('1 sent');
+    expect(await email.locator('[data-count="passed"] b').textContent()).toBe('1');
+    expect(await page.locator('[data-node="trigger"]').textContent()).toContain('When signed_up');
+
+    // A second sign-up: the counts on the open page move without a reload.
+    expect((await signUp('bob@example.com')).status).toBe(202);
+    await expect.poll(() => wait.locator('[data-count="now"] b').textContent(), { timeout: 15_000, interval: 250 }).toBe('2');
+    await expect.poll(() => page.locator('[data-stat="in-flight"] b').textContent()).toBe('2');
+
+    // Click the node: its settings and who waits there, with the next wake-up.
+    await wait.click();
+    const panel = page.locator('#panel-node');
+    await panel.getByRole('heading', { name: 'wait_3_days' }).waitFor();
+    expect(await panel.locator('pre').textContent()).toContain('duration: 3d');
+    const rows = panel.getByRole('table', { name: 'Contacts waiting at wait_3_days' }).locator('tbody tr');
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(2);
+    expect(await rows.allTextContents()).toEqual([expect.stringContaining('ada@example.com'), expect.stringContaining('bob@example.com')]);
+    // Three days ahead (the wait), as the workflow itself reports it.
+    await expect.poll(() => rows.first().locator('td').nth(2).textContent(), { timeout: 10_000 }).toMatch(/\d{4}/);
+    await b.shot(page, 'journey-graph');
+  });
+
+  it('shows YAML errors at their line and on the node, and publishes with what happens to runs in flight', async () => {
+    await page.getByRole('tab', { name: /YAML/ }).click();
+    const editor = page.locator('.cm-content');
+    const original = await s.api('/v1/journeys/welcome');
+    const yamlWith = (duration: string, withWait: boolean) =>
+      [
+        'key: welcome',
+        'name: Welcome series',
+        'description: Greets every new sign-up, then follows up with tips.',
+        'category: journeys',
+        'trigger:',
+        '  type: event',
+        '  event: signed_up',
+        'reentry: once',
+        'goals: []',
+        'steps:',
+        '  - id: welcome_email',
+        '    type: send_email',
+        '    template: welcome',
+        ...(withWait ? ['  - id: wait_3_days', '    type: wait', `    duration: ${duration}`] : ['  - id: pause_a_day', '    type: wait', `    duration: ${duration}`]),
+        '  - id: tips_email',
+        '    type: send_email',
+        '    template: getting-started',
+        '',
+      ].join('\n');
+    const replace = async (text: string) => {
+      await editor.click();
+      await page.keyboard.press('Control+A');
+      await page.keyboard.insertText(text);
+    };
+    await replace(yamlWith('soon', true));
+    const issue = page.getByRole('list', { name: 'Problems in the definition' });
+    await expect.poll(() => issue.textContent(), { timeout: 10_000 }).toContain('Line 16: steps.1.duration');
+    await expect.poll(() => page.locator('[data-node="wait_3_days"] .jnode-issue').textContent()).toContain('steps.1.duration');
+    expect(await page.getByRole('button', { name: 'Save draft' }).isDisabled()).toBe(true);
+    await b.shot(page, 'journey-yaml-error');
+
+    // The new version drops wait_3_days, where both contacts sit.
+    await replace(yamlWith('1d', false));
+    await expect.poll(() => page.locator('[data-node="pause_a_day"]').count(), { timeout: 10_000 }).toBe(1);
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await page.getByText('Draft saved').waitFor();
+    expect((await s.api('/v1/journeys/welcome')).body.draft.steps.map((x: { id: string }) => x.id)).toEqual(['welcome_email', 'pause_a_day', 'tips_email']);
+
+    await page.getByRole('button', { name: 'Publish…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Publish welcome' });
+    await dialog.getByText('2 contacts wait at wait_3_days, which the new version removes: they finish on v1.').waitFor();
+    // Only the changed lines are marked (one key order on both sides).
+    expect((await dialog.locator('.diff-add').allTextContents()).join('')).toBe('+   - id: pause_a_day\n+     duration: 1d\n');
+    expect((await dialog.locator('.diff-del').allTextContents()).join('')).toBe('-   - id: wait_3_days\n-     duration: 3d\n');
+    await b.shot(page, 'journey-publish');
+    await dialog.getByRole('button', { name: 'Publish v2' }).click();
+    await page.getByText('Published v2').waitFor();
+    // The graph now shows v2; the two runs on v1 are named where they wait.
+    await expect.poll(() => page.locator('[data-stat="elsewhere"]').textContent(), { timeout: 10_000 }).toContain('wait_3_days (2)');
+    const after = await s.api('/v1/journeys/welcome');
+    expect(after.body.latestVersion).toBe(2);
+    expect(after.body.running).toEqual([{ version: 1, step: 'wait_3_days', contacts: 2, inDraft: false }]);
+    expect(original.body.latestVersion).toBe(1);
+  });
+
+  it('pauses and resumes', async () => {
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.getByText('Paused:').waitFor();
+    expect((await s.api('/v1/journeys/welcome')).body.status).toBe('paused');
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await page.getByText('Resumed:').waitFor();
+    expect((await s.api('/v1/journeys/welcome')).body.status).toBe('active');
+  });
+
+  it('lets a viewer look but not change anything', async () => {
+    const { context, page: v } = await b.signIn(base, 'vera@example.com', PW);
+    await v.goto('/journeys/welcome');
+    await v.locator('[data-node="welcome_email"]').waitFor();
+    expect(await v.getByText('read only').count()).toBe(1);
+    for (const name of ['Save draft', 'Publish…', 'Pause', 'Resume']) expect(await v.getByRole('button', { name }).count(), name).toBe(0);
+    expect(await v.getByRole('link', { name: 'Users' }).count()).toBe(0);
+    // Even from the page's own script, with its CSRF token, a change is refused.
+    const status = await v.evaluate(async () => {
+      const session = (await (await fetch('/dashboard/api/session')).json()) as { csrfToken: string };
+      const r = await fetch('/dashboard/api/v1/journeys/welcome/pause', { method: 'POST', headers: { 'x-csrf-token': session.csrfToken } });
+      return r.status;
+    });
+    expect(status).toBe(403);
+    expect((await s.api('/v1/journeys/welcome')).body.status).toBe('active');
+    // Contacts too: visible, but no unsubscribe or erase.
+    await v.goto('/contacts?q=bob');
+    await v.locator('tr[data-contact="bob@example.com"]').getByRole('link').click();
+    await v.getByRole('heading', { name: 'Timeline' }).waitFor();
+    expect(await v.getByRole('button', { name: /Unsubscribe|Erase/ }).count()).toBe(0);
+    await context.close();
+  });
+
+  it('reads on a phone', async () => {
+    const { context, page: p } = await b.signIn(base, 'admin@example.com', PW, { width: 390, height: 844 });
+    await p.goto('/journeys/welcome');
+    await p.locator('[data-node="welcome_email"]').waitFor();
+    // Nothing wider than the screen: no sideways scrolling of the page.
+    expect(await p.locator('html').evaluate((el) => el.scrollWidth)).toBeLessThanOrEqual(390);
+    await b.shot(p, 'journey-phone');
+    await p.getByRole('button', { name: 'Menu' }).click();
+    await p.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Journeys' }).click();
+    await p.locator('tr[data-journey="welcome"]').waitFor();
+    await b.shot(p, 'journeys-phone');
+    await context.close();
+  });
+
+  it('finds a contact, shows the profile and timeline, unsubscribes and erases', async () => {
+    await page.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Contacts' }).click();
+    await page.getByLabel('Search by email, name, company or tag').fill('ada@');
+    const row = page.locator('tr[data-contact="ada@example.com"]');
+    await row.waitFor();
+    await expect.poll(() => page.locator('tbody tr').count()).toBe(1);
+    await row.getByRole('link').click();
+    await page.getByRole('heading', { name: 'Ada' }).waitFor();
+    const timeline = page.getByRole('list', { name: 'Newest first' });
+    await expect.poll(() => timeline.textContent(), { timeout: 10_000 }).toContain('Email welcome v1: sent');
+    expect(await timeline.textContent()).toContain('welcome › welcome_email (send email): sent');
+    expect(await timeline.locator('li').last().textContent()).toContain('Event signed_up');
+    await b.shot(page, 'contact');
+
+    await page.getByRole('button', { name: 'Unsubscribe from marketing' }).click();
+    await page.getByText('Unsubscribed from all marketing email.').waitFor();
+    await expect.poll(() => page.locator('[data-subscription="journeys"]').textContent()).toBe('unsubscribed');
+    const id = (await s.api('/v1/contacts/ada@example.com?by=email')).body.contact.id as string;
+    expect(await s.tdb.db.suppression.count({ where: { email: 'ada@example.com', category: 'newsletter' } })).toBe(1);
+
+    await page.getByRole('button', { name: 'Erase…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Erase ada@example.com?' });
+    const erase = dialog.getByRole('button', { name: 'Erase contact' });
+    expect(await erase.isDisabled()).toBe(true);
+    await dialog.getByLabel('Type the email address to confirm').fill('ada@example.com');
+    await erase.click();
+    await page.getByText('Contact erased.').waitFor();
+    expect((await s.api(`/v1/contacts/${id}`)).status).toBe(404);
+    const after = await s.tdb.db.contact.findUniqueOrThrow({ where: { id } });
+    expect(after).toMatchObject({ email: `deleted+${id}@invalid`, firstName: null });
+    expect(after.deletedAt).not.toBeNull();
+  });
+
+  it('approves a decision that waits for a human, and the run goes on', async () => {
+    await page.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Approvals' }).click();
+    await page.getByRole('heading', { name: 'Nothing waits for a decision' }).waitFor();
+    const vip = { key: 'vip_check', name: 'VIP check', trigger: { type: 'api' }, steps: [
+      { id: 'ask', type: 'approval', approver: 'boss@example.com', subject: 'Make Bob VIP?', deadline: '7d', onApprove: 'make_vip', onReject: null },
+      { id: 'make_vip', type: 'update_contact', setTier: 'vip' },
+    ] };
+    expect((await s.api('/v1/journeys/vip_check', { method: 'PUT', body: vip })).status).toBe(200);
+    expect((await s.api('/v1/journeys/vip_check/publish', { body: {} })).status).toBe(201);
+    expect((await s.api('/v1/journeys/vip_check/enrol', { body: { contact: { email: 'bob@example.com' } } })).status).toBe(202);
+    const card = page.locator('[data-approval="Make Bob VIP?"]');
+    await card.waitFor({ timeout: 20_000 });
+    expect(await card.textContent()).toContain('vip_check');
+    await b.shot(page, 'approvals');
+    await card.getByRole('button', { name: 'Approve' }).click();
+    await page.getByText('Approved: Make Bob VIP?').waitFor();
+    expect(await s.tdb.db.approval.findFirstOrThrow({ where: { subject: 'Make Bob VIP?' } })).toMatchObject({ status: 'approved', decidedBy: 'admin@example.com' });
+    await vi.waitFor(async () => expect((await s.api('/v1/contacts/bob@example.com?by=email')).body.contact.tier).toBe('vip'), { timeout: 20_000, interval: 200 });
+  });
+
+  it('signs out', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect((await page.evaluate(async () => (await fetch('/dashboard/api/journeys')).status))).toBe(401);
+  });
+});
