@@ -123,7 +123,8 @@ async function main() {
     const applied = await migrate(migrateEnv.DATABASE_URL, { onProgress: (m) => log.info(m) });
     log.info({ applied: applied.applied.length, alreadyApplied: applied.alreadyApplied }, 'database schema up to date');
     const db = createDb(migrateEnv.DATABASE_URL, 2);
-    const seeded = await seedShippedContent(db).finally(() => db.$disconnect());
+    stops.push(['database connections', () => db.$disconnect()]);
+    const seeded = await seedShippedContent(db);
     log.info({ templates: seeded.templates.length, journeys: seeded.journeys.length }, 'shipped templates and journeys published');
 
     // Validated here, so a wrong variable is reported once, before anything is spawned.
