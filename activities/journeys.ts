@@ -17,6 +17,8 @@ export interface StepRef {
   stepId: string | null;
   /** Given: record the run as sitting at the step when it is a waiting step (and the journey is not paused). */
   workflowId?: string;
+  /** With workflowId: the run's row is created if the dispatcher has not written it yet. */
+  contactId?: string;
 }
 
 export interface ResolvedStep {
@@ -87,7 +89,17 @@ export function createJourneyActivities({ db }: ActivityDeps) {
       const j = await db.journeyDefinition.findUnique({ where: { key: ref.journeyKey }, select: { status: true } });
       const paused = j?.status === 'paused';
       if (ref.workflowId && !paused && WAITING_STEPS.includes(step.type)) {
-        await db.journeyRun.updateMany({ where: { workflowId: ref.workflowId }, data: { currentStep: step.id } });
+        // The run may get here before the dispatcher has written its row (it writes
+        // it after signal-with-start answers): create it then, never lose the step.
+        if (ref.contactId) {
+          await db.journeyRun.upsert({
+            where: { workflowId: ref.workflowId },
+            create: { workflowId: ref.workflowId, contactId: ref.contactId, journeyKey: ref.journeyKey, journeyVersion: ref.version, currentStep: step.id },
+            update: { currentStep: step.id },
+          });
+        } else {
+          await db.journeyRun.updateMany({ where: { workflowId: ref.workflowId }, data: { currentStep: step.id } });
+        }
       }
       return { step, next: nextStepId(def, index), paused };
     },

@@ -105,7 +105,9 @@ export async function deliverEvent(deps: DeliveryDeps, journeys: PublishedJourne
     const run = await deps.db.journeyRun.upsert({
       where: { workflowId },
       create: { workflowId, contactId: e.contact_id, journeyKey: j.key, journeyVersion: j.version },
-      update: { status: 'running', journeyVersion: j.version, startedAt: new Date(), endedAt: null, currentStep: null },
+      // The current step is the run's to write (it may already have): an ended
+      // run's row has none left, so a re-entered run starts clean either way.
+      update: { status: 'running', journeyVersion: j.version, startedAt: new Date(), endedAt: null },
     });
     state.runs.set(workflowId, run);
     signalled.add(workflowId);

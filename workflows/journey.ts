@@ -83,7 +83,7 @@ export async function journeyWorkflow(input: JourneyInput): Promise<RunStatus> {
     }
 
     // On the local path, the step lookup also marks the run as sitting at a waiting step.
-    const resolved = await ctx.acts.journeyStep({ journeyKey: input.journeyKey, version: input.version, stepId, ...(ctx.localActivities ? { workflowId: ctx.workflowId } : {}) });
+    const resolved = await ctx.acts.journeyStep({ journeyKey: input.journeyKey, version: input.version, stepId, ...(ctx.localActivities ? { workflowId: ctx.workflowId, contactId: input.contactId } : {}) });
     if (!resolved) return finish('completed');
     if (resolved.paused) {
       // A paused journey holds its runs before their next step.
