@@ -59,7 +59,12 @@ export async function startBenchStack(opts: { env?: Record<string, string>; pool
   };
   const procs: BenchProcess[] = [];
   const track = <P extends BenchProcess>(p: P): P => (procs.push(p), p);
-  return {
+  // An interrupted benchmark (Ctrl-C, a timeout) still stops what it started.
+  let closing: Promise<void> | null = null;
+  const onSignal = () => void (closing ?? stack.close()).finally(() => process.exit(130));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const stack: BenchStack = {
     db,
     databaseUrl,
     temporalAddress: temporal.address,
@@ -73,14 +78,20 @@ export async function startBenchStack(opts: { env?: Record<string, string>; pool
       const p = track(await startRole('server', { ...process.env, ...env, HTTP_PORT: String(port), ...extra }, { out: quiet }));
       return Object.assign(p, { url: `http://127.0.0.1:${port}` });
     },
-    async close() {
-      for (const p of procs.reverse()) await p.stop();
-      await db.$disconnect();
-      await sink.close();
-      await temporal.stop();
-      await pg.stop();
-      removeEmbeddedData(join(dir, 'postgres'));
-      rmSync(dir, { recursive: true, force: true });
+    close() {
+      closing ??= (async () => {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        for (const p of procs.reverse()) await p.stop();
+        await db.$disconnect();
+        await sink.close();
+        await temporal.stop();
+        await pg.stop();
+        removeEmbeddedData(join(dir, 'postgres'));
+        rmSync(dir, { recursive: true, force: true });
+      })();
+      return closing;
     },
   };
+  return stack;
 }
