@@ -32,21 +32,16 @@ import { addTracking } from '../email/tracking';
 import { redactEmails } from '../lib/redact';
 import { countNewslettersSent, newsletterEventPolicy, NEWSLETTER_CATEGORY, type NewsletterEventPolicy, type NewsletterSent } from '../newsletters/counter';
 import { domainOf, domainLimitsSchema, reserveDomainSlots } from '../newsletters/domain-limits';
+import type { BroadcastCounts } from '../newsletters/broadcast-contract';
+import { broadcastCounts, type RecipientStatus } from '../newsletters/recipients';
 import type { ActivityDeps } from './deps';
 import { isHardBounce, messageIdFor, safeToRetry, sendCategory, sendKey, unsubscribeHeaders, type SmtpError } from './send-email';
 
-export type RecipientStatus = 'pending' | 'sent' | 'suppressed' | 'failed' | 'skipped';
+export type { RecipientStatus };
 export type Variant = 'regular' | 'reengagement';
 
-export interface BroadcastCounts {
-  audience: number;
-  sent: number;
-  failed: number;
-  suppressed: number;
-  skipped: number;
-  /** Recipients not sent to yet (pending, including deferred ones). */
-  remaining: number;
-}
+export type { BroadcastCounts };
+export { broadcastCounts };
 
 export interface ChunkInput {
   broadcastId: string;
@@ -74,13 +69,6 @@ export function chooseVariant(c: { lastClickAt: Date | null; newslettersSinceLas
 
 type Db = ActivityDeps['db'];
 
-export async function broadcastCounts(db: Db | Prisma.TransactionClient, broadcastId: string): Promise<BroadcastCounts> {
-  const groups = await db.broadcastRecipient.groupBy({ by: ['status'], where: { broadcastId }, _count: { _all: true } });
-  const n = (s: RecipientStatus) => groups.find((g) => g.status === s)?._count._all ?? 0;
-  const counts = { sent: n('sent'), failed: n('failed'), suppressed: n('suppressed'), skipped: n('skipped'), remaining: n('pending') };
-  return { audience: counts.sent + counts.failed + counts.suppressed + counts.skipped + counts.remaining, ...counts };
-}
-
 /** Tells Temporal the chunk is alive (a dead worker's chunk is retried after the heartbeat timeout). */
 function beat(): void {
   let ctx: Context;
@@ -106,7 +94,7 @@ const RETRY_AFTER_MS = 30_000;
  * delivered mail unrecorded (`indeterminate`, never resent).
  */
 const FLUSH_EVERY = 100;
-const FLUSH_AFTER_MS = 250;
+const FLUSH_AFTER_MS = 1000;
 const DEFAULT_CONCURRENCY = 8;
 
 const later = (iso?: string) => new Date(Math.max(Date.now(), iso ? Date.parse(iso) || 0 : 0));

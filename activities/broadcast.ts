@@ -13,7 +13,8 @@ import { broadcastCounts, createChunkSender, type BatchResult, type BroadcastCou
 import type { ActivityDeps } from './deps';
 
 export { broadcastCounts, chooseVariant, type BatchResult, type BroadcastCounts, type ChunkInput, type RecipientStatus, type Variant } from './broadcast-chunk';
-export type BroadcastStatus = 'starting' | 'snapshotting' | 'sending' | 'paused' | 'completed' | 'cancelled' | 'failed';
+export type { BroadcastStatus } from '../newsletters/broadcast-contract';
+import type { BroadcastStatus } from '../newsletters/broadcast-contract';
 
 const later = (iso?: string) => new Date(Math.max(Date.now(), iso ? Date.parse(iso) || 0 : 0));
 

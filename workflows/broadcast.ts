@@ -18,18 +18,17 @@
 // `cancelled`.
 // Deterministic: all I/O happens in activities.
 import {
-  CancellationScope, condition, continueAsNew, defineQuery, defineSignal, isCancellation, patched, proxyActivities, setHandler, TemporalFailure, workflowInfo,
+  CancellationScope, condition, continueAsNew, isCancellation, patched, proxyActivities, setHandler, TemporalFailure, workflowInfo,
 } from '@temporalio/workflow';
-import type { BroadcastCounts, BroadcastStatus, createBroadcastActivities } from '../activities/broadcast';
+import type { createBroadcastActivities } from '../activities/broadcast';
+import {
+  broadcastProgressQuery, cancelBroadcastSignal, pauseBroadcastSignal, resumeBroadcastSignal,
+  type BroadcastCounts, type BroadcastProgress, type BroadcastStatus,
+} from '../newsletters/broadcast-contract';
 
-export const pauseBroadcastSignal = defineSignal('pauseBroadcast');
-export const resumeBroadcastSignal = defineSignal('resumeBroadcast');
-export const cancelBroadcastSignal = defineSignal('cancelBroadcast');
-
-export interface BroadcastProgress extends BroadcastCounts {
-  status: BroadcastStatus;
-}
-export const broadcastProgressQuery = defineQuery<BroadcastProgress>('progress');
+export {
+  broadcastProgressQuery, broadcastWorkflowId, cancelBroadcastSignal, pauseBroadcastSignal, resumeBroadcastSignal, type BroadcastProgress,
+} from '../newsletters/broadcast-contract';
 
 export interface BroadcastState {
   snapshotted: boolean;
@@ -55,7 +54,6 @@ export interface BroadcastInput {
   state?: BroadcastState;
 }
 
-export const broadcastWorkflowId = (broadcastId: string) => `broadcast/${broadcastId}`;
 
 /** Before chunks: ~10 s worth of the rate, 1..100 (old runs replay with it). */
 export function defaultBatchSize(ratePerMinute: number): number {
