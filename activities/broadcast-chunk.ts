@@ -332,7 +332,7 @@ export function createChunkSender(deps: ActivityDeps) {
         // Relays' per-domain limits: the slots this minute not yet taken by any
         // broadcast; the rest wait for the next minute.
         const sending = decisions.filter((d) => d.status === 'sending');
-        const limited = sending.filter((d) => domainLimits[domainOf(d.to)] !== undefined);
+        const limited = sending.filter((d) => Object.hasOwn(domainLimits, domainOf(d.to)));
         if (limited.length > 0) {
           const { granted, nextWindow } = await reserveDomainSlots(tx, limited.map((d) => domainOf(d.to)), domainLimits, now);
           for (const d of limited) {
