@@ -16,13 +16,14 @@
 // (lib/redact.ts); only the send row keeps the full text.
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
-import type { MessageSend } from '@prisma/client';
-import { buildRenderContext, confirmUrl, consentLinks, interestsOf, purchasedSkus } from '../email/context';
+import type { MessageSend, Prisma } from '@prisma/client';
+import { buildRenderContext, confirmUrl, consentLinks, renderFactsOf } from '../email/context';
 import { NO_POLICY, checkSendPolicy } from '../email/policy';
 import { renderEmail } from '../email/render';
 import { sendBlockedBecause, suppress } from '../email/suppression';
-import { latestTemplate } from '../email/template-store';
+import { latestTemplate, templateVersion, type StoredTemplate } from '../email/template-store';
 import { addTracking } from '../email/tracking';
+import type { Db } from '../lib/db';
 import { redactEmails } from '../lib/redact';
 import { countNewsletterSent, NEWSLETTER_CATEGORY } from '../newsletters/counter';
 import type { ActivityDeps } from './deps';
@@ -93,7 +94,7 @@ export function messageIdFor(workflowId: string, stepId: string, mailFrom: strin
   return `<${sendKey(workflowId, stepId, visit).slice(0, 40)}@${mailDomain(mailFrom)}>`;
 }
 
-interface SmtpError {
+export interface SmtpError {
   message?: string;
   responseCode?: number;
   code?: string;
@@ -103,7 +104,7 @@ interface SmtpError {
 }
 
 /** SMTP failures that happened before the message could have been accepted. */
-function safeToRetry(err: unknown): boolean {
+export function safeToRetry(err: unknown): boolean {
   const e = err as SmtpError;
   if (typeof e.responseCode === 'number') return e.responseCode >= 400 && e.responseCode < 500;
   const connectPhase = !e.command || ['CONN', 'EHLO', 'HELO', 'STARTTLS', 'AUTH PLAIN', 'AUTH LOGIN', 'MAIL FROM', 'RCPT TO'].includes(e.command);
@@ -111,9 +112,19 @@ function safeToRetry(err: unknown): boolean {
 }
 
 /** A permanent rejection of the recipient: the address does not exist. */
-function isHardBounce(err: unknown): boolean {
+export function isHardBounce(err: unknown): boolean {
   const e = err as SmtpError;
   return typeof e.responseCode === 'number' && e.responseCode >= 500 && (e.command === 'RCPT TO' || e.code === 'EENVELOPE');
+}
+
+/** RFC 2369 + RFC 8058 headers of a marketing email: https for one-click POST, mailto as the fallback. */
+export function unsubscribeHeaders(deps: Pick<ActivityDeps, 'mailFrom' | 'unsubscribeMailto'>, links: { unsubscribeUrl: string }, category: string): Record<string, string> {
+  if (category === 'transactional') return {};
+  const mailto = deps.unsubscribeMailto ?? `unsubscribe@${mailDomain(deps.mailFrom)}`;
+  return {
+    'List-Unsubscribe': `<${links.unsubscribeUrl}>, <mailto:${mailto}?subject=${encodeURIComponent(`unsubscribe ${links.unsubscribeUrl.split('/u/')[1] ?? ''}`)}>`,
+    'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+  };
 }
 
 export function createSendEmail(deps: ActivityDeps) {
@@ -130,12 +141,13 @@ export function createSendEmail(deps: ActivityDeps) {
     if (!contact || contact.deletedAt) return { outcome: 'skipped', reason: 'contact deleted' };
     const key = sendKey(input.workflowId, input.stepId, input.visit);
     let send = await db.messageSend.findUnique({ where: { idempotencyKey: key } });
+    let template: StoredTemplate | null = null;
     if (!send) {
       const latest = await latestTemplate(db, input.templateKey);
       if (!latest) {
         throw ApplicationFailure.nonRetryable(`unknown template "${input.templateKey}"`, 'UnknownTemplate');
       }
-      await db.messageSend.createMany({
+      const [created] = await db.messageSend.createManyAndReturn({
         data: [{
           idempotencyKey: key,
           contactId: contact.id,
@@ -150,13 +162,15 @@ export function createSendEmail(deps: ActivityDeps) {
         }],
         skipDuplicates: true,
       });
-      send = await db.messageSend.findUniqueOrThrow({ where: { idempotencyKey: key } });
+      // Created just now: the version it records is the one in hand. Lost a race: read the winner's.
+      if (created) [send, template] = [created, latest];
+      else send = await db.messageSend.findUniqueOrThrow({ where: { idempotencyKey: key } });
     }
     if (send.status === 'sent' || send.status === 'failed' || send.status === 'suppressed' || send.status === 'indeterminate') {
       return { outcome: send.status, sendId: send.id, reason: 'already recorded' };
     }
     // The version recorded with the send: a deferred send renders what it would have.
-    const template = await latestTemplate(db, send.templateKey, send.templateVersion);
+    template ??= await templateVersion(db, send.templateKey, send.templateVersion);
     if (!template) throw ApplicationFailure.nonRetryable(`template "${send.templateKey}" v${send.templateVersion} is gone`, 'UnknownTemplate');
     const sendId = send.id;
     const category = send.category;
@@ -166,12 +180,14 @@ export function createSendEmail(deps: ActivityDeps) {
     // Temporal's retry sends it. Between the claim and SMTP there is nothing that
     // can fail, so a row found `sending` really means SMTP may have started.
     const links = consentLinks(deps, contact.id, category);
+    // Purchases and interests in one query.
+    const facts = (await renderFactsOf(db, [contact.id], deps.catalog, now)).get(contact.id);
     const rendered = await renderEmail(
       { ...template, subject: input.subject ?? template.subject },
       buildRenderContext({
         contact,
-        purchasedSkus: await purchasedSkus(db, contact.id),
-        interests: await interestsOf(db, contact.id, deps.catalog, now),
+        purchasedSkus: facts?.purchasedSkus,
+        interests: facts?.interests,
         catalog: deps.catalog,
         links,
         category,
@@ -182,19 +198,17 @@ export function createSendEmail(deps: ActivityDeps) {
     );
     const html = addTracking(rendered.html, { publicUrl: deps.publicUrl, linkSecret: deps.linkSecret, contactId: contact.id, sendId });
     const from = template.from ?? deps.mailFrom;
-    const mailto = deps.unsubscribeMailto ?? `unsubscribe@${mailDomain(deps.mailFrom)}`;
-    const headers: Record<string, string> = category === 'transactional' ? {} : {
-      // RFC 2369 + RFC 8058: https for one-click POST, mailto as the fallback.
-      'List-Unsubscribe': `<${links.unsubscribeUrl}>, <mailto:${mailto}?subject=${encodeURIComponent(`unsubscribe ${links.unsubscribeUrl.split('/u/')[1] ?? ''}`)}>`,
-      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
-    };
+    const headers = unsubscribeHeaders(deps, links, category);
 
     // Consent, policy and the claim in one transaction, with the contact locked:
     // an unsubscribe that committed before is seen, and two journeys sending to
     // the same contact at once are counted against the cap one after the other.
     const decision = await db.$transaction(async (tx) => {
-      await tx.$queryRaw`SELECT id FROM contacts WHERE id = ${contact.id}::uuid FOR UPDATE`;
-      const fresh = await tx.contact.findUniqueOrThrow({ where: { id: contact.id } });
+      // Locked and read in one statement: what consent and the policy need.
+      const [row] = await tx.$queryRaw<{ email: string; subscriptions: Prisma.JsonValue; time_zone: string }[]>`
+        SELECT "email", "subscriptions", "time_zone" FROM "contacts" WHERE "id" = ${contact.id}::uuid FOR UPDATE`;
+      if (!row) throw new Error(`contact ${contact.id} vanished while sending`);
+      const fresh = { id: contact.id, email: row.email, subscriptions: row.subscriptions, timeZone: row.time_zone };
       const blocked = await sendBlockedBecause(tx, fresh, category);
       if (blocked) {
         await tx.messageSend.update({ where: { id: sendId }, data: { status: 'suppressed', error: blocked } });
@@ -241,13 +255,15 @@ export function createSendEmail(deps: ActivityDeps) {
         messageId: send.messageId,
         headers,
       });
-      // Marking it sent and counting a newsletter happen together, once per send.
-      const counted = await db.$transaction(async (tx) => {
-        const marked = await tx.messageSend.updateMany({
-          where: { id: sendId, status: { in: ['sending', 'indeterminate'] } },
-          data: { status: 'sent', subject: rendered.subject, providerMessageId: String(info.response ?? ''), sentAt: now, error: null },
-        });
-        if (marked.count !== 1 || category !== NEWSLETTER_CATEGORY) return false;
+      // Marking it sent and counting a newsletter happen together, once per send
+      // (one statement, without a transaction, for anything but a newsletter).
+      const markSent = (c: Db | Prisma.TransactionClient) => c.messageSend.updateMany({
+        where: { id: sendId, status: { in: ['sending', 'indeterminate'] } },
+        data: { status: 'sent', subject: rendered.subject, providerMessageId: String(info.response ?? ''), sentAt: now, error: null },
+      });
+      const counted = category !== NEWSLETTER_CATEGORY ? (await markSent(db), false) : await db.$transaction(async (tx) => {
+        const marked = await markSent(tx);
+        if (marked.count !== 1) return false;
         await countNewsletterSent(tx, {
           contactId: contact.id, sendId, templateKey: template.key, broadcastId: input.broadcast?.id ?? null, variant: input.broadcast?.variant ?? null, at: now,
         });

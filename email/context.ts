@@ -33,25 +33,47 @@ export function loadCatalog(path = CATALOG_PATH): CatalogProduct[] {
   return list;
 }
 
-/** SKUs the contact bought: `purchase` events' `items[].sku` (and a top-level `sku`). */
-export async function purchasedSkus(db: Db, contactId: string): Promise<string[]> {
-  const rows = await db.event.findMany({
-    where: { contactId, type: 'purchase' },
-    select: { properties: true },
-    orderBy: { occurredAt: 'desc' },
-    take: 1000,
-  });
+type Props = { properties: unknown };
+const objectOf = (p: unknown): Record<string, unknown> | null => (p && typeof p === 'object' && !Array.isArray(p) ? (p as Record<string, unknown>) : null);
+
+/** SKUs in `purchase` events (most recent first): `items[].sku` and a top-level `sku`. */
+function skusFrom(rows: Props[]): string[] {
   const skus = new Set<string>();
-  for (const { properties: p } of rows) {
-    if (!p || typeof p !== 'object' || Array.isArray(p)) continue;
+  for (const { properties } of rows) {
+    const p = objectOf(properties);
+    if (!p) continue;
     if (typeof p.sku === 'string') skus.add(p.sku);
     if (Array.isArray(p.items)) {
       for (const it of p.items) {
-        if (it && typeof it === 'object' && !Array.isArray(it) && typeof it.sku === 'string') skus.add(it.sku);
+        const item = objectOf(it);
+        if (item && typeof item.sku === 'string') skus.add(item.sku);
       }
     }
   }
   return [...skus];
+}
+
+/** Catalogue categories of viewed pages and products, most viewed first. */
+function interestsFrom(rows: Props[], catalog: CatalogProduct[]): string[] {
+  const bySku = new Map(catalog.map((p) => [p.sku, p.category]));
+  const counts = new Map<string, number>();
+  for (const { properties } of rows) {
+    const p = objectOf(properties);
+    if (!p) continue;
+    const cat = typeof p.category === 'string' ? p.category : typeof p.sku === 'string' ? bySku.get(p.sku) : undefined;
+    if (cat) counts.set(cat, (counts.get(cat) ?? 0) + 1);
+  }
+  return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([c]) => c);
+}
+
+const INTEREST_EVENTS = ['page_viewed', 'product_viewed'];
+const INTEREST_DAYS = 30;
+/** Per contact and kind, the events looked at (the most recent). */
+const FACT_EVENTS_LIMIT = 1000;
+
+/** SKUs the contact bought: `purchase` events' `items[].sku` (and a top-level `sku`). */
+export async function purchasedSkus(db: Db, contactId: string): Promise<string[]> {
+  return (await renderFactsOf(db, [contactId])).get(contactId)?.purchasedSkus ?? [];
 }
 
 /**
@@ -61,19 +83,39 @@ export async function purchasedSkus(db: Db, contactId: string): Promise<string[]
  * most viewed first. Nurture emails follow it.
  */
 export async function interestsOf(db: Db, contactId: string, catalog: CatalogProduct[] = loadCatalog(), now = new Date()): Promise<string[]> {
-  const rows = await db.event.findMany({
-    where: { contactId, type: { in: ['page_viewed', 'product_viewed'] }, occurredAt: { gte: new Date(now.getTime() - 30 * 86_400_000) } },
-    select: { properties: true },
-    take: 1000,
-  });
-  const bySku = new Map(catalog.map((p) => [p.sku, p.category]));
-  const counts = new Map<string, number>();
-  for (const { properties: p } of rows) {
-    if (!p || typeof p !== 'object' || Array.isArray(p)) continue;
-    const cat = typeof p.category === 'string' ? p.category : typeof p.sku === 'string' ? bySku.get(p.sku) : undefined;
-    if (cat) counts.set(cat, (counts.get(cat) ?? 0) + 1);
+  return (await renderFactsOf(db, [contactId], catalog, now)).get(contactId)?.interests ?? [];
+}
+
+export interface RenderFacts {
+  purchasedSkus: string[];
+  interests: string[];
+}
+
+/**
+ * Purchases and interests of many contacts in one query (a newsletter chunk,
+ * or one journey send): one round trip, whatever the number of contacts.
+ */
+export async function renderFactsOf(db: Db, contactIds: string[], catalog: CatalogProduct[] = loadCatalog(), now = new Date()): Promise<Map<string, RenderFacts>> {
+  const out = new Map<string, RenderFacts>(contactIds.map((id) => [id, { purchasedSkus: [], interests: [] }]));
+  if (contactIds.length === 0) return out;
+  const since = new Date(now.getTime() - INTEREST_DAYS * 86_400_000);
+  const rows = await db.$queryRaw<{ contact_id: string; purchase: boolean; properties: unknown }[]>`
+    SELECT contact_id::text AS contact_id, purchase, properties FROM (
+      SELECT contact_id, type = 'purchase' AS purchase, properties, occurred_at,
+             row_number() OVER (PARTITION BY contact_id, type = 'purchase' ORDER BY occurred_at DESC) AS rn
+      FROM events
+      WHERE contact_id = ANY(${contactIds}::uuid[])
+        AND (type = 'purchase' OR (type = ANY(${INTEREST_EVENTS}::text[]) AND occurred_at >= (${since.toISOString()}::timestamptz AT TIME ZONE 'UTC')))
+    ) e WHERE rn <= ${FACT_EVENTS_LIMIT}
+    ORDER BY contact_id, occurred_at DESC`;
+  const byContact = new Map<string, { purchases: Props[]; views: Props[] }>();
+  for (const r of rows) {
+    let g = byContact.get(r.contact_id);
+    if (!g) byContact.set(r.contact_id, (g = { purchases: [], views: [] }));
+    (r.purchase ? g.purchases : g.views).push(r);
   }
-  return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([c]) => c);
+  for (const [id, g] of byContact) out.set(id, { purchasedSkus: skusFrom(g.purchases), interests: interestsFrom(g.views, catalog) });
+  return out;
 }
 
 export interface ConsentLinks {

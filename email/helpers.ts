@@ -4,6 +4,30 @@
 import type { HelperOptions } from 'handlebars';
 import type Handlebars from 'handlebars';
 
+// Building an Intl formatter costs far more than using one (a newsletter calls
+// `money` and `date` a few times per recipient): they are kept per locale and
+// options, a bounded number of them.
+const MAX_FORMATTERS = 1000;
+const numberFormats = new Map<string, Intl.NumberFormat>();
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+function memo<T>(cache: Map<string, T>, key: string, make: () => T): T {
+  let f = cache.get(key);
+  if (f) return f;
+  f = make(); // throws for an unknown locale, currency or time zone: nothing cached
+  if (cache.size >= MAX_FORMATTERS) cache.clear();
+  cache.set(key, f);
+  return f;
+}
+
+function numberFormat(locale: string, o: Intl.NumberFormatOptions): Intl.NumberFormat {
+  return memo(numberFormats, JSON.stringify([locale, o]), () => new Intl.NumberFormat(locale, o));
+}
+
+function dateFormat(locale: string, o: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  return memo(dateFormats, JSON.stringify([locale, o]), () => new Intl.DateTimeFormat(locale, o));
+}
+
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -94,9 +118,9 @@ export function registerHelpers(hb: typeof Handlebars): void {
     const amount = Number(params[0] ?? 0);
     if (!Number.isFinite(amount)) return '';
     try {
-      return new Intl.NumberFormat(locale, { style: 'currency', currency: cur }).format(amount / 100);
+      return numberFormat(locale, { style: 'currency', currency: cur }).format(amount / 100);
     } catch {
-      return new Intl.NumberFormat('en', { style: 'currency', currency: 'USD' }).format(amount / 100);
+      return numberFormat('en', { style: 'currency', currency: 'USD' }).format(amount / 100);
     }
   });
 
@@ -120,9 +144,9 @@ export function registerHelpers(hb: typeof Handlebars): void {
           ? { dateStyle: 'medium', timeStyle: 'short', timeZone }
           : { dateStyle: (['full', 'long', 'medium', 'short'] as const).find((s) => s === style) ?? 'medium', timeZone };
     try {
-      return new Intl.DateTimeFormat(locale, fmt).format(d);
+      return dateFormat(locale, fmt).format(d);
     } catch {
-      return new Intl.DateTimeFormat('en', { ...fmt, timeZone: 'UTC' }).format(d);
+      return dateFormat('en', { ...fmt, timeZone: 'UTC' }).format(d);
     }
   });
 

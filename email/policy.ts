@@ -84,25 +84,40 @@ export async function checkSendPolicy(
   input: { contactId: string; timeZone: string; sendId: string; now: Date; policy: SendPolicy },
 ): Promise<Deferral | null> {
   const { policy, now } = input;
+  const recent = policy.frequencyCapPer7d > 0
+    ? await tx.messageSend.findMany({ where: recentMarketingWhere([input.contactId], [input.sendId], now), select: { sentAt: true, status: true } })
+    : [];
+  return deferralFor(recent, input);
+}
+
+/** Marketing sends that count against the cap: sent in the last 7 days, or being sent now. */
+export function recentMarketingWhere(contactIds: string[], exceptSendIds: string[], now: Date): Prisma.MessageSendWhereInput {
+  return {
+    contactId: { in: contactIds },
+    id: { notIn: exceptSendIds },
+    category: { not: 'transactional' },
+    OR: [{ status: 'sent', sentAt: { gt: new Date(now.getTime() - WEEK_MS) } }, { status: 'sending' }],
+  };
+}
+
+/**
+ * The decision of checkSendPolicy from the contact's recent marketing sends
+ * (recentMarketingWhere): pure, so a broadcast chunk reads the sends of all
+ * its contacts in one query and decides for each.
+ */
+export function deferralFor(
+  recent: { status: string; sentAt: Date | null }[],
+  input: { timeZone: string; now: Date; policy: SendPolicy },
+): Deferral | null {
+  const { policy, now } = input;
   let until = now;
   const reasons: string[] = [];
-  if (policy.frequencyCapPer7d > 0) {
-    const recent = await tx.messageSend.findMany({
-      where: {
-        contactId: input.contactId,
-        id: { not: input.sendId },
-        category: { not: 'transactional' },
-        OR: [{ status: 'sent', sentAt: { gt: new Date(now.getTime() - WEEK_MS) } }, { status: 'sending' }],
-      },
-      select: { sentAt: true, status: true },
-    });
-    if (recent.length >= policy.frequencyCapPer7d) {
-      const times = recent.map((r) => (r.status === 'sent' && r.sentAt ? r.sentAt.getTime() : now.getTime())).sort((a, b) => b - a);
-      // Once the cap-th most recent send is 7 days old, one slot is free again.
-      const free = times[policy.frequencyCapPer7d - 1]! + WEEK_MS + 1000;
-      if (free > until.getTime()) until = new Date(free);
-      reasons.push(`frequency cap: ${recent.length} marketing emails in the last 7 days (cap ${policy.frequencyCapPer7d})`);
-    }
+  if (policy.frequencyCapPer7d > 0 && recent.length >= policy.frequencyCapPer7d) {
+    const times = recent.map((r) => (r.status === 'sent' && r.sentAt ? r.sentAt.getTime() : now.getTime())).sort((a, b) => b - a);
+    // Once the cap-th most recent send is 7 days old, one slot is free again.
+    const free = times[policy.frequencyCapPer7d - 1]! + WEEK_MS + 1000;
+    if (free > until.getTime()) until = new Date(free);
+    reasons.push(`frequency cap: ${recent.length} marketing emails in the last 7 days (cap ${policy.frequencyCapPer7d})`);
   }
   if (policy.quietHours) {
     const end = quietHoursEnd(until, input.timeZone, policy.quietHours);

@@ -32,6 +32,17 @@ export async function sendBlockedBecause(tx: Tx, contact: Pick<Contact, 'email' 
     const bounced = await tx.suppression.findFirst({ where: { email: contact.email, category: '*', reason: 'hard_bounce' } });
     return bounced ? 'address suppressed: hard_bounce' : null;
   }
+  const bySubscription = subscriptionBlock(contact, category);
+  if (bySubscription) return bySubscription;
+  const s = await tx.suppression.findFirst({
+    where: { email: contact.email, category: { in: [category, '*'] } },
+    orderBy: { createdAt: 'asc' },
+  });
+  return s ? suppressionBlock(s) : null;
+}
+
+/** Why the contact's own choices forbid a marketing email of `category`, or null. */
+export function subscriptionBlock(contact: Pick<Contact, 'subscriptions'>, category: string): string | null {
   const subs = subscriptionsOf(contact);
   if (subs[category] === 'unsubscribed' || subs['*'] === 'unsubscribed') return `unsubscribed from ${subs[category] === 'unsubscribed' ? category : 'all marketing email'}`;
   if (subs[category] === 'pending') return `${category} subscription not confirmed yet (double opt-in)`;
@@ -39,11 +50,12 @@ export async function sendBlockedBecause(tx: Tx, contact: Pick<Contact, 'email' 
   if (subs[category] === 'sunset') return `sunset from ${category}`;
   // The newsletter is opt-in (double opt-in): no state means never subscribed.
   if (category === 'newsletter' && subs[category] !== 'subscribed') return 'not subscribed to the newsletter';
-  const s = await tx.suppression.findFirst({
-    where: { email: contact.email, category: { in: [category, '*'] } },
-    orderBy: { createdAt: 'asc' },
-  });
-  return s ? `address suppressed${s.category === '*' ? '' : ` for ${s.category}`}: ${s.reason}` : null;
+  return null;
+}
+
+/** The reason an entry of the suppression list gives (the oldest entry that applies). */
+export function suppressionBlock(s: { category: string; reason: string }): string {
+  return `address suppressed${s.category === '*' ? '' : ` for ${s.category}`}: ${s.reason}`;
 }
 
 /** Adds an address to the suppression list (the first reason stays). */

@@ -91,6 +91,18 @@ export async function latestTemplate(db: Db, key: string, version?: number): Pro
   };
 }
 
+const versions = new Map<string, StoredTemplate>();
+
+/** A given version: immutable once published, so cached for the life of the process. */
+export async function templateVersion(db: Db, key: string, version: number): Promise<StoredTemplate | null> {
+  const k = `${key}@${version}`;
+  const hit = versions.get(k);
+  if (hit) return hit;
+  const t = await latestTemplate(db, key, version);
+  if (t) versions.set(k, t);
+  return t;
+}
+
 export interface TemplateSummary {
   key: string;
   name: string;

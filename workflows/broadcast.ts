@@ -1,50 +1,77 @@
 // One newsletter broadcast = one workflow (`broadcast/<id>`), never one per
-// recipient. It snapshots the audience once, then sends in batches through an
-// activity, sleeping between batches (a durable timer) so that no more than
-// `ratePerMinute` messages go out per minute. Pause, resume and cancel are
-// signals; `progress` is a query. Long broadcasts continue-as-new, carrying
-// only their flags and last counts; the recipient table is the real state.
+// recipient. It snapshots the audience once, then sends in chunks through an
+// activity, several chunks at once ("lanes": several worker processes share a
+// broadcast). The rate is a token bucket in workflow time: a chunk of k
+// recipients takes k tokens before it starts, tokens refill at `ratePerMinute`
+// (also while chunks run: no sleep on top of the sending), unused tokens
+// (recipients suppressed, skipped or deferred) are given back, and the bucket
+// holds at most one chunk per lane (the burst). Pause, resume and cancel are
+// signals, seen between chunks (a chunk in flight finishes); `progress` is a
+// query. Long broadcasts continue-as-new, carrying only their flags, counts and
+// bucket; the recipient table is the real state.
+//
+// Runs started before chunks (one batch at a time, a sleep after each) replay
+// on the old loop (`patched`), and take the new one at their next
+// continue-as-new.
 // An activity that fails for good (e.g. an unknown template) marks the
 // broadcast `failed` before the workflow fails; a cancelled run marks it
 // `cancelled`.
 // Deterministic: all I/O happens in activities.
 import {
-  CancellationScope, condition, continueAsNew, defineQuery, defineSignal, isCancellation, proxyActivities, setHandler, TemporalFailure, workflowInfo,
+  CancellationScope, condition, continueAsNew, isCancellation, patched, proxyActivities, setHandler, TemporalFailure, workflowInfo,
 } from '@temporalio/workflow';
-import type { BroadcastCounts, BroadcastStatus, createBroadcastActivities } from '../activities/broadcast';
+import type { createBroadcastActivities } from '../activities/broadcast';
+import {
+  broadcastProgressQuery, cancelBroadcastSignal, pauseBroadcastSignal, resumeBroadcastSignal,
+  type BroadcastCounts, type BroadcastProgress, type BroadcastStatus,
+} from '../newsletters/broadcast-contract';
 
-export const pauseBroadcastSignal = defineSignal('pauseBroadcast');
-export const resumeBroadcastSignal = defineSignal('resumeBroadcast');
-export const cancelBroadcastSignal = defineSignal('cancelBroadcast');
-
-export interface BroadcastProgress extends BroadcastCounts {
-  status: BroadcastStatus;
-}
-export const broadcastProgressQuery = defineQuery<BroadcastProgress>('progress');
+export {
+  broadcastProgressQuery, broadcastWorkflowId, cancelBroadcastSignal, pauseBroadcastSignal, resumeBroadcastSignal, type BroadcastProgress,
+} from '../newsletters/broadcast-contract';
 
 export interface BroadcastState {
   snapshotted: boolean;
   paused: boolean;
   cancelled: boolean;
   counts: BroadcastCounts;
+  /** The rate's token bucket: tokens, and the workflow time (ms) they were counted at. */
+  bucket?: { tokens: number; at: number };
 }
 
 export interface BroadcastInput {
   broadcastId: string;
   ratePerMinute: number;
-  /** Recipients per activity call; default ~10 s worth of the rate, 1..100. */
+  /** Recipients per chunk (activity call); default ~5 s worth of the rate, 1..250. */
   batchSize?: number;
+  /** Chunks in flight at once; default by rate, 1..4. */
+  lanes?: number;
+  /** SMTP conversations at once within a chunk (default 8; the transport's pool bounds connections). */
+  smtpConcurrency?: number;
   /** Continue as new once history has this many events (default 2,000; tests force it lower). */
   historyLimit?: number;
   /** Internal: carried across continue-as-new. */
   state?: BroadcastState;
 }
 
-export const broadcastWorkflowId = (broadcastId: string) => `broadcast/${broadcastId}`;
 
+/** Before chunks: ~10 s worth of the rate, 1..100 (old runs replay with it). */
 export function defaultBatchSize(ratePerMinute: number): number {
   return Math.min(100, Math.max(1, Math.ceil(ratePerMinute / 6)));
 }
+
+/** ~5 s worth of the rate, 1..250: big enough that a chunk's few statements are cheap per recipient. */
+export function defaultChunkSize(ratePerMinute: number): number {
+  return Math.min(250, Math.max(1, Math.ceil(ratePerMinute / 12)));
+}
+
+/** One lane up to 3,000 a minute, then one more per 3,000, at most 4. */
+export function defaultLanes(ratePerMinute: number): number {
+  return Math.min(4, Math.max(1, Math.ceil(ratePerMinute / 3000)));
+}
+
+/** The patch that introduced chunks in lanes and the token bucket. */
+export const CHUNKED_PATCH = 'broadcast-chunked-lanes';
 
 const EMPTY: BroadcastCounts = { audience: 0, sent: 0, failed: 0, suppressed: 0, skipped: 0, remaining: 0 };
 /** When nothing is due yet and no time is known, look again after this long. */
@@ -75,8 +102,8 @@ export async function broadcastWorkflow(input: BroadcastInput): Promise<Broadcas
     return { status, ...state.counts };
   };
 
-  /** The broadcast until it ends, or until its history asks for a new run ('continue'). */
-  const run = async (): Promise<BroadcastProgress | 'continue'> => {
+  /** Before chunks: one batch at a time, then a sleep of its share of a minute. Kept for runs recorded so. */
+  const runBatches = async (): Promise<BroadcastProgress | 'continue'> => {
     if (!state.snapshotted) {
       state.counts = await acts.snapshotBroadcastAudience({ broadcastId: input.broadcastId, now: new Date().toISOString() });
       state.snapshotted = true;
@@ -108,9 +135,80 @@ export async function broadcastWorkflow(input: BroadcastInput): Promise<Broadcas
     }
   };
 
+  /** The broadcast until it ends, or until its history asks for a new run ('continue'). */
+  const runChunks = async (): Promise<BroadcastProgress | 'continue'> => {
+    if (!state.snapshotted) {
+      state.counts = await acts.snapshotBroadcastAudience({ broadcastId: input.broadcastId, now: new Date().toISOString() });
+      state.snapshotted = true;
+      status = 'sending';
+    }
+    const chunk = input.batchSize ?? defaultChunkSize(input.ratePerMinute);
+    const lanes = input.lanes ?? defaultLanes(input.ratePerMinute);
+    const perMs = input.ratePerMinute / 60_000;
+    const capacity = chunk * lanes;
+    const bucket = state.bucket ?? { tokens: capacity, at: Date.now() };
+    state.bucket = bucket;
+    const refill = () => {
+      const now = Date.now(); // the workflow's clock: deterministic
+      bucket.tokens = Math.min(capacity, bucket.tokens + (now - bucket.at) * perMs);
+      bucket.at = now;
+    };
+    let done = false;
+    let continueWanted = false;
+    let progressed = 0;
+    const stopping = () => done || continueWanted || state.paused || state.cancelled;
+
+    const lane = async (): Promise<void> => {
+      while (!stopping()) {
+        refill();
+        const want = Math.min(chunk, Math.max(1, state.counts.remaining));
+        if (bucket.tokens < want) {
+          await condition(stopping, Math.max(1, Math.ceil((want - bucket.tokens) / perMs)));
+          continue;
+        }
+        bucket.tokens -= want;
+        const r = await acts.sendBroadcastBatch({ broadcastId: input.broadcastId, limit: want, now: new Date().toISOString(), concurrency: input.smtpConcurrency });
+        refill();
+        // Only SMTP conversations spend the rate.
+        bucket.tokens = Math.min(capacity, bucket.tokens + Math.max(0, want - (r.smtpSends ?? r.processed)));
+        // Lanes answer out of order: the count with fewer remaining is the later one.
+        if (r.counts.remaining <= state.counts.remaining) state.counts = r.counts;
+        progressed++;
+        if (r.counts.remaining === 0) {
+          done = true;
+          return;
+        }
+        if (r.processed === 0) {
+          // Nothing due: the rest is in other lanes' chunks (wait for one to end) or deferred (until the first is due).
+          const seen = progressed;
+          const waitMs = r.nextDueAt ? Math.max(1000, Date.parse(r.nextDueAt) - Date.now()) : IDLE_RECHECK_MS;
+          await condition(() => stopping() || progressed > seen, waitMs);
+        }
+        const info = workflowInfo();
+        if (info.continueAsNewSuggested || info.historyLength > historyLimit) continueWanted = true;
+      }
+    };
+
+    for (;;) {
+      if (state.cancelled) return finish('cancelled');
+      if (state.paused) {
+        status = 'paused';
+        await acts.setBroadcastStatus({ broadcastId: input.broadcastId, status: 'paused' });
+        await condition(() => !state.paused || state.cancelled);
+        if (state.cancelled) continue;
+        status = 'sending';
+        await acts.setBroadcastStatus({ broadcastId: input.broadcastId, status: 'sending' });
+      }
+      // Every lane ends after its chunk in flight when the broadcast is done, paused, cancelled or due to continue as new.
+      await Promise.all(Array.from({ length: lanes }, lane));
+      if (done) return finish('completed');
+      if (continueWanted && !state.paused && !state.cancelled) return 'continue';
+    }
+  };
+
   let outcome: BroadcastProgress | 'continue';
   try {
-    outcome = await run();
+    outcome = patched(CHUNKED_PATCH) ? await runChunks() : await runBatches();
   } catch (err) {
     // An activity that gave up (e.g. an unknown template) or a cancelled run: the
     // broadcast's row says so, instead of "sending" forever. Then the run ends

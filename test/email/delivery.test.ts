@@ -99,18 +99,12 @@ function flakyDb(db: Db, failures: { left: number }): Db {
     const v: unknown = Reflect.get(target, prop);
     return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
   };
-  const events = new Proxy(db.event, {
-    get(target, prop) {
-      if (prop === 'findMany' && failures.left > 0) {
-        return async () => {
-          failures.left--;
-          throw new Error('Connection terminated unexpectedly');
-        };
-      }
-      return pass(target, prop);
-    },
-  });
-  return new Proxy(db, { get: (target, prop) => (prop === 'event' ? events : pass(target, prop)) });
+  // The first raw query of a send is the read of purchases and interests (before the claim).
+  const failing = async () => {
+    failures.left--;
+    throw new Error('Connection terminated unexpectedly');
+  };
+  return new Proxy(db, { get: (target, prop) => (prop === '$queryRaw' && failures.left > 0 ? failing : pass(target, prop)) });
 }
 
 /** A logger that keeps every line it writes. */

@@ -58,10 +58,16 @@ describe('newsletters API', () => {
     expect(refused.status).toBe(400);
     expect(refused.body.error.details[0].path).toBe('template');
 
-    const r = await s.api('/v1/newsletters', { body: { name: 'November issue', template: 'newsletter', segment: 'readers', ratePerMinute: 6000 } });
+    const badDomain = await s.api('/v1/newsletters', { body: { name: 'x', template: 'newsletter', segment: 'readers', domainRatePerMinute: { 'Gmail.com': 0 } } });
+    expect(badDomain.status).toBe(400);
+    expect(badDomain.body.error.details[0].path).toMatch(/^domainRatePerMinute/);
+
+    const r = await s.api('/v1/newsletters', { body: { name: 'November issue', template: 'newsletter', segment: 'readers', ratePerMinute: 6000, domainRatePerMinute: { 'readers.example': 600 } } });
     expect(r.status).toBe(202);
     const id = r.body.newsletter.id;
-    expect(r.body.newsletter).toMatchObject({ template: 'newsletter', segment: 'readers', reengagementTemplate: 'newsletter-reengage', workflowId: `broadcast/${id}` });
+    expect(r.body.newsletter).toMatchObject({
+      template: 'newsletter', segment: 'readers', reengagementTemplate: 'newsletter-reengage', workflowId: `broadcast/${id}`, domainRatePerMinute: { 'readers.example': 600 },
+    });
 
     const done = await vi.waitFor(async () => {
       const p = await s.api(`/v1/newsletters/${id}`);

@@ -78,7 +78,7 @@ async function newWorker(taskQueue: string, opts: { sticky?: boolean } = {}) {
 const mailsTo = (email: string) => fx.sink.messages.filter((m) => m.envelopeTo.includes(email));
 
 describe('newsletter broadcasts', () => {
-  it('send once to each subscribed member of the segment, in batches at the rate, counting each newsletter', async () => {
+  it('send once to each subscribed member of the segment, in chunks at the rate, counting each newsletter', async () => {
     const people = await audience('rate', 12);
     const id = await broadcast('rate', 60);
     const taskQueue = 'nl-rate';
@@ -94,11 +94,12 @@ describe('newsletter broadcasts', () => {
     for (const name of ['unsub', 'pending', 'sunset', 'allout', 'deleted', 'other']) expect(mailsTo(`rate-${name}@example.com`), name).toHaveLength(0);
     expect(mailsTo(people[0]!.email)[0]!.parsed.subject).toBe('R0, what is new at Rapport');
 
-    // 12 at 60 a minute in batches of 5: two pauses of 5 s between the three batches.
-    expect((await env.currentTimeMs()) - startedAt).toBeGreaterThanOrEqual(10_000);
+    // 12 at 60 a minute in chunks of 5 (one lane): a burst of 5, then the bucket refills at 1 a second: 7 s at least.
+    expect((await env.currentTimeMs()) - startedAt).toBeGreaterThanOrEqual(7_000);
     const sends = await db().messageSend.findMany({ where: { workflowId: broadcastWorkflowId(id) }, orderBy: { sentAt: 'asc' } });
     expect(sends).toHaveLength(12);
-    expect(sends.at(-1)!.sentAt!.getTime() - sends[0]!.sentAt!.getTime()).toBeGreaterThanOrEqual(10_000);
+    // The last chunk could not start before the bucket had refilled: 7 s after the start, on the workflow's clock.
+    expect(sends.at(-1)!.sentAt!.getTime() - startedAt).toBeGreaterThanOrEqual(7_000);
 
     const rows = await db().broadcastRecipient.findMany({ where: { broadcastId: id } });
     expect(rows.map((r) => [r.status, r.variant])).toEqual(Array(12).fill(['sent', 'regular']));
@@ -285,7 +286,7 @@ describe('newsletter broadcasts', () => {
         timer = setTimeout(() => reject(new Error('batches did not finish: connection pool starved')), 20_000);
       });
       const results = await Promise.race([
-        Promise.all([acts.sendBroadcastBatch({ broadcastId: id, limit: 10 }), acts.sendBroadcastBatch({ broadcastId: id, limit: 10 })]),
+        Promise.all([acts.sendBroadcastBatch({ broadcastId: id, limit: 5 }), acts.sendBroadcastBatch({ broadcastId: id, limit: 5 })]),
         stuck,
       ]).finally(() => clearTimeout(timer));
       // The two batches shared the audience: each recipient claimed by one of them.
@@ -300,5 +301,53 @@ describe('newsletter broadcasts', () => {
     } finally {
       await small.$disconnect();
     }
+  });
+  it('the token bucket holds the rate over every window, with two lanes sending at once', async () => {
+    const people = await audience('bucket', 20);
+    const id = await broadcast('bucket', 120);
+    const taskQueue = 'nl-bucket';
+    const { worker, running } = await newWorker(taskQueue);
+    // 2 a second, chunks of 2, two lanes: a burst of at most 4 (one chunk per lane).
+    const input: BroadcastInput = { broadcastId: id, ratePerMinute: 120, batchSize: 2, lanes: 2 };
+    // Real time throughout (nobody awaits the result until it is done, so the test server does not skip
+    // time): the send times and the workflow's clock agree.
+    const handle = await env.client.workflow.start('broadcastWorkflow', { workflowId: broadcastWorkflowId(id), taskQueue, args: [input] });
+    await vi.waitFor(async () => expect((await db().broadcast.findUniqueOrThrow({ where: { id } })).status).toBe('completed'), { timeout: 40_000, interval: 200 });
+    const result = await handle.result();
+    await recordHistory(env.client, 'broadcast-chunked-lanes', broadcastWorkflowId(id));
+    worker.shutdown();
+    await running;
+    expect(result).toMatchObject({ status: 'completed', sent: 20, remaining: 0 });
+    for (const p of people) expect(mailsTo(p.email), p.email).toHaveLength(1);
+    const times = (await db().messageSend.findMany({ where: { workflowId: broadcastWorkflowId(id) }, select: { sentAt: true } }))
+      .map((s) => s.sentAt!.getTime()).sort((a, b) => a - b);
+    // In any window from the i-th to the j-th send: at most the burst plus what the rate refilled meanwhile.
+    for (let i = 0; i < times.length; i++) {
+      for (let j = i; j < times.length; j++) {
+        expect(j - i + 1, `sends ${i}..${j}`).toBeLessThanOrEqual(4 + Math.floor(((times[j]! - times[i]!) * 2) / 1000) + 1);
+      }
+    }
+    expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual(((20 - 4) / 2) * 1000 - 1000);
+  });
+
+  it('cancel mid-send: chunks in flight finish, nobody else is mailed, the counts add up', async () => {
+    await audience('midcancel', 16);
+    const id = await broadcast('midcancel', 120);
+    const taskQueue = 'nl-midcancel';
+    const { worker, running } = await newWorker(taskQueue);
+    const handle = await env.client.workflow.start('broadcastWorkflow', {
+      workflowId: broadcastWorkflowId(id), taskQueue, args: [{ broadcastId: id, ratePerMinute: 120, batchSize: 2, lanes: 2 }],
+    });
+    await vi.waitFor(async () => expect((await handle.query(broadcastProgressQuery)).sent).toBeGreaterThanOrEqual(4), { timeout: 20_000, interval: 50 });
+    await handle.signal(cancelBroadcastSignal);
+    const result = await handle.result();
+    worker.shutdown();
+    await running;
+    expect(result.status).toBe('cancelled');
+    expect(result.sent).toBeLessThan(16);
+    expect(result.sent + result.skipped).toBe(16);
+    expect(result.remaining).toBe(0);
+    expect(fx.sink.messages.filter((m) => m.envelopeTo[0]!.startsWith('midcancel-'))).toHaveLength(result.sent);
+    expect(await db().messageSend.count({ where: { workflowId: broadcastWorkflowId(id), status: { in: ['sending', 'pending'] } } })).toBe(0);
   });
 });

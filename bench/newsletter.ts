@@ -1,0 +1,200 @@
+// Newsletter throughput, Rapport against raw pooled nodemailer, in one run:
+//   npm run bench:newsletter -- [N]        (default 20,000 recipients)
+// Starts a fresh embedded PostgreSQL, the Temporal dev server (in memory), the
+// worker and the server in this process, and a counting SMTP sink on loopback
+// in a child process (it counts and discards; at most 2 x SMTP_POOL_SIZE
+// connections at once, for both runs, room for a pool replacing a connection). Creates N subscribed contacts
+// with SQL (a fixture, not what is measured), a segment and a ~20 KB
+// personalised newsletter template with links, then:
+//   1. raw: the same HTML (rendered once) with nodemailer, pooled, SMTP_POOL_SIZE
+//      connections, to the sink;
+//   2. Rapport: POST /v1/newsletters -> broadcast workflow -> activities -> SMTP,
+//      with tracked links and List-Unsubscribe headers, through the same sink,
+//      until GET /v1/newsletters/{id} says completed.
+// Prints msg/s for both, the ratio, the database round trips per message
+// (every query this process sent to PostgreSQL while the newsletter ran,
+// worker, server and dispatcher together), and a last line of JSON.
+import { fork } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+import pg from 'pg';
+import { loadEnv } from '../config/env';
+import { migrate } from '../db/migrate';
+import { seedShippedContent } from '../db/seed';
+import { buildRenderContext, consentLinks } from '../email/context';
+import { renderEmail } from '../email/render';
+import { latestTemplate, publishTemplate } from '../email/template-store';
+import { createDb } from '../lib/db';
+import { createLogger } from '../lib/logger';
+import { startServer } from '../server/main';
+import { freePort } from '../stack/net';
+import { startEmbeddedPostgres } from '../stack/postgres';
+import { startTemporalDevServer } from '../stack/temporal';
+import { ROOT } from '../stack/tools';
+import { startWorker } from '../worker/worker';
+
+const n = Number(process.argv[2] ?? 20_000);
+if (!Number.isInteger(n) || n < 1) throw new Error(`bench:newsletter: N must be a positive integer, got "${process.argv[2]}"`);
+const CONNECTIONS = Number(process.env.SMTP_POOL_SIZE ?? 8);
+const say = (s: string) => process.stdout.write(`${s}\n`);
+
+// Every query from this process to PostgreSQL (Prisma's adapter and raw pg both use pg.Client).
+let queries = 0;
+const originalQuery = pg.Client.prototype.query;
+pg.Client.prototype.query = function counted(this: pg.Client, ...args: unknown[]) {
+  queries++;
+  return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
+} as typeof pg.Client.prototype.query;
+
+interface Sink {
+  port: number;
+  count(): Promise<number>;
+  stop(): void;
+}
+
+async function startCountingSink(): Promise<Sink> {
+  const child = fork(join(ROOT, 'bench', 'counting-sink.ts'), [String(CONNECTIONS * 2)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`counting sink exited (${code})`)));
+    child.on('message', (m: { type: string; port?: number }) => m.type === 'port' && resolve(m.port!));
+  });
+  return {
+    port,
+    count: () => new Promise<number>((resolve) => {
+      const on = (m: { type: string; n?: number }) => {
+        if (m.type !== 'count') return;
+        child.off('message', on);
+        resolve(m.n!);
+      };
+      child.on('message', on);
+      child.send({ type: 'count' });
+    }),
+    stop: () => void child.kill('SIGTERM'),
+  };
+}
+
+async function waitUntil<T>(what: string, f: () => Promise<T | null>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await f();
+    if (v !== null) return v;
+    if (Date.now() > deadline) throw new Error(`bench:newsletter: timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The shipped newsletter padded with personalised sections with links to about 20 KB of HTML. */
+function benchMjml(base: string): string {
+  const section = (i: number) => `
+<mj-section background-color="#ffffff" padding="8px 24px">
+  <mj-column>
+    <mj-text font-size="18px" font-weight="bold">Story ${i}: what {{firstNameOr "you"}} asked about</mj-text>
+    <mj-text>Marketers told us about journeys that wait for the right moment, reminders for sales reps,
+      rewards when spend crosses a threshold, and a graceful goodbye for readers who never click.
+      This is story ${i} of this month's issue, written for {{firstNameOr "you"}}.</mj-text>
+    <mj-button href="https://rapport.example/blog/story-${i}?utm_source=newsletter">Read story ${i}</mj-button>
+  </mj-column>
+</mj-section>`;
+  const extra = Array.from({ length: 3 }, (_, i) => section(i + 1)).join('');
+  return base.replace(/(<mj-body[^>]*>)/, `$1${extra}`);
+}
+
+const log = createLogger('bench', 'silent');
+const dir = join(ROOT, '.test-data', `bench-newsletter-${process.pid}`);
+const pgServer = await startEmbeddedPostgres({ dataDir: dir, port: await freePort() });
+const temporal = await startTemporalDevServer({ dbFile: null, port: await freePort(), uiPort: null });
+const sink = await startCountingSink();
+const smtpUrl = `smtp://127.0.0.1:${sink.port}?tls=off`;
+try {
+  await pgServer.createDatabase('bench');
+  const url = pgServer.url('bench');
+  await migrate(url);
+  const db = createDb(url, 10);
+  await seedShippedContent(db);
+  const shipped = await latestTemplate(db, 'newsletter');
+  if (!shipped) throw new Error('the shipped newsletter template is missing');
+  await publishTemplate(db, { key: 'bench-newsletter', name: 'Bench newsletter', category: 'newsletter', subject: shipped.subject, preheader: shipped.preheader, mjml: benchMjml(shipped.mjml), from: shipped.from, replyTo: shipped.replyTo });
+  const template = (await latestTemplate(db, 'bench-newsletter'))!;
+
+  // The fixture: N subscribed contacts, in one statement.
+  let t = performance.now();
+  await db.$executeRaw`
+    INSERT INTO contacts (id, email, first_name, tags, subscriptions, updated_at)
+    SELECT gen_random_uuid(), 'reader' || i || '@example.com', 'Reader' || i, ARRAY['bench'], '{"newsletter":"subscribed"}'::jsonb, now()
+    FROM generate_series(1, ${n}::int) AS i`;
+  await db.segment.create({ data: { key: 'bench', name: 'Bench readers', condition: { field: 'tags', op: 'contains', value: 'bench' } } });
+  await db.$executeRaw`ANALYZE`;
+  say(`fixture: ${n} contacts in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+  // 1. Raw pooled nodemailer: the same HTML, rendered once, no database.
+  const links = consentLinks({ publicUrl: 'http://rapport.localhost', linkSecret: 'bench-link-0123456789abcdef' }, '00000000-0000-4000-8000-000000000000', 'newsletter');
+  const sample = await renderEmail(template, buildRenderContext({ contact: { firstName: 'Reader', lastName: null, company: null, email: 'reader@example.com', tier: null, currency: 'USD', locale: 'en', timeZone: 'UTC', attributes: {}, tags: [], lifetimeSpendCents: 0n, loyaltyPoints: 0, purchaseCount: 0, lastPurchaseAt: null, createdAt: new Date() }, links, category: 'newsletter' }));
+  say(`html: ${(sample.html.length / 1024).toFixed(1)} KB`);
+  const raw = nodemailer.createTransport({ pool: true, maxConnections: CONNECTIONS, maxMessages: Infinity, host: '127.0.0.1', port: sink.port, secure: false, ignoreTLS: true });
+  const before = await sink.count();
+  t = performance.now();
+  let next = 0;
+  await Promise.all(Array.from({ length: CONNECTIONS * 4 }, async () => {
+    while (next < n) {
+      const i = next++;
+      await raw.sendMail({ from: template.from ?? 'news@rapport.localhost', to: `reader${i + 1}@example.com`, subject: sample.subject, html: sample.html, text: sample.text });
+    }
+  }));
+  const rawSeconds = (performance.now() - t) / 1000;
+  raw.close();
+  if ((await sink.count()) - before !== n) throw new Error('raw run: the sink did not count every message');
+  const rawPerSecond = n / rawSeconds;
+  say(`raw nodemailer (${CONNECTIONS} connections): ${n} in ${rawSeconds.toFixed(1)} s = ${rawPerSecond.toFixed(0)} msg/s`);
+
+  // 2. Rapport, through the API.
+  const envRaw = {
+    DATABASE_URL: url, TEMPORAL_ADDRESS: temporal.address, SMTP_URL: smtpUrl, SMTP_POOL_SIZE: String(CONNECTIONS), HTTP_PORT: '0',
+    RAPPORT_API_KEYS: 'bench-key-0123456789abcdef', WEBHOOK_SECRETS: 'shop=bench-secret-0123456789', LINK_SIGNING_SECRET: 'bench-link-0123456789abcdef',
+    LOG_LEVEL: 'silent', PUBLIC_URL: 'http://rapport.localhost',
+  };
+  const workerDb = createDb(url, 10);
+  const worker = await startWorker(loadEnv('worker', envRaw), { db: workerDb, log });
+  const server = await startServer(loadEnv('server', envRaw), { log });
+  const api = (path: string, init: RequestInit = {}) => fetch(`${server.url}${path}`, {
+    ...init, headers: { authorization: `Bearer ${envRaw.RAPPORT_API_KEYS}`, 'content-type': 'application/json' },
+  });
+  const sinkBefore = await sink.count();
+  const queriesBefore = queries;
+  t = performance.now();
+  const res = await api('/v1/newsletters', { method: 'POST', body: JSON.stringify({ name: 'Bench issue', template: 'bench-newsletter', segment: 'bench', ratePerMinute: 100_000 }) });
+  if (res.status !== 202) throw new Error(`POST /v1/newsletters answered ${res.status}: ${await res.text()}`);
+  const { newsletter } = (await res.json()) as { newsletter: { id: string } };
+  let lastReport = performance.now();
+  const done = await waitUntil('the newsletter to complete', async () => {
+    const r = await api(`/v1/newsletters/${newsletter.id}`);
+    const b = ((await r.json()) as { newsletter: { status: string; progress: { sent: number; remaining: number } } }).newsletter;
+    if (performance.now() - lastReport > 10_000) {
+      lastReport = performance.now();
+      say(`  ${b.status}: ${b.progress.sent} sent, ${b.progress.remaining} remaining (${((performance.now() - t) / 1000).toFixed(0)} s)`);
+    }
+    if (b.status === 'failed' || b.status === 'cancelled') throw new Error(`the newsletter ended ${b.status}`);
+    return b.status === 'completed' ? b : null;
+  }, Math.max(600_000, n * 100));
+  const rapportSeconds = (performance.now() - t) / 1000;
+  const roundTrips = queries - queriesBefore;
+  const delivered = (await sink.count()) - sinkBefore;
+  if (done.progress.sent !== n || delivered !== n) throw new Error(`Rapport run: ${done.progress.sent} marked sent, ${delivered} delivered, expected ${n}`);
+  const rapportPerSecond = n / rapportSeconds;
+  say(`rapport (POST /v1/newsletters -> workflow -> SMTP): ${n} in ${rapportSeconds.toFixed(1)} s = ${rapportPerSecond.toFixed(0)} msg/s, ${(rapportSeconds * 1000 / n).toFixed(2)} ms/message`);
+  say(`database round trips: ${(roundTrips / n).toFixed(2)} per message (${roundTrips} queries in this process)`);
+  const ratio = rapportPerSecond / rawPerSecond;
+  say(`ratio rapport/raw: ${ratio.toFixed(2)}`);
+
+  await server.close();
+  await worker.shutdown();
+  await workerDb.$disconnect();
+  await db.$disconnect();
+  say(JSON.stringify({ n, rapportPerSecond: Number(rapportPerSecond.toFixed(1)), rawPerSecond: Number(rawPerSecond.toFixed(1)), ratio: Number(ratio.toFixed(3)), roundTripsPerMessage: Number((roundTrips / n).toFixed(2)), msPerMessage: Number((rapportSeconds * 1000 / n).toFixed(3)) }));
+} finally {
+  sink.stop();
+  await temporal.stop();
+  await pgServer.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
