@@ -40,8 +40,6 @@ export interface DispatcherDeps {
 const DELIVERY_DEADLINE_MS = 5_000;
 /** Batches each dispatcher works on at once. */
 const PIPELINE = 2;
-/** How long the list of published journeys is reused between batches. */
-const JOURNEYS_TTL_MS = 1_000;
 
 export interface DispatchStats {
   delivered: number;
@@ -53,7 +51,6 @@ export class Dispatcher {
   private wakers = new Set<() => void>();
   private pending = false;
   private loops: Promise<void>[] = [];
-  private journeysCache: { at: number; journeys: Promise<PublishedJourney[]> } | null = null;
   readonly stats: DispatchStats = { delivered: 0, failed: 0 };
 
   constructor(private readonly deps: DispatcherDeps) {}
@@ -62,14 +59,9 @@ export class Dispatcher {
     return this.deps.leaseSeconds ?? 30;
   }
 
+  /** Read per batch (one query): a journey published or paused takes effect with the next batch. */
   private journeys(): Promise<PublishedJourney[]> {
-    const now = Date.now();
-    if (!this.journeysCache || now - this.journeysCache.at > JOURNEYS_TTL_MS) {
-      const journeys = activeJourneys(this.deps.db);
-      journeys.catch(() => (this.journeysCache = null));
-      this.journeysCache = { at: now, journeys };
-    }
-    return this.journeysCache.journeys;
+    return activeJourneys(this.deps.db);
   }
 
   /** Claims and delivers one batch; returns how many events it claimed. */

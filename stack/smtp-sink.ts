@@ -68,6 +68,9 @@ export async function startMailSink(opts: { smtpPort: number; httpPort?: number;
     smtp.listen(opts.smtpPort, host, () => resolve());
   });
   const smtpPort = (smtp.server.address() as AddressInfo).port;
+  // A client that vanishes mid-conversation (a killed worker) resets its
+  // connection; smtp-server reports that as an 'error', which is no fault of ours.
+  smtp.on('error', () => undefined);
 
   let http: Server | null = null;
   if (opts.httpPort !== undefined && opts.dir) {

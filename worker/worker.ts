@@ -113,7 +113,9 @@ export async function startWorker(
         namespace: t.namespace,
         taskQueue: t.emailTaskQueue,
         activities: { sendEmail: activities.sendEmail },
-        maxConcurrentActivityTaskExecutions: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
+        // As many sends at once as SMTP connections: a send claims its row before
+        // SMTP, so a worker that dies leaves at most this many `indeterminate`.
+        maxConcurrentActivityTaskExecutions: Math.min(env.WORKER_MAX_CONCURRENT_ACTIVITIES, env.SMTP_POOL_SIZE),
         shutdownGraceTime: sizing.shutdownGraceTime,
         interceptors: sizing.interceptors,
       }),

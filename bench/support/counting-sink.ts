@@ -41,6 +41,8 @@ export async function startCountingSink(opts: { maxClients?: number } = {}): Pro
     smtp.listen(0, '127.0.0.1', () => resolve());
   });
   const port = (smtp.server.address() as AddressInfo).port;
+  smtp.on('error', () => undefined); // a sender that vanishes resets its connection
+
   return {
     smtpUrl: `smtp://127.0.0.1:${port}?tls=off`,
     count: () => received,

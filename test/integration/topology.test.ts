@@ -98,11 +98,11 @@ describe('two workers and two servers, one of each killed mid-send', () => {
       await new Promise((r) => setTimeout(r, 200));
     }
     expect((byStatus.sent ?? 0) + (byStatus.indeterminate ?? 0)).toBe(N);
-    expect(byStatus.indeterminate ?? 0).toBeLessThanOrEqual(4); // at most the sends in flight on the killed worker
+    expect(byStatus.indeterminate ?? 0).toBeLessThanOrEqual(5); // at most the sends in flight on the killed worker (SMTP_POOL_SIZE)
     const recipients = welcomes().flatMap((m) => m.envelopeTo);
     expect(recipients.length).toBe(new Set(recipients).size); // nobody twice
     expect(recipients.length).toBeGreaterThanOrEqual(byStatus.sent ?? 0);
-    expect(recipients.length).toBeGreaterThanOrEqual(N - 4);
+    expect(recipients.length).toBeGreaterThanOrEqual(N - 5);
 
     const undispatched = await db.event.count({ where: { dispatchedAt: null, type: 'signed_up' } });
     expect(undispatched).toBe(0);
