@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { requireApiKey } from './auth';
 import type { ServerDeps } from './context';
 import { errorHandler, notFound } from './errors';
+import { noStore, securityHeaders } from './security-headers';
 import { approvalLinksRouter } from './routes/approval-links';
 import { approvalsRouter } from './routes/approvals';
 import { contactsRouter } from './routes/contacts';
@@ -25,6 +26,9 @@ export function createApp(deps: ServerDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);
+  app.use(securityHeaders());
+  // Pages and links with tokens, and the API (personal data): never cached.
+  app.use(['/u', '/preferences', '/confirm', '/a', '/t', '/webhooks', '/v1'], noStore);
 
   app.use(healthRouter(deps));
   app.get('/openapi.yaml', (_req, res) => res.type('application/yaml').send(readFileSync(OPENAPI_PATH, 'utf8')));
