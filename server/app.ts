@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { requireApiKey } from './auth';
 import type { ServerDeps } from './context';
-import { errorHandler, notFound } from './errors';
+import { errorHandler, notFound, refuseUnsupportedMethods } from './errors';
 import { noStore, securityHeaders } from './security-headers';
 import { approvalLinksRouter } from './routes/approval-links';
 import { approvalsRouter } from './routes/approvals';
@@ -27,6 +27,7 @@ export function createApp(deps: ServerDeps): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', true);
   app.use(securityHeaders());
+  app.use(refuseUnsupportedMethods);
   // Pages and links with tokens, and the API (personal data): never cached.
   app.use(['/u', '/preferences', '/confirm', '/a', '/t', '/webhooks', '/v1'], noStore);
 

@@ -59,6 +59,13 @@ export function parseOr400<T extends z.ZodType>(schema: T, value: unknown, prefi
   return r.data;
 }
 
+/** TRACE and CONNECT are never served (TRACE would echo headers back). */
+export const refuseUnsupportedMethods: RequestHandler = (req, res, next) => {
+  if (req.method !== 'TRACE' && req.method !== 'CONNECT') return next();
+  res.set('Allow', 'GET, HEAD, POST, PUT, DELETE');
+  next(new HttpError(405, 'method_not_allowed', `${req.method} is not supported`));
+};
+
 export const notFound: RequestHandler = (req, _res, next) =>
   next(new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`));
 

@@ -1,5 +1,6 @@
 // Hostile input is refused with a 400 naming the field, before any use case
 // runs (the app here has no database: reaching it would be a 500).
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPath } from '../../journeys/match';
 import { startBareApp, type BareApp, type BareResponse } from '../support/bare-app';
@@ -115,5 +116,25 @@ describe('single events name the field', () => {
     expect(paths(big)).toEqual(['events']);
     const empty = await app.call('POST', '/v1/events', { events: [] });
     expect(paths(empty)).toEqual(['events']);
+  });
+});
+
+describe('methods', () => {
+  it('TRACE answers 405 with Allow, on any path', async () => {
+    // fetch() refuses to send TRACE; node:http does not.
+    for (const path of ['/v1/contacts', '/u/x', '/nowhere']) {
+      const r = await new Promise<{ status: number; allow: string; body: string }>((resolve, reject) => {
+        const req = request(app.base + path, { method: 'TRACE' }, (res) => {
+          let body = '';
+          res.on('data', (d: Buffer) => (body += d.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, allow: String(res.headers.allow ?? ''), body }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      expect(r.status, path).toBe(405);
+      expect(r.allow).toMatch(/GET/);
+      expect(JSON.parse(r.body).error.code).toBe('method_not_allowed');
+    }
   });
 });
