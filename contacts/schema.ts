@@ -1,8 +1,8 @@
 // Contact shapes at the API boundary. zod schemas are the source of the types.
 import { z } from 'zod';
+import { safeJson, safeString } from '../lib/zod-strings';
 
-export const emailSchema = z
-  .string()
+export const emailSchema = safeString()
   .trim()
   .toLowerCase()
   .pipe(z.email({ message: 'must be a valid email address' }).max(320));
@@ -11,7 +11,7 @@ export const emailSchema = z
 // validation; names found valid are remembered (bounded: the IANA list is a
 // few hundred names, and invalid names are never stored).
 const validTimeZones = new Set<string>();
-const timeZone = z.string().refine(
+const timeZone = safeString().refine(
   (tz) => {
     if (validTimeZones.has(tz)) return true;
     try {
@@ -25,22 +25,22 @@ const timeZone = z.string().refine(
   { message: 'must be an IANA time zone such as "Europe/Paris"' },
 );
 
-export const attributesSchema = z.record(z.string().min(1).max(100), z.json());
+export const attributesSchema = safeJson(z.record(z.string().min(1).max(100), z.json()));
 
 export const contactProfileSchema = z.object({
-  externalId: z.string().trim().min(1).max(200).optional(),
-  firstName: z.string().trim().max(200).optional(),
-  lastName: z.string().trim().max(200).optional(),
-  company: z.string().trim().max(200).optional(),
-  phone: z.string().trim().max(50).regex(/^[+0-9 ().-]*$/, 'must contain digits and + ( ) . - only').optional(),
+  externalId: safeString().trim().min(1).max(200).optional(),
+  firstName: safeString().trim().max(200).optional(),
+  lastName: safeString().trim().max(200).optional(),
+  company: safeString().trim().max(200).optional(),
+  phone: safeString().trim().max(50).regex(/^[+0-9 ().-]*$/, 'must contain digits and + ( ) . - only').optional(),
   timeZone: timeZone.optional(),
-  locale: z.string().min(2).max(20).optional(),
-  currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as "USD"').optional(),
+  locale: safeString().min(2).max(20).optional(),
+  currency: safeString().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as "USD"').optional(),
   ownerEmail: emailSchema.optional(),
   /** Merged into the stored attributes; a null value removes the key. */
   attributes: attributesSchema.optional(),
   /** Replaces the stored tags. */
-  tags: z.array(z.string().trim().min(1).max(100)).max(200).optional(),
+  tags: z.array(safeString().trim().min(1).max(100)).max(200).optional(),
   marketingConsent: z.boolean().optional(),
 });
 
@@ -53,7 +53,7 @@ export const contactRefSchema = z
   .object({
     id: z.uuid().optional(),
     email: emailSchema.optional(),
-    externalId: z.string().trim().min(1).max(200).optional(),
+    externalId: safeString().trim().min(1).max(200).optional(),
   })
   .refine((r) => r.id !== undefined || r.email !== undefined || r.externalId !== undefined, {
     message: 'name the contact by id, email or externalId',

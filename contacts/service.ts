@@ -153,6 +153,7 @@ export function contactView(c: Contact) {
     loyaltyPoints: c.loyaltyPoints,
     purchaseCount: c.purchaseCount,
     lastPurchaseAt: c.lastPurchaseAt,
+    nextPurchaseDueAt: c.nextPurchaseDueAt,
     newslettersSinceLastClick: c.newslettersSinceLastClick,
     newsletterSunsetAt: c.newsletterSunsetAt,
     lastClickAt: c.lastClickAt,

@@ -5,6 +5,7 @@
 import Handlebars from 'handlebars';
 import { convert } from 'html-to-text';
 import mjml2html from 'mjml';
+import { neutraliseUnsafeUrls } from './safe-links';
 import { registerHelpers } from './helpers';
 
 export interface TemplateSource {
@@ -89,7 +90,7 @@ export function compiled(t: TemplateSource): Promise<Compiled> {
 
 export async function renderEmail(t: TemplateSource, data: object): Promise<RenderedEmail> {
   const c = await compiled(t);
-  const html = c.html(data);
+  const html = neutraliseUnsafeUrls(c.html(data));
   const subject = c.subject(data).replace(/\s+/g, ' ').trim();
   const text = c.text(data).replace(/[ \t]+\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim();
   return { subject, html, text };

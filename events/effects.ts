@@ -63,9 +63,13 @@ export async function applyEventToContact(
   }
 }
 
+/** The shortest average interval a cadence assumes: purchases seconds apart are one shopping trip, not a daily habit. */
+export const MIN_PURCHASE_INTERVAL_MS = 86_400_000;
+
 /**
  * First and last purchase, and when the next one is overdue: the last purchase
- * plus twice the average interval between purchases (known from the second on).
+ * plus twice the average interval between purchases (known from the second on),
+ * the average being at least MIN_PURCHASE_INTERVAL_MS (so at least 2 days).
  * Events may arrive out of order, hence min/max.
  */
 export function purchaseCadence(c: Pick<Contact, 'firstPurchaseAt' | 'lastPurchaseAt' | 'purchaseCount'>, at: Date) {
@@ -76,6 +80,6 @@ export function purchaseCadence(c: Pick<Contact, 'firstPurchaseAt' | 'lastPurcha
   return {
     firstPurchaseAt: first,
     lastPurchaseAt: last,
-    nextPurchaseDueAt: interval && interval > 0 ? new Date(last.getTime() + 2 * interval) : null,
+    nextPurchaseDueAt: interval !== null ? new Date(last.getTime() + 2 * Math.max(interval, MIN_PURCHASE_INTERVAL_MS)) : null,
   };
 }

@@ -1,9 +1,9 @@
 // Event shapes accepted by POST /v1/events and /webhooks/:source.
 import { z } from 'zod';
 import { contactProfileSchema, emailSchema } from '../contacts/schema';
+import { safeJson, safeString } from '../lib/zod-strings';
 
-export const eventTypeSchema = z
-  .string()
+export const eventTypeSchema = safeString()
   .min(1)
   .max(100)
   .regex(/^[a-z][a-z0-9_.:-]*$/, 'must be lower-case letters, digits and _ . : - (e.g. "signed_up")');
@@ -17,18 +17,27 @@ export const eventContactSchema = contactProfileSchema
 
 export const eventInputSchema = z.object({
   /** Idempotency id chosen by the sender; a repeat is acknowledged without effect. */
-  id: z.string().trim().min(1).max(200),
+  id: safeString().trim().min(1).max(200),
   type: eventTypeSchema,
   contact: eventContactSchema,
-  properties: z.record(z.string(), z.json()).default({}),
+  properties: safeJson(z.record(z.string(), z.json())).default({}),
   occurredAt: z.iso.datetime({ offset: true }).optional(),
 });
 export type EventInput = z.infer<typeof eventInputSchema>;
 
-export const eventBatchSchema = z.union([
-  eventInputSchema,
-  z.object({ events: z.array(eventInputSchema).min(1).max(500) }),
-]);
+const eventListSchema = z.object({ events: z.array(eventInputSchema).min(1).max(500) });
+
+/**
+ * One event, or { events: [...] }. Chosen by the `events` key rather than by a
+ * zod union, so that errors name the field (a union only says "Invalid input").
+ */
+export const eventBatchSchema = z.unknown().transform((body, ctx): EventInput | z.infer<typeof eventListSchema> => {
+  const isList = typeof body === 'object' && body !== null && !Array.isArray(body) && Object.hasOwn(body, 'events');
+  const r = (isList ? eventListSchema : eventInputSchema).safeParse(body);
+  if (r.success) return r.data;
+  for (const i of r.error.issues) ctx.addIssue({ code: 'custom', path: i.path, message: i.message });
+  return z.NEVER;
+});
 
 /** What workflows receive as the `event` signal: what branching needs, without addresses or phone numbers. */
 export interface JourneyEvent {

@@ -32,13 +32,15 @@ export async function recordAttributeChanges(tx: Tx, contactId: string, before: 
   const a = (before && typeof before === 'object' && !Array.isArray(before) ? before : {}) as Record<string, Json>;
   const b = (after && typeof after === 'object' && !Array.isArray(after) ? after : {}) as Record<string, Json>;
   let n = 0;
+  // Own keys only: an attribute named "constructor" must not read Object's.
+  const own = (o: Record<string, Json>, k: string): Json => (Object.hasOwn(o, k) ? (o[k] ?? null) : null);
   for (const attr of new Set([...Object.keys(a), ...Object.keys(b)])) {
-    if (JSON.stringify(a[attr] ?? null) === JSON.stringify(b[attr] ?? null)) continue;
+    if (JSON.stringify(own(a, attr)) === JSON.stringify(own(b, attr))) continue;
     const created = await recordSystemEvent(tx, {
       contactId,
       type: SYSTEM_EVENTS.attributeChanged,
       key: `${key}:${attr}`,
-      properties: { attribute: attr, from: a[attr] ?? null, to: b[attr] ?? null } as Prisma.InputJsonObject,
+      properties: { attribute: attr, from: own(a, attr), to: own(b, attr) } as Prisma.InputJsonObject,
     });
     if (created) n++;
   }

@@ -1,11 +1,11 @@
 // Event matching shared by the dispatcher and the workflow sandbox: pure
 // functions, no I/O, no Node built-ins.
 
-/** Reads "a.b.c" from an object. */
+/** Reads "a.b.c" from an object: own keys only ("constructor" is data, not Object's). */
 export function readPath(obj: unknown, path: string): unknown {
   let cur: unknown = obj;
   for (const part of path.split('.')) {
-    if (cur === null || typeof cur !== 'object') return undefined;
+    if (cur === null || typeof cur !== 'object' || !Object.hasOwn(cur, part)) return undefined;
     cur = (cur as Record<string, unknown>)[part];
   }
   return cur;

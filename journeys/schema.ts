@@ -3,7 +3,8 @@
 // from it (`npm run journeys:schema`) so editors can complete and check files.
 import { z } from 'zod';
 import { eventTypeSchema } from '../events/schema';
-import { parseDuration } from './duration';
+import { dbInt, boundedAmount } from '../lib/zod-numbers';
+import { MAX_DURATION_MS, parseDuration } from './duration';
 
 export const stepIdSchema = z
   .string()
@@ -12,6 +13,7 @@ export const stepIdSchema = z
 export const durationSchema = z
   .string()
   .refine((s) => parseDuration(s) !== null, { message: 'must be a duration such as "90s", "30m", "12h", "3d", "2w"' })
+  .refine((s) => (parseDuration(s) ?? 0) <= MAX_DURATION_MS, { message: 'must be at most 36500d (about 100 years)' })
   .describe('A duration: "90s", "30m", "12h", "3d", "2w" or combined like "1d12h"');
 
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
@@ -49,11 +51,11 @@ export interface EventSum { property: string; gt?: number; gte?: number; lt?: nu
 export const eventSumSchema = z
   .strictObject({
     property: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'must be a property name or dotted path'),
-    gt: z.number().optional(),
-    gte: z.number().optional(),
-    lt: z.number().optional(),
-    lte: z.number().optional(),
-    eq: z.number().optional(),
+    gt: boundedAmount().optional(),
+    gte: boundedAmount().optional(),
+    lt: boundedAmount().optional(),
+    lte: boundedAmount().optional(),
+    eq: boundedAmount().optional(),
   })
   .describe('Sum of a numeric event property over the matching events, compared: { property: amount, gt: 500 }');
 
@@ -75,7 +77,7 @@ export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
       event: eventTypeSchema,
       where: propertyFilterSchema.optional(),
       within: durationSchema.optional(),
-      count: z.strictObject({ gte: z.number().int().min(0).optional(), lte: z.number().int().min(0).optional(), eq: z.number().int().min(0).optional() }).optional(),
+      count: z.strictObject({ gte: dbInt().min(0).optional(), lte: dbInt().min(0).optional(), eq: dbInt().min(0).optional() }).optional(),
       sum: eventSumSchema.optional(),
     }),
     z.strictObject({ all: z.array(conditionSchema).min(1) }),
@@ -154,7 +156,7 @@ export const updateContactStepSchema = z.strictObject({
   unset: z.array(z.string().min(1)).optional().describe('Attributes to remove'),
   addTags: z.array(z.string().min(1)).optional(),
   removeTags: z.array(z.string().min(1)).optional(),
-  addPoints: z.number().int().optional().describe('Loyalty points to add (negative to take away)'),
+  addPoints: dbInt().optional().describe('Loyalty points to add (negative to take away)'),
   setTier: z.string().min(1).nullable().optional(),
   subscriptions: z.record(z.string().regex(/^[a-z][a-z0-9_-]*$/), z.enum(['subscribed', 'unsubscribed', 'sunset'])).optional()
     .describe('Subscription states to set, e.g. { newsletter: sunset } (kept, never mailed that category again)'),

@@ -4,6 +4,7 @@ import { Prisma } from '@prisma/client';
 import { z } from 'zod';
 import type { Db } from '../lib/db';
 import { conditionSchema, type Condition } from '../journeys/schema';
+import { safeJson, safeString } from '../lib/zod-strings';
 import { segmentIssues, segmentWhere } from './compile';
 
 export const segmentKeySchema = z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, 'must be lower-case letters, digits, _ or - (max 63)');
@@ -12,9 +13,9 @@ export const segmentKeySchema = z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, 'mus
 export const segmentBodySchema = z
   .strictObject({
     key: segmentKeySchema.optional().describe('If given, must match the URL'),
-    name: z.string().trim().min(1).max(200),
-    description: z.string().max(2000).optional(),
-    condition: conditionSchema,
+    name: safeString().trim().min(1).max(200),
+    description: safeString().max(2000).optional(),
+    condition: safeJson(conditionSchema),
   })
   .superRefine((body, ctx) => {
     for (const issue of segmentIssues(body.condition, ['condition'])) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
@@ -47,7 +48,19 @@ export async function segmentSample(db: Db, cond: Condition, limit: number, now 
   return contacts;
 }
 
-/** Parses a stored condition (it was validated when saved). */
+/** A stored condition that today's rules refuse (saved by an older version, or edited in the database). */
+export class StoredConditionError extends Error {
+  constructor(readonly issues: { path: string; message: string }[]) {
+    super(`the stored condition is no longer valid (${issues[0]?.path || 'condition'}: ${issues[0]?.message}); save the segment again with PUT`);
+  }
+}
+
+/** Parses a stored condition (it was validated when saved, maybe under older rules). */
 export function storedCondition(json: Prisma.JsonValue): Condition {
-  return conditionSchema.parse(json);
+  const r = segmentBodySchema.shape.condition.safeParse(json);
+  if (r.success && segmentIssues(r.data).length === 0) return r.data;
+  const issues = r.success
+    ? segmentIssues(r.data).map((i) => ({ path: ['condition', ...i.path].join('.'), message: i.message }))
+    : r.error.issues.map((i) => ({ path: ['condition', ...i.path.map(String)].join('.'), message: i.message }));
+  throw new StoredConditionError(issues);
 }

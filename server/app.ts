@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { requireApiKey } from './auth';
 import type { ServerDeps } from './context';
-import { errorHandler, notFound } from './errors';
+import { errorHandler, notFound, refuseUnsupportedMethods } from './errors';
+import { noStore, securityHeaders } from './security-headers';
 import { approvalLinksRouter } from './routes/approval-links';
 import { approvalsRouter } from './routes/approvals';
 import { contactImportsRouter } from './routes/contact-imports';
@@ -27,6 +28,10 @@ export function createApp(deps: ServerDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);
+  app.use(securityHeaders());
+  app.use(refuseUnsupportedMethods);
+  // Pages and links with tokens, and the API (personal data): never cached.
+  app.use(['/u', '/preferences', '/confirm', '/a', '/t', '/webhooks', '/v1'], noStore);
 
   app.use(healthRouter(deps));
   app.get('/openapi.yaml', (_req, res) => res.type('application/yaml').send(readFileSync(OPENAPI_PATH, 'utf8')));

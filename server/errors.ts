@@ -20,8 +20,30 @@ export class HttpError extends Error {
   }
 }
 
+type Issue = z.core.$ZodIssue;
+
+/** How badly a union branch missed: wrong shape at its root counts most. */
+function miss(issues: Issue[]): number {
+  return issues.reduce((n, i) => n + (i.code === 'unrecognized_keys' || i.path.length === 0 ? 100 : 1), 0);
+}
+
+/**
+ * A union's "Invalid input" names no field; report the issues of the branch that
+ * came closest (e.g. a condition with `field` is judged as a field condition).
+ */
+function flatten(issues: Issue[], base: PropertyKey[] = []): { path: PropertyKey[]; message: string }[] {
+  return issues.flatMap((i) => {
+    const path = [...base, ...i.path];
+    if (i.code === 'invalid_union' && i.errors.length > 0) {
+      const best = [...i.errors].sort((a, b) => miss(a) - miss(b))[0]!;
+      if (best.length > 0 && miss(best) < 100) return flatten(best, path);
+    }
+    return [{ path, message: i.message }];
+  });
+}
+
 export function zodDetails(err: z.ZodError, prefix = ''): ErrorDetail[] {
-  return err.issues.map((i) => ({
+  return flatten(err.issues).map((i) => ({
     path: [prefix, ...i.path.map(String)].filter(Boolean).join('.') || '(body)',
     message: i.message,
   }));
@@ -36,6 +58,13 @@ export function parseOr400<T extends z.ZodType>(schema: T, value: unknown, prefi
   }
   return r.data;
 }
+
+/** TRACE and CONNECT are never served (TRACE would echo headers back). */
+export const refuseUnsupportedMethods: RequestHandler = (req, res, next) => {
+  if (req.method !== 'TRACE' && req.method !== 'CONNECT') return next();
+  res.set('Allow', 'GET, HEAD, POST, PUT, DELETE');
+  next(new HttpError(405, 'method_not_allowed', `${req.method} is not supported`));
+};
 
 export const notFound: RequestHandler = (req, _res, next) =>
   next(new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`));
@@ -52,6 +81,11 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     const e = err as { type?: string; status?: number; message?: string };
     if (e.type === 'entity.parse.failed') {
       res.status(400).json({ error: { code: 'invalid_json', message: 'request body is not valid JSON', details: [] } });
+      return;
+    }
+    // Express decodes path parameters itself: a malformed escape (/u/%ZZ) is the caller's fault.
+    if (err instanceof URIError) {
+      res.status(400).json({ error: { code: 'bad_path', message: 'the path has a malformed percent-escape', details: [{ path: 'path', message: 'malformed percent-escape' }] } });
       return;
     }
     if (e.type === 'entity.too.large') {

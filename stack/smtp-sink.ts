@@ -72,6 +72,10 @@ export async function startMailSink(opts: { smtpPort: number; httpPort?: number;
   // connection; smtp-server reports that as an 'error', which is no fault of ours.
   smtp.on('error', () => undefined);
 
+  // The list page runs nothing; a mail's HTML keeps its inline styles and remote images, never scripts or forms.
+  const page = { 'content-type': 'text/html; charset=utf-8', 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', 'cache-control': 'no-store' };
+  const LIST_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+  const MAIL_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src * data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'; sandbox allow-popups";
   let http: Server | null = null;
   if (opts.httpPort !== undefined && opts.dir) {
     const dir = opts.dir;
@@ -84,7 +88,7 @@ export async function startMailSink(opts: { smtpPort: number; httpPort?: number;
           const file = files.find((f) => f === `${one[1]}.eml`);
           if (!file) return void res.writeHead(404).end('not found');
           const mail = await simpleParser(readFileSync(join(dir, file)));
-          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+          res.writeHead(200, { ...page, 'content-security-policy': MAIL_CSP });
           return void res.end(typeof mail.html === 'string' ? mail.html : `<pre>${escape(mail.text ?? '')}</pre>`);
         }
         const rows = await Promise.all(
@@ -98,7 +102,7 @@ export async function startMailSink(opts: { smtpPort: number; httpPort?: number;
           res.writeHead(200, { 'content-type': 'application/json' });
           return void res.end(JSON.stringify(rows));
         }
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        res.writeHead(200, { ...page, 'content-security-policy': LIST_CSP });
         res.end(
           `<!doctype html><meta charset="utf-8"><title>Rapport mail sink</title>` +
             `<style>body{font-family:system-ui,sans-serif;margin:2rem}td,th{padding:.3rem .8rem;text-align:left}</style>` +

@@ -3,7 +3,7 @@
 import { Router } from 'express';
 import type { Prisma, Segment } from '@prisma/client';
 import { z } from 'zod';
-import { segmentBodySchema, segmentCount, segmentKeySchema, segmentSample, storedCondition } from '../../segments/service';
+import { segmentBodySchema, segmentCount, segmentKeySchema, segmentSample, storedCondition, StoredConditionError } from '../../segments/service';
 import type { ServerDeps } from '../context';
 import { HttpError, parseOr400 } from '../errors';
 
@@ -27,6 +27,16 @@ export function segmentsRouter(deps: ServerDeps): Router {
     const s = await db.segment.findUnique({ where: { key } });
     if (!s) throw new HttpError(404, 'segment_not_found', `no segment "${key}"`);
     return s;
+  }
+
+  /** The saved condition, or a 409 that says how to repair it. */
+  function conditionOf(s: Segment) {
+    try {
+      return storedCondition(s.condition);
+    } catch (err) {
+      if (err instanceof StoredConditionError) throw new HttpError(409, 'segment_invalid', err.message, err.issues);
+      throw err;
+    }
   }
 
   function body(keyText: string, value: unknown) {
@@ -65,14 +75,15 @@ export function segmentsRouter(deps: ServerDeps): Router {
 
   r.get('/segments/:key/count', async (req, res) => {
     const s = await load(req.params.key);
-    res.json({ key: s.key, count: await segmentCount(db, storedCondition(s.condition)) });
+    res.json({ key: s.key, count: await segmentCount(db, conditionOf(s)) });
   });
 
   r.get('/segments/:key/sample', async (req, res) => {
     const s = await load(req.params.key);
     const { limit } = parseOr400(sampleQuery, req.query);
-    const contacts = await segmentSample(db, storedCondition(s.condition), limit);
-    res.json({ key: s.key, count: await segmentCount(db, storedCondition(s.condition)), contacts });
+    const condition = conditionOf(s);
+    const contacts = await segmentSample(db, condition, limit);
+    res.json({ key: s.key, count: await segmentCount(db, condition), contacts });
   });
 
   return r;

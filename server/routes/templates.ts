@@ -2,6 +2,8 @@
 // changes, after validation), validate, preview and test send.
 import { Router } from 'express';
 import { z } from 'zod';
+import { dbInt } from '../../lib/zod-numbers';
+import { safeJson, safeString } from '../../lib/zod-strings';
 import type { Contact } from '@prisma/client';
 import { buildRenderContext, confirmUrl, consentLinks, purchasedSkus, SAMPLE_CONTACT } from '../../email/context';
 import { renderEmail, type RenderedEmail } from '../../email/render';
@@ -14,14 +16,14 @@ const keySchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,99}$/, 'must be lower-
 const nameRef = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'must be a layout name such as "default"');
 
 export const templateBodySchema = z.strictObject({
-  name: z.string().trim().min(1).max(200),
+  name: safeString().trim().min(1).max(200),
   category: z.string().regex(/^[a-z][a-z0-9_-]*$/, 'must be lower-case, e.g. "newsletter", "journeys" or "transactional"').default('journeys'),
-  subject: z.string().min(1).max(1000),
-  preheader: z.string().max(1000).nullish(),
-  mjml: z.string().min(1).max(1_000_000),
+  subject: safeString().min(1).max(1000),
+  preheader: safeString().max(1000).nullish(),
+  mjml: safeString().min(1).max(1_000_000),
   layout: nameRef.nullish(),
-  from: z.string().max(320).nullish(),
-  replyTo: z.string().max(320).nullish(),
+  from: safeString().max(320).nullish(),
+  replyTo: safeString().max(320).nullish(),
 });
 export type TemplateBody = z.infer<typeof templateBodySchema>;
 
@@ -29,11 +31,11 @@ const renderBody = z.strictObject({
   /** Render for this contact; without it, for a sample contact. */
   contactId: z.uuid().optional(),
   /** Per-send data ({{data.x}}), as a journey step would pass it. */
-  data: z.record(z.string(), z.json()).optional(),
-  version: z.number().int().min(1).optional(),
+  data: safeJson(z.record(z.string(), z.json())).optional(),
+  version: dbInt().min(1).optional(),
 });
 const testSendBody = renderBody.extend({ to: z.email() });
-const versionQuery = z.object({ version: z.coerce.number().int().min(1).optional() });
+const versionQuery = z.object({ version: z.coerce.number().pipe(dbInt().min(1)).optional() });
 
 /** 400 with one detail per problem: { path, line, message }. */
 export function invalidTemplate(issues: TemplateIssue[]): HttpError {

@@ -71,13 +71,25 @@ describe('shipped journeys on the real stack', () => {
   it('we miss you: a regular who skips twice their usual interval hears from us', async () => {
     const email = 'it-regular@example.com';
     const t = Date.now();
-    // Two orders three seconds apart: the next is overdue six seconds after the second.
-    for (const [i, ago] of [6_000, 3_000].entries()) {
+    const DAY = 86_400_000;
+    // Two orders a day apart, a month ago: the next was due two days after the second.
+    for (const [i, ago] of [30 * DAY, 29 * DAY].entries()) {
       await s.webhook('shop', { id: `it-r${i}`, type: 'purchase', contact: { email, firstName: 'Rae' }, properties: { orderId: `it-r${i}`, amount: 5 }, occurredAt: new Date(t - ago).toISOString() });
     }
     const c = (await s.api(`/v1/contacts/${email}?by=email`)).body.contact;
     expect(c.purchaseCount).toBe(2);
-    const mail = await s.sink.waitFor((m) => m.envelopeTo.includes(email) && m.parsed.subject === 'We miss you, Rae', 30_000);
-    expect(mail.parsed.date!.getTime()).toBeGreaterThanOrEqual(t + 2_000);
+    expect(Date.parse(c.nextPurchaseDueAt)).toBe(t - 29 * DAY + 2 * DAY);
+    await s.sink.waitFor((m) => m.envelopeTo.includes(email) && m.parsed.subject === 'We miss you, Rae', 30_000);
+  });
+
+  it('we miss you: purchases seconds apart are not a cadence of seconds (due two days after the last at the soonest)', async () => {
+    const email = 'it-burst@example.com';
+    const t = Date.now();
+    for (const [i, ago] of [6_000, 3_000, 0].entries()) {
+      await s.webhook('shop', { id: `it-b${i}`, type: 'purchase', contact: { email }, properties: { orderId: `it-b${i}`, amount: 5 }, occurredAt: new Date(t - ago).toISOString() });
+    }
+    const c = (await s.api(`/v1/contacts/${email}?by=email`)).body.contact;
+    expect(c.purchaseCount).toBe(3);
+    expect(Date.parse(c.nextPurchaseDueAt)).toBe(t + 2 * 86_400_000);
   });
 });

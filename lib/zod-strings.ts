@@ -1,0 +1,59 @@
+// Refinements for text and JSON from outside: PostgreSQL refuses NUL in text and
+// jsonb (a 500 after validation), and lone UTF-16 surrogates turn into U+FFFD or
+// errors on the way to the database and into mail. Refused here, naming the field.
+import { z } from 'zod';
+
+/** NUL, or a surrogate half without its partner. */
+const UNSAFE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+export const SAFE_TEXT_MESSAGE = 'must not contain NUL characters or lone surrogates';
+
+export function isSafeText(s: string): boolean {
+  return !UNSAFE.test(s);
+}
+
+/** The deepest nesting of arrays and objects accepted in JSON values from callers. */
+export const MAX_JSON_DEPTH = 100;
+
+/**
+ * The first problem in a JSON value: too deep, an unsafe string (key or value),
+ * or a non-finite number. Iterative, so that any depth is safe to check.
+ */
+export function jsonProblem(value: unknown, maxDepth = MAX_JSON_DEPTH): { path: (string | number)[]; message: string } | null {
+  const stack: { v: unknown; path: (string | number)[]; depth: number }[] = [{ v: value, path: [], depth: 0 }];
+  while (stack.length > 0) {
+    const { v, path, depth } = stack.pop()!;
+    if (typeof v === 'string') {
+      if (!isSafeText(v)) return { path, message: SAFE_TEXT_MESSAGE };
+    } else if (v !== null && typeof v === 'object') {
+      // The outermost key names the field; a path 100 levels long would not help.
+      if (depth >= maxDepth) return { path: path.slice(0, 1), message: `must not be nested more than ${maxDepth} levels deep` };
+      const entries: [string | number, unknown][] = Array.isArray(v) ? v.map((x, i) => [i, x]) : Object.entries(v);
+      for (const [k, x] of entries) {
+        if (typeof k === 'string' && !isSafeText(k)) return { path: [...path, k], message: `names ${SAFE_TEXT_MESSAGE}` };
+        // JSON.parse keeps "__proto__" as a key, but plain objects (zod's among them) drop it silently.
+        if (k === '__proto__') return { path: [...path, k], message: 'is a reserved name; choose another key' };
+        stack.push({ v: x, path: [...path, k], depth: depth + 1 });
+      }
+    }
+  }
+  return null;
+}
+
+/** A string free of NUL and lone surrogates. */
+export const safeString = () => z.string().refine(isSafeText, { message: SAFE_TEXT_MESSAGE });
+
+/**
+ * Adds a depth and text check to a JSON-valued schema; the issue names the
+ * offending key inside the value. Checked before the inner schema, so zod's own
+ * recursive walkers never see a value deep enough to overflow the stack.
+ */
+export function safeJson<T extends z.ZodType>(inner: T, maxDepth = MAX_JSON_DEPTH) {
+  return z
+    .unknown()
+    .superRefine((v, ctx) => {
+      const p = jsonProblem(v, maxDepth);
+      if (p) ctx.addIssue({ code: 'custom', path: p.path, message: p.message, fatal: true });
+    })
+    .pipe(inner);
+}

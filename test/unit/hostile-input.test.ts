@@ -1,0 +1,140 @@
+// Hostile input is refused with a 400 naming the field, before any use case
+// runs (the app here has no database: reaching it would be a 500).
+import { request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readPath } from '../../journeys/match';
+import { startBareApp, type BareApp, type BareResponse } from '../support/bare-app';
+
+let app: BareApp;
+beforeAll(async () => {
+  app = await startBareApp();
+});
+afterAll(() => app?.close());
+
+const paths = (r: BareResponse) => r.body.error.details.map((d) => d.path);
+const event = (over: Record<string, unknown> = {}) => ({ id: 'e1', type: 'signed_up', contact: { email: 'a@example.com' }, ...over });
+const nested = (depth: number): unknown => {
+  let v: unknown = 1;
+  for (let i = 0; i < depth; i++) v = { a: v };
+  return v;
+};
+
+describe('malformed percent-escapes in path parameters', () => {
+  it.each(['/u/%ZZ', '/preferences/%ZZ', '/confirm/%ZZ', '/a/%ZZ', '/t/c/%ZZ', '/t/o/%E0%A4%A.gif', '/v1/contacts/%ZZ', '/v1/segments/%ZZ/count', '/v1/templates/%ZZ', '/v1/journeys/%ZZ'])(
+    'GET %s answers 400 in the JSON error shape',
+    async (path) => {
+      const r = await app.call('GET', path);
+      expect(r.status).toBe(400);
+      expect(r.body.error).toMatchObject({ code: 'bad_path', details: [{ path: 'path' }] });
+    },
+  );
+});
+
+describe('NUL bytes and lone surrogates', () => {
+  it.each([
+    ['firstName', { email: 'a@example.com', firstName: 'A\u0000' }],
+    ['externalId', { email: 'a@example.com', externalId: '\uD800x' }],
+    ['tags.0', { email: 'a@example.com', tags: ['x\uDC00'] }],
+    ['attributes.note', { email: 'a@example.com', attributes: { note: 'a\u0000b' } }],
+    ['attributes.list.1', { email: 'a@example.com', attributes: { list: ['ok', '\uD83D'] } }],
+    ['email', { email: 'a\u0000@example.com' }],
+  ])('POST /v1/contacts names %s', async (field, body) => {
+    const r = await app.call('POST', '/v1/contacts', body);
+    expect(r.status).toBe(400);
+    expect(paths(r)).toContain(field);
+  });
+
+  it.each([
+    ['id', event({ id: 'e\u0000' })],
+    ['properties.path', event({ properties: { path: '/\uDFFF' } })],
+    ['contact.externalId', event({ contact: { externalId: 'x\u0000' } })],
+  ])('POST /v1/events and signed webhooks name %s', async (field, body) => {
+    for (const r of [await app.call('POST', '/v1/events', body), await app.webhook('shop', JSON.stringify(body))]) {
+      expect(r.status).toBe(400);
+      expect(paths(r)).toContain(field);
+    }
+  });
+
+  it('keeps whole surrogate pairs (emoji) valid', async () => {
+    const r = await app.call('POST', '/v1/events', event({ properties: { mood: '😀' }, type: 'Bad Type' }));
+    expect(paths(r)).toEqual(['type']); // only the type is wrong
+  });
+});
+
+describe('deep JSON', () => {
+  it('refuses more than 100 levels in properties and attributes, naming the field', async () => {
+    const ev = await app.call('POST', '/v1/events', event({ properties: { deep: nested(101) } }));
+    expect(ev.status).toBe(400);
+    expect(paths(ev)).toEqual(['properties.deep']);
+    const c = await app.call('POST', '/v1/contacts', { email: 'a@example.com', attributes: { deep: nested(150) } });
+    expect(c.status).toBe(400);
+    expect(paths(c)).toEqual(['attributes.deep']);
+  });
+
+  it('answers 400 (not a stack overflow) for 100,000 levels, through the API and webhooks', async () => {
+    const deep = `{"id":"e1","type":"t","contact":{"email":"a@example.com"},"properties":{"x":${'['.repeat(100_000)}${']'.repeat(100_000)}}}`;
+    for (const r of [await app.call('POST', '/v1/events', deep), await app.webhook('shop', deep)]) {
+      expect(r.status).toBe(400);
+      expect(paths(r)).toEqual(['properties.x']);
+    }
+  });
+});
+
+describe('keys named like Object.prototype members', () => {
+  it('refuses "__proto__" as a key (plain objects drop it silently)', async () => {
+    const r = await app.call('POST', '/v1/events', '{"id":"e1","type":"t","contact":{"email":"a@example.com"},"properties":{"__proto__":{"x":1}}}');
+    expect(r.status).toBe(400);
+    expect(paths(r)).toEqual(['properties.__proto__']);
+  });
+
+  it('reads own keys only: "constructor" and "toString" are data or absent, never Object\'s', () => {
+    expect(readPath({}, 'constructor')).toBeUndefined();
+    expect(readPath({ a: {} }, 'a.toString')).toBeUndefined();
+    expect(readPath(JSON.parse('{"constructor":{"name":3}}'), 'constructor.name')).toBe(3);
+  });
+});
+
+describe('single events name the field', () => {
+  it.each([
+    ['id', event({ id: undefined })],
+    ['type', event({ type: 42 })],
+    ['contact', event({ contact: {} })],
+    ['contact', event({ contact: undefined })],
+    ['properties', event({ properties: [1] })],
+    ['occurredAt', event({ occurredAt: 'yesterday' })],
+  ])('%s', async (field, body) => {
+    const r = await app.call('POST', '/v1/events', body);
+    expect(r.status).toBe(400);
+    expect(paths(r)).toEqual([field]);
+    expect(r.body.error.message).toMatch(new RegExp(`^${field}: `));
+  });
+
+  it('batches name the event and the batch size', async () => {
+    const bad = await app.call('POST', '/v1/events', { events: [event(), event({ type: '' })] });
+    expect([...new Set(paths(bad))]).toEqual(['events.1.type']);
+    const big = await app.call('POST', '/v1/events', { events: Array.from({ length: 501 }, (_, i) => event({ id: `e${i}` })) });
+    expect(paths(big)).toEqual(['events']);
+    const empty = await app.call('POST', '/v1/events', { events: [] });
+    expect(paths(empty)).toEqual(['events']);
+  });
+});
+
+describe('methods', () => {
+  it('TRACE answers 405 with Allow, on any path', async () => {
+    // fetch() refuses to send TRACE; node:http does not.
+    for (const path of ['/v1/contacts', '/u/x', '/nowhere']) {
+      const r = await new Promise<{ status: number; allow: string; body: string }>((resolve, reject) => {
+        const req = request(app.base + path, { method: 'TRACE' }, (res) => {
+          let body = '';
+          res.on('data', (d: Buffer) => (body += d.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, allow: String(res.headers.allow ?? ''), body }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      expect(r.status, path).toBe(405);
+      expect(r.allow).toMatch(/GET/);
+      expect(JSON.parse(r.body).error.code).toBe('method_not_allowed');
+    }
+  });
+});
