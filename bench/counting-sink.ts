@@ -1,32 +1,13 @@
-// A counting SMTP sink for bench/newsletter.ts, run as its own process (so it
-// does not share the sender's event loop): accepts every message, counts it
-// and throws it away. Tells the parent its port over IPC and answers
-// { type: 'count' } with { type: 'count', n, bytes }.
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
+// The counting SMTP sink (bench/support/counting-sink.ts) as its own process,
+// for bench/newsletter.ts, so that it does not share the sender's event loop.
+// Tells the parent its port over IPC and answers { type: 'count' } with
+// { type: 'count', n, bytes }.
+import { startCountingSink } from './support/counting-sink';
 
-const maxClients = Number(process.argv[2] ?? 8);
-let n = 0;
-let bytes = 0;
-const smtp = new SMTPServer({
-  authOptional: true,
-  disabledCommands: ['STARTTLS'],
-  logger: false,
-  maxClients,
-  size: 25 * 1024 * 1024,
-  onData(stream, _session, callback) {
-    stream.on('data', (c: Buffer) => void (bytes += c.length));
-    stream.on('end', () => {
-      n++;
-      callback(null, `Queued as ${n}`);
-    });
-  },
-});
-smtp.listen(0, '127.0.0.1', () => {
-  process.send?.({ type: 'port', port: (smtp.server.address() as AddressInfo).port });
-});
+const sink = await startCountingSink({ maxClients: Number(process.argv[2] ?? 8) });
+process.send?.({ type: 'port', port: sink.port });
 process.on('message', (m: { type?: string }) => {
-  if (m.type === 'count') process.send?.({ type: 'count', n, bytes });
-  if (m.type === 'stop') smtp.close(() => process.exit(0));
+  if (m.type === 'count') process.send?.({ type: 'count', n: sink.count(), bytes: sink.bytes() });
+  if (m.type === 'stop') void sink.close().then(() => process.exit(0));
 });
 process.on('disconnect', () => process.exit(0));

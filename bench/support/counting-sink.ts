@@ -6,6 +6,9 @@ import { SMTPServer } from 'smtp-server';
 
 export interface CountingSink {
   smtpUrl: string;
+  port: number;
+  /** Message bytes received so far. */
+  bytes(): number;
   /** Messages accepted so far. */
   count(): number;
   /** Arrival time (performance.now() of this process) of the first message to each address. */
@@ -17,6 +20,7 @@ export interface CountingSink {
 
 export async function startCountingSink(opts: { maxClients?: number } = {}): Promise<CountingSink> {
   let received = 0;
+  let bytes = 0;
   const arrivals = new Map<string, number>();
   const waiters = new Set<() => void>();
   const smtp = new SMTPServer({
@@ -26,7 +30,7 @@ export async function startCountingSink(opts: { maxClients?: number } = {}): Pro
     maxClients: opts.maxClients ?? 64,
     size: 25 * 1024 * 1024,
     onData(stream, session, callback) {
-      stream.on('data', () => undefined);
+      stream.on('data', (c: Buffer) => void (bytes += c.length));
       stream.on('end', () => {
         received++;
         const at = performance.now();
@@ -45,6 +49,8 @@ export async function startCountingSink(opts: { maxClients?: number } = {}): Pro
 
   return {
     smtpUrl: `smtp://127.0.0.1:${port}?tls=off`,
+    port,
+    bytes: () => bytes,
     count: () => received,
     arrivals,
     waitForCount(n, timeoutMs) {
