@@ -102,24 +102,32 @@ export async function broadcastWorkflow(input: BroadcastInput): Promise<Broadcas
     return { status, ...state.counts };
   };
 
+  /** The audience, once per broadcast (both loops start here). */
+  const snapshotOnce = async (): Promise<void> => {
+    if (state.snapshotted) return;
+    state.counts = await acts.snapshotBroadcastAudience({ broadcastId: input.broadcastId, now: new Date().toISOString() });
+    state.snapshotted = true;
+    status = 'sending';
+  };
+
+  /** A paused broadcast says so, then waits for resume or cancel (both loops, same commands). */
+  const holdWhilePaused = async (): Promise<'resumed' | 'cancelled'> => {
+    status = 'paused';
+    await acts.setBroadcastStatus({ broadcastId: input.broadcastId, status: 'paused' });
+    await condition(() => !state.paused || state.cancelled);
+    if (state.cancelled) return 'cancelled';
+    status = 'sending';
+    await acts.setBroadcastStatus({ broadcastId: input.broadcastId, status: 'sending' });
+    return 'resumed';
+  };
+
   /** Before chunks: one batch at a time, then a sleep of its share of a minute. Kept for runs recorded so. */
   const runBatches = async (): Promise<BroadcastProgress | 'continue'> => {
-    if (!state.snapshotted) {
-      state.counts = await acts.snapshotBroadcastAudience({ broadcastId: input.broadcastId, now: new Date().toISOString() });
-      state.snapshotted = true;
-      status = 'sending';
-    }
+    await snapshotOnce();
 
     for (;;) {
       if (state.cancelled) return finish('cancelled');
-      if (state.paused) {
-        status = 'paused';
-        await acts.setBroadcastStatus({ broadcastId: input.broadcastId, status: 'paused' });
-        await condition(() => !state.paused || state.cancelled);
-        if (state.cancelled) continue;
-        status = 'sending';
-        await acts.setBroadcastStatus({ broadcastId: input.broadcastId, status: 'sending' });
-      }
+      if (state.paused && (await holdWhilePaused()) === 'cancelled') continue;
       const r = await acts.sendBroadcastBatch({ broadcastId: input.broadcastId, limit: batchSize, now: new Date().toISOString() });
       state.counts = r.counts;
       if (r.counts.remaining === 0) return finish('completed');
@@ -137,11 +145,7 @@ export async function broadcastWorkflow(input: BroadcastInput): Promise<Broadcas
 
   /** The broadcast until it ends, or until its history asks for a new run ('continue'). */
   const runChunks = async (): Promise<BroadcastProgress | 'continue'> => {
-    if (!state.snapshotted) {
-      state.counts = await acts.snapshotBroadcastAudience({ broadcastId: input.broadcastId, now: new Date().toISOString() });
-      state.snapshotted = true;
-      status = 'sending';
-    }
+    await snapshotOnce();
     const chunk = input.batchSize ?? defaultChunkSize(input.ratePerMinute);
     const lanes = input.lanes ?? defaultLanes(input.ratePerMinute);
     const perMs = input.ratePerMinute / 60_000;
@@ -191,14 +195,7 @@ export async function broadcastWorkflow(input: BroadcastInput): Promise<Broadcas
 
     for (;;) {
       if (state.cancelled) return finish('cancelled');
-      if (state.paused) {
-        status = 'paused';
-        await acts.setBroadcastStatus({ broadcastId: input.broadcastId, status: 'paused' });
-        await condition(() => !state.paused || state.cancelled);
-        if (state.cancelled) continue;
-        status = 'sending';
-        await acts.setBroadcastStatus({ broadcastId: input.broadcastId, status: 'sending' });
-      }
+      if (state.paused && (await holdWhilePaused()) === 'cancelled') continue;
       // Every lane ends after its chunk in flight when the broadcast is done, paused, cancelled or due to continue as new.
       await Promise.all(Array.from({ length: lanes }, lane));
       if (done) return finish('completed');
