@@ -31,6 +31,24 @@ export function Empty({ title, children }: { title: string; children?: React.Rea
   );
 }
 
+/** The outcome of the page's last action: a notice (polite) and an error (assertive). */
+export function ActionFeedback({ notice, failure }: { notice?: string | null; failure?: string | null }) {
+  return (
+    <>
+      {notice && (
+        <p className="notice" role="status">
+          {notice}
+        </p>
+      )}
+      {failure && (
+        <p className="form-error" role="alert">
+          {failure}
+        </p>
+      )}
+    </>
+  );
+}
+
 export function PageHeader({ title, children }: { title: React.ReactNode; children?: React.ReactNode }) {
   return (
     <header className="page-header">

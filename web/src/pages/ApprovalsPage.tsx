@@ -4,7 +4,7 @@ import { api, errorText } from '../api';
 import { useApi } from '../hooks';
 import { Link } from '../router';
 import { useCanEdit, useSession } from '../session';
-import { Empty, ErrorBox, Loading, PageHeader, when } from '../ui';
+import { ActionFeedback, Empty, ErrorBox, Loading, PageHeader, when } from '../ui';
 
 /** A row of GET /v1/approvals (prisma `Approval` as JSON). */
 interface Approval {
@@ -41,16 +41,7 @@ export function ApprovalsPage() {
   return (
     <>
       <PageHeader title="Approvals" />
-      {notice && (
-        <p className="notice" role="status">
-          {notice}
-        </p>
-      )}
-      {failure && (
-        <p className="form-error" role="alert">
-          {failure}
-        </p>
-      )}
+      <ActionFeedback notice={notice} failure={failure} />
       {error ? <ErrorBox error={error} retry={reload} /> : null}
       {!data && !error && <Loading what="approvals" />}
       {data && data.approvals.length === 0 && (

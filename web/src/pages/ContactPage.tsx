@@ -7,7 +7,7 @@ import { api, ApiError, errorText } from '../api';
 import { useApi } from '../hooks';
 import { Link, useRouter } from '../router';
 import { useCanEdit } from '../session';
-import { ErrorBox, fmt, Loading, PageHeader, when } from '../ui';
+import { ActionFeedback, ErrorBox, fmt, Loading, PageHeader, when } from '../ui';
 
 /** JSON turns the Date fields into strings. */
 type Json<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };
@@ -118,16 +118,7 @@ export function ContactPage({ contactId }: { contactId: string }) {
           </>
         )}
       </PageHeader>
-      {notice && (
-        <p className="notice" role="status">
-          {notice}
-        </p>
-      )}
-      {failure && (
-        <p className="form-error" role="alert">
-          {failure}
-        </p>
-      )}
+      <ActionFeedback notice={notice} failure={failure} />
       <div className="two-col">
         <section className="card" aria-labelledby="profile-title">
           <h2 id="profile-title">Profile</h2>

@@ -16,7 +16,7 @@ import { lineOf, stepOfPath } from '../journey/yaml-lines';
 import { YamlEditor, type LineIssue } from '../journey/YamlEditor';
 import { Link } from '../router';
 import { useCanEdit } from '../session';
-import { ErrorBox, fmt, Loading, PageHeader, StatusBadge, when } from '../ui';
+import { ActionFeedback, ErrorBox, fmt, Loading, PageHeader, StatusBadge, when } from '../ui';
 
 /** GET /v1/journeys/{key} (server/routes/journeys.ts). */
 interface JourneyDetail {
@@ -211,16 +211,7 @@ export function JourneyPage({ journeyKey }: { journeyKey: string }) {
           {strandedNow.map(([step, n]) => `${step} (${fmt(n)})`).join(', ')}
         </p>
       )}
-      {notice && (
-        <p className="notice" role="status">
-          {notice}
-        </p>
-      )}
-      {failure && (
-        <p className="form-error" role="alert">
-          {failure}
-        </p>
-      )}
+      <ActionFeedback notice={notice} failure={failure} />
       <div className="journey-layout">
         <section className="canvas" aria-label="Journey graph">
           <ReactFlow

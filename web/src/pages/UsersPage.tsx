@@ -4,7 +4,7 @@ import type { PublicUser, Role } from '../../../users/schema';
 import { api, errorText } from '../api';
 import { useApi } from '../hooks';
 import { useSession } from '../session';
-import { ErrorBox, Loading, PageHeader, when } from '../ui';
+import { ActionFeedback, ErrorBox, Loading, PageHeader, when } from '../ui';
 
 const ROLES: Role[] = ['admin', 'marketer', 'viewer'];
 
@@ -56,16 +56,7 @@ export function UsersPage() {
           Add user
         </button>
       </form>
-      {notice && (
-        <p className="notice" role="status">
-          {notice}
-        </p>
-      )}
-      {formError && (
-        <p className="form-error" role="alert">
-          {formError}
-        </p>
-      )}
+      <ActionFeedback notice={notice} failure={formError} />
       {error ? <ErrorBox error={error} retry={reload} /> : null}
       {!data && !error && <Loading what="users" />}
       {data && (
