@@ -137,6 +137,10 @@ export async function startWorker(
   const workers: Worker[] = [];
   let metrics: MetricsServer | null = null;
   try {
+    // First: a taken metrics port fails in a moment, before the workflow bundle is built.
+    if (env.WORKER_METRICS_PORT !== 'off') {
+      metrics = await startMetricsServer({ host: env.WORKER_METRICS_HOST, port: env.WORKER_METRICS_PORT, token: env.METRICS_TOKEN, coreAddress: coreMetrics });
+    }
     if (polls.has('journeys')) {
       workers.push(await Worker.create({ connection, namespace: t.namespace, taskQueue: t.taskQueue, ...workflowSource, activities, ...sizing }));
     }
@@ -157,10 +161,8 @@ export async function startWorker(
         }),
       );
     }
-    if (env.WORKER_METRICS_PORT !== 'off') {
-      metrics = await startMetricsServer({ host: env.WORKER_METRICS_HOST, port: env.WORKER_METRICS_PORT, token: env.METRICS_TOKEN, coreAddress: coreMetrics });
-    }
   } catch (err) {
+    await metrics?.close();
     await connection.close().catch(() => undefined);
     if (!opts.mailer) mailer.close();
     if (!opts.db) await db.$disconnect();
