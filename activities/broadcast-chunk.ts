@@ -29,6 +29,7 @@ import { renderEmail } from '../email/render';
 import { subscriptionBlock, suppressionBlock } from '../email/suppression';
 import { latestTemplate, templateVersion, type StoredTemplate } from '../email/template-store';
 import { addTracking } from '../email/tracking';
+import { broadcastChunks, emailSends } from '../lib/metrics';
 import { redactEmails } from '../lib/redact';
 import { countNewslettersSent, newsletterEventPolicy, NEWSLETTER_CATEGORY, type NewsletterEventPolicy, type NewsletterSent } from '../newsletters/counter';
 import { domainOf, domainLimitsSchema, reserveDomainSlots } from '../newsletters/domain-limits';
@@ -183,8 +184,10 @@ export function createChunkSender(deps: ActivityDeps) {
     try {
       const smtpSends = await processChunk(b, claimedRows, now, input.concurrency ?? DEFAULT_CONCURRENCY);
       const counts = await broadcastCounts(db, b.id);
+      broadcastChunks.inc({ outcome: 'ok' });
       return { processed: ids.length, smtpSends, counts, nextDueAt: null };
     } catch (err) {
+      broadcastChunks.inc({ outcome: 'error' });
       // Give back what this attempt still holds (the sends themselves are exactly
       // once, whatever happened), then let Temporal retry.
       await db.$executeRaw`
@@ -385,6 +388,11 @@ export function createChunkSender(deps: ActivityDeps) {
       await markRecipients(tx, b.id, marks);
       return out;
     }, { timeout: 60_000, maxWait: 30_000 });
+    // Decisions that needed no SMTP, counted once the transaction holding them committed.
+    for (const m of marks) {
+      const outcome = m.status === 'pending' ? 'deferred' : m.error?.startsWith('indeterminate') ? 'indeterminate' : m.error?.endsWith('already recorded') ? null : m.status;
+      if (outcome) emailSends.inc({ kind: 'newsletter', outcome });
+    }
 
     if (claimed.length === 0) return 0;
     await sendAll(b.id, claimed, concurrency, now, eventPolicy);
@@ -516,6 +524,8 @@ export function createChunkSender(deps: ActivityDeps) {
       }));
       return toDispatch;
     }, { timeout: 60_000, maxWait: 30_000 });
+    emailSends.inc({ kind: 'newsletter', outcome: 'sent' }, sent.length);
+    for (const g of other) emailSends.inc({ kind: 'newsletter', outcome: g.kind });
     for (const g of other) {
       log.warn({ sendId: g.c.sendId, outcome: g.kind, reason: redactEmails(g.error) }, g.kind === 'retry' ? 'SMTP failed before the message was accepted; will retry' : 'newsletter send failed');
     }

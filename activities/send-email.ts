@@ -24,6 +24,7 @@ import { sendBlockedBecause, suppress } from '../email/suppression';
 import { latestTemplate, templateVersion, type StoredTemplate } from '../email/template-store';
 import { addTracking } from '../email/tracking';
 import type { Db } from '../lib/db';
+import { emailSends } from '../lib/metrics';
 import { redactEmails } from '../lib/redact';
 import { countNewsletterSent, NEWSLETTER_CATEGORY } from '../newsletters/counter';
 import type { ActivityDeps } from './deps';
@@ -135,7 +136,19 @@ export function createSendEmail(deps: ActivityDeps) {
     await db.messageSend.update({ where: { id: send.id }, data });
   }
 
+  // Counted once per decision: a retried attempt that finds its send already recorded is not counted again.
   return async function sendEmail(input: SendEmailInput): Promise<SendEmailResult> {
+    try {
+      const result = await attempt(input);
+      if (result.reason !== 'already recorded') emailSends.inc({ kind: 'journey', outcome: result.outcome });
+      return result;
+    } catch (err) {
+      emailSends.inc({ kind: 'journey', outcome: 'retry' });
+      throw err;
+    }
+  };
+
+  async function attempt(input: SendEmailInput): Promise<SendEmailResult> {
     const now = new Date(Math.max(Date.now(), input.now ? Date.parse(input.now) || 0 : 0));
     const contact = await db.contact.findUnique({ where: { id: input.contactId } });
     if (!contact || contact.deletedAt) return { outcome: 'skipped', reason: 'contact deleted' };
@@ -306,5 +319,5 @@ export function createSendEmail(deps: ActivityDeps) {
       log.warn({ sendId, code: e.code, reason }, 'SMTP failed after the message may have been accepted; not resent');
       return { outcome: 'indeterminate', sendId, reason };
     }
-  };
+  }
 }

@@ -6,7 +6,7 @@
 import { ConfigError, loadEnv } from '../config/env';
 import { migrate } from '../db/migrate';
 import { seedShippedContent } from '../db/seed';
-import { createDb } from '../lib/db';
+import { checkDatabase, createDb } from '../lib/db';
 import { createLogger } from '../lib/logger';
 import { startServer } from '../server/main';
 import { startWorker } from '../worker/worker';
@@ -41,6 +41,7 @@ async function main(cmd: string | undefined): Promise<void> {
     case 'migrate': {
       const env = loadEnv('migrate');
       const log = createLogger('migrate', env.LOG_LEVEL);
+      await checkDatabase(env.DATABASE_URL);
       const r = await migrate(env.DATABASE_URL, { onProgress: (m) => log.info(m) });
       log.info({ applied: r.applied, alreadyApplied: r.alreadyApplied }, 'schema up to date');
       const db = createDb(env.DATABASE_URL, 2);

@@ -82,6 +82,21 @@ export const envSchema = z.object({
   /** On SIGTERM: how long activities in flight may finish before they are cancelled. */
   WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(20),
 
+  /** Port of the worker's Prometheus metrics (its own and the Temporal SDK's); 0: any free port (logged); "off": none. */
+  WORKER_METRICS_PORT: z.union([z.literal('off'), port]).default(9464),
+  /** Bind address of the worker's metrics port (0.0.0.0 in containers, for the scraper). */
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Task queues this worker polls: journeys (workflows and their activities), email (journey sends). */
+  WORKER_TASK_QUEUES: z
+    .string()
+    .transform((s) => [...new Set(s.split(',').map((q) => q.trim()).filter(Boolean))])
+    .pipe(z.array(z.enum(['journeys', 'email'], { message: 'must list journeys and/or email, comma-separated' })).min(1, 'must list journeys and/or email, comma-separated'))
+    .default(['journeys', 'email']),
+  /** Journey emails per second over the whole email task queue (Temporal enforces it across workers); unset: no limit. */
+  EMAIL_RATE_PER_SECOND: z.coerce.number().positive().max(100000).optional(),
+  /** Bearer token for GET /metrics (server) and the worker's metrics port; unset: open (bind them to a private network). */
+  METRICS_TOKEN: secret.optional(),
+
   /** Requests storing events at once (POST /v1/events, webhooks); default: DATABASE_POOL_SIZE. More wait, then get 429. */
   INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(1000).optional(),
   /** Requests that may wait for their turn; beyond, 429 with Retry-After. */
@@ -119,6 +134,7 @@ const roles = {
     'OUTGOING_WEBHOOK_SECRET',
     'WORKER_MAX_CACHED_WORKFLOWS', 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', 'WORKER_MAX_CONCURRENT_ACTIVITIES',
     'WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES', 'WORKER_SHUTDOWN_GRACE_SECONDS',
+    'WORKER_METRICS_PORT', 'WORKER_METRICS_HOST', 'WORKER_TASK_QUEUES', 'EMAIL_RATE_PER_SECOND', 'METRICS_TOKEN',
   ],
   server: [
     'NODE_ENV', 'LOG_LEVEL', 'DATABASE_URL', 'DATABASE_POOL_SIZE',
@@ -131,7 +147,7 @@ const roles = {
     'WEBHOOK_TOLERANCE_SECONDS', 'LINK_SIGNING_SECRET',
     'INGEST_CONCURRENCY', 'INGEST_QUEUE_LIMIT', 'INGEST_MAX_WAIT_MS',
     'DISPATCHER_ENABLED', 'DISPATCH_BATCH_SIZE', 'DISPATCH_CONCURRENCY', 'DISPATCH_LEASE_SECONDS', 'DISPATCH_POLL_MS', 'DISPATCH_MAX_BACKOFF_SECONDS',
-    'IMPORT_MAX_BYTES', 'IMPORT_SYNC_MAX_BYTES',
+    'IMPORT_MAX_BYTES', 'IMPORT_SYNC_MAX_BYTES', 'METRICS_TOKEN',
   ],
 } as const satisfies Record<string, readonly (keyof Env)[]>;
 
@@ -162,7 +178,26 @@ export function loadEnv<R extends Role>(role: R, source: NodeJS.ProcessEnv = pro
     });
     throw new ConfigError(`Invalid configuration for "${role}":\n${lines.join('\n')}\nSee README.md, "Configuration".`);
   }
+  const problems = crossChecks(parsed.data as Partial<Env>);
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration for "${role}":\n${problems.map((p) => `  ${p}`).join('\n')}\nSee README.md, "Configuration".`);
   return parsed.data as RoleEnv<R>;
+}
+
+/** Rules between variables (each variable alone is valid). */
+function crossChecks(env: Partial<Env>): string[] {
+  const out: string[] = [];
+  const sameQueue = env.TEMPORAL_TASK_QUEUE !== undefined && env.TEMPORAL_TASK_QUEUE === env.TEMPORAL_EMAIL_TASK_QUEUE;
+  if (sameQueue && env.WORKER_TASK_QUEUES && env.WORKER_TASK_QUEUES.length === 1) {
+    out.push(`WORKER_TASK_QUEUES: "${env.WORKER_TASK_QUEUES[0]}" alone needs TEMPORAL_EMAIL_TASK_QUEUE to differ from TEMPORAL_TASK_QUEUE (both are "${env.TEMPORAL_TASK_QUEUE}")`);
+  }
+  // The limit is per task queue: on a shared queue it would throttle every activity, not only email.
+  if (sameQueue && env.EMAIL_RATE_PER_SECOND !== undefined) {
+    out.push(`EMAIL_RATE_PER_SECOND: needs TEMPORAL_EMAIL_TASK_QUEUE to differ from TEMPORAL_TASK_QUEUE (both are "${env.TEMPORAL_TASK_QUEUE}"), or it would limit every activity`);
+  }
+  if (env.EMAIL_RATE_PER_SECOND !== undefined && env.WORKER_TASK_QUEUES && !env.WORKER_TASK_QUEUES.includes('email')) {
+    out.push('EMAIL_RATE_PER_SECOND: this worker does not poll the email task queue (WORKER_TASK_QUEUES has no "email"); set the rate on the workers that do');
+  }
+  return out;
 }
 
 /** PUBLIC_URL when it is not set: this machine at HTTP_PORT (3000 when that is unset, 0 or invalid). */

@@ -13,7 +13,8 @@
 import type { Client } from '@temporalio/client';
 import pMap from 'p-map';
 import type { Db } from '../lib/db';
-import type { Logger } from '../lib/logger';
+import { errorFields, type Logger } from '../lib/logger';
+import { dispatchedEvents, dispatchLag } from '../lib/metrics';
 import { activeJourneys, type PublishedJourney } from '../journeys/store';
 import { redactEmails } from '../lib/redact';
 import { deliverEvent, type ContactState } from './delivery';
@@ -72,7 +73,7 @@ export class Dispatcher {
     const open = new Set(rows.map((r) => r.id));
     // Keep the lease while the batch is worked on; a dispatcher that dies lets it lapse.
     const renewal = setInterval(() => {
-      renewLease(db, [...open], this.leaseSeconds).catch((err: Error) => this.deps.log.warn({ err: err.message }, 'could not renew the lease of claimed events'));
+      renewLease(db, [...open], this.leaseSeconds).catch((err: unknown) => this.deps.log.warn(errorFields(err), 'could not renew the lease of claimed events'));
     }, (this.leaseSeconds * 1000) / 3);
     try {
       const byContact = new Map<string, OutboxEvent[]>();
@@ -106,6 +107,8 @@ export class Dispatcher {
           }
           done.push(e.id);
           this.stats.delivered++;
+          dispatchedEvents.inc({ outcome: 'delivered' });
+          dispatchLag.observe(Math.max(0, (Date.now() - e.received_at.getTime()) / 1000));
           if (done.length >= 100) await flush();
         }
       }, { concurrency: this.deps.concurrency ?? 64 });
@@ -119,10 +122,11 @@ export class Dispatcher {
   /** The event waits with exponential backoff; the contact's later events of this batch wait with it. */
   private async failed(e: OutboxEvent, later: OutboxEvent[], err: Error): Promise<void> {
     this.stats.failed++;
+    dispatchedEvents.inc({ outcome: 'failed' });
     const wait = Math.min(2 ** Math.min(e.dispatch_attempts, 9), this.deps.maxBackoffSeconds);
     const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
     const message = redactEmails(`${err.name}: ${err.message ?? 'unknown error'}${cause}`.slice(0, 500));
-    this.deps.log.warn({ eventId: e.id, attempt: e.dispatch_attempts, retryInSeconds: wait, err: message }, 'event dispatch failed; will retry');
+    this.deps.log.warn({ eventId: e.id, attempt: e.dispatch_attempts, retryInSeconds: wait, ...errorFields(err) }, 'event dispatch failed; will retry');
     await markFailed(this.deps.db, e.id, wait, message);
     await postpone(this.deps.db, later.map((l) => l.id), wait);
   }
@@ -153,7 +157,7 @@ export class Dispatcher {
       try {
         claimed = await this.dispatchBatch();
       } catch (err) {
-        this.deps.log.warn({ err: (err as Error).message }, 'dispatcher cannot reach the database; retrying');
+        this.deps.log.warn(errorFields(err), 'dispatcher cannot reach the database; retrying');
       }
       if (this.stopped) break;
       if (claimed >= this.deps.batchSize || this.pending) continue;

@@ -6,6 +6,7 @@ import { requireApiKey } from './auth';
 import type { ServerDeps } from './context';
 import { errorHandler, notFound, refuseUnsupportedMethods } from './errors';
 import { noStore, securityHeaders } from './security-headers';
+import { metricsHandler, requestObservability } from './observability';
 import { approvalLinksRouter } from './routes/approval-links';
 import { approvalsRouter } from './routes/approvals';
 import { contactImportsRouter } from './routes/contact-imports';
@@ -28,12 +29,15 @@ export function createApp(deps: ServerDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);
+  // First: every response gets its request id, access log line and latency observation.
+  app.use(requestObservability(deps.log));
   app.use(securityHeaders());
   app.use(refuseUnsupportedMethods);
   // Pages and links with tokens, and the API (personal data): never cached.
   app.use(['/u', '/preferences', '/confirm', '/a', '/t', '/webhooks', '/v1'], noStore);
 
   app.use(healthRouter(deps));
+  app.get('/metrics', noStore, metricsHandler(deps.metricsToken));
   app.get('/openapi.yaml', (_req, res) => res.type('application/yaml').send(readFileSync(OPENAPI_PATH, 'utf8')));
   // Webhooks read the raw body (for the signature), so they come before express.json().
   app.use(webhooksRouter(deps));

@@ -27,6 +27,8 @@ export interface ServerDeps {
   temporal?: Client;
   /** Task queue of the workflows the server starts (newsletter broadcasts); TEMPORAL_TASK_QUEUE. */
   taskQueue?: string;
+  /** Bearer token GET /metrics requires (METRICS_TOKEN); absent: /metrics is open. */
+  metricsToken?: string;
   /** Contact import limits (IMPORT_MAX_BYTES, IMPORT_SYNC_MAX_BYTES); absent: the defaults. */
   imports?: { maxBytes: number; syncMaxBytes: number };
 }

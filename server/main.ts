@@ -1,15 +1,16 @@
 // The HTTP server process: API, webhooks, links, and the event dispatcher.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, isGrpcServiceError } from '@temporalio/client';
 import type { RoleEnv } from '../config/env';
 import { ConfigError, temporalSettings } from '../config/env';
 import { Dispatcher } from '../events/dispatcher';
-import { createDb, type Db } from '../lib/db';
-import { createLogger, type Logger } from '../lib/logger';
+import { checkDatabase, createDb, type Db } from '../lib/db';
+import { createLogger, errorFields, type Logger } from '../lib/logger';
 import { connectionOptions } from '../lib/temporal-connection';
 import { Admission } from './admission';
 import { createApp } from './app';
+import { registerScrapeSources } from './observability';
 import { createMailer, type Mailer } from '../email/transport';
 
 export interface RunningServer {
@@ -21,6 +22,9 @@ export interface RunningServer {
 
 export async function startServer(env: RoleEnv<'server'>, opts: { db?: Db; log?: Logger; mailer?: Mailer } = {}): Promise<RunningServer> {
   const log = opts.log ?? createLogger('server', env.LOG_LEVEL);
+  // Without PostgreSQL the server can never be ready (it stores every event before
+  // answering): say so at start. Once running, losing it only turns /health/ready to 503.
+  if (!opts.db) await checkDatabase(env.DATABASE_URL);
   const db = opts.db ?? createDb(env.DATABASE_URL, env.DATABASE_POOL_SIZE);
   const t = temporalSettings(env);
   // Lazy: the server starts and accepts events while Temporal is unreachable.
@@ -28,6 +32,7 @@ export async function startServer(env: RoleEnv<'server'>, opts: { db?: Db; log?:
   // SDK's retry timers can outlive a call's deadline and fire on a closed channel.
   const connection = Connection.lazy({ ...connectionOptions(t), interceptors: [] });
   const client = new Client({ connection, namespace: t.namespace });
+  const namespaceCheck = checkNamespace(connection, t.namespace, log);
   const dispatcher = env.DISPATCHER_ENABLED
     ? new Dispatcher({
         db,
@@ -67,6 +72,7 @@ export async function startServer(env: RoleEnv<'server'>, opts: { db?: Db; log?:
     temporal: client,
     taskQueue: t.taskQueue,
     imports: { maxBytes: env.IMPORT_MAX_BYTES, syncMaxBytes: env.IMPORT_SYNC_MAX_BYTES },
+    metricsToken: env.METRICS_TOKEN,
   });
   let server: Server;
   try {
@@ -80,7 +86,16 @@ export async function startServer(env: RoleEnv<'server'>, opts: { db?: Db; log?:
     if (!opts.db) await db.$disconnect();
     throw listenFailure(env.HTTP_HOST, env.HTTP_PORT, err as NodeJS.ErrnoException);
   }
+  const wrongNamespace = await namespaceCheck;
+  if (wrongNamespace) {
+    await new Promise<void>((r) => server.close(() => r()));
+    await connection.close().catch(() => undefined);
+    if (!opts.mailer) mailer.close();
+    if (!opts.db) await db.$disconnect();
+    throw wrongNamespace;
+  }
   dispatcher?.start();
+  const unregisterScrape = registerScrapeSources(db);
   const port = (server.address() as AddressInfo).port;
   const url = `http://${env.HTTP_HOST === '0.0.0.0' ? '127.0.0.1' : env.HTTP_HOST}:${port}`;
   log.info({ url }, 'HTTP server listening');
@@ -91,12 +106,36 @@ export async function startServer(env: RoleEnv<'server'>, opts: { db?: Db; log?:
     async close() {
       await new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections();
+      unregisterScrape();
       await dispatcher?.stop();
       await connection.close();
       if (!opts.mailer) mailer.close();
       if (!opts.db) await db.$disconnect();
     },
   };
+}
+
+/**
+ * A namespace Temporal says does not exist is a configuration error (every
+ * dispatch would fail); a Temporal that does not answer is not: events wait in
+ * the outbox until it does.
+ */
+/** gRPC status NOT_FOUND (grpc-js is not a direct dependency). */
+const GRPC_NOT_FOUND = 5;
+
+async function checkNamespace(connection: Connection, namespace: string, log: Logger): Promise<ConfigError | null> {
+  try {
+    await connection.withDeadline(Date.now() + 3000, () => connection.workflowService.describeNamespace({ namespace }));
+    return null;
+  } catch (err) {
+    if (isGrpcServiceError(err) && err.code === GRPC_NOT_FOUND) {
+      const e = new ConfigError(`Temporal has no namespace "${namespace}" (TEMPORAL_NAMESPACE).\nSet TEMPORAL_NAMESPACE to an existing namespace (Temporal Cloud: <name>.<account>), or create it (temporal operator namespace create ${namespace}).`);
+      e.cause = err;
+      return e;
+    }
+    log.warn(errorFields(err), 'Temporal (TEMPORAL_ADDRESS) does not answer yet; accepting events, which wait until it does');
+    return null;
+  }
 }
 
 /** A port or address the server cannot take, naming the variable that chooses it (exit 78 in cli/). */

@@ -84,6 +84,9 @@ async function main() {
     if (['127.0.0.1', '0.0.0.0', 'localhost', undefined].includes(env.HTTP_HOST || undefined)) {
       await requireFreePort(port('HTTP_PORT', 3000), 'HTTP_PORT', 'The HTTP server');
     }
+    if (env.WORKER_METRICS_PORT !== 'off' && ['127.0.0.1', '0.0.0.0', 'localhost', undefined].includes(env.WORKER_METRICS_HOST || undefined)) {
+      await requireFreePort(port('WORKER_METRICS_PORT', 9464), 'WORKER_METRICS_PORT', "The worker's metrics port", 'set WORKER_METRICS_PORT=off');
+    }
     // Links in emails must reach this server: a port picked at random is picked now, so
     // that PUBLIC_URL (when not set) can be derived from it (config/env.ts).
     if (env.HTTP_PORT === '0') env.HTTP_PORT = String(await freePort());
@@ -164,6 +167,7 @@ async function main() {
         `  API key       ${apiKey}`,
         `  Temporal UI   ${temporalUi ?? `(external Temporal at ${env.TEMPORAL_ADDRESS})`}`,
         `  Sent mail     ${mailUi ?? '(external SMTP relay)'}`,
+        `  Metrics       ${server.url}/metrics   (worker: ${workerProc.ready.metricsUrl ?? 'off'})`,
         `  Webhook secrets are in ${join(DATA, 'secrets.json')}`,
         '',
         `Try: curl -s -X POST ${server.url}/v1/events -H "Authorization: Bearer ${apiKey}" \\`,

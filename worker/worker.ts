@@ -3,14 +3,16 @@ import { resolve } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { RoleEnv } from '../config/env';
-import { temporalSettings } from '../config/env';
+import { ConfigError, temporalSettings } from '../config/env';
 import { createActivities } from '../activities';
-import { createDb, type Db } from '../lib/db';
-import { createLogger, type Logger } from '../lib/logger';
+import { checkDatabase, createDb, type Db } from '../lib/db';
+import { createLogger, errorFields, sdkLogFields, type Logger } from '../lib/logger';
+import { freePort } from '../stack/net';
 import { connectionOptions } from '../lib/temporal-connection';
 import { createMailer, type Mailer } from '../email/transport';
 import { policyFromEnv } from '../email/policy';
 import { livenessHeartbeat } from './liveness-heartbeat';
+import { startMetricsServer, type MetricsServer } from './metrics-server';
 
 export const WORKFLOWS_PATH = resolve(import.meta.dirname, '..', 'workflows', 'index.ts');
 
@@ -20,18 +22,43 @@ export interface RunningWorker {
   shutdown(): Promise<void>;
 }
 
-/** Routes the Temporal SDK's own logs (warnings and errors only) into our pino logger. */
-function installSdkLogger(log: Logger): void {
+/**
+ * Installs the SDK's runtime once per process: its logs (the TypeScript side's
+ * and core's, forwarded instead of printed as coloured text) go into our pino
+ * logger as JSON, and its worker metrics are exported in Prometheus' format on
+ * an internal loopback port that the worker's metrics port merges in. Returns
+ * that address, or null when a runtime was already installed (tests install
+ * their own) or metrics are off.
+ */
+async function installRuntime(log: Logger, withMetrics: boolean): Promise<string | null> {
   const levels: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' };
+  const coreAddress = withMetrics ? `127.0.0.1:${await freePort()}` : null;
   try {
     Runtime.install({
-      logger: new DefaultLogger('WARN', (entry) => log[levels[entry.level]]({ sdk: entry.meta }, entry.message)),
+      logger: new DefaultLogger('WARN', (entry) => log[levels[entry.level]]({ ...sdkLogFields(entry.meta), sdk: true }, entry.message)),
+      telemetryOptions: {
+        logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} },
+        ...(coreAddress ? { metrics: { prometheus: { bindAddress: coreAddress, useSecondsForDurations: true } } } : {}),
+      },
       // We stop workers ourselves on SIGINT/SIGTERM (in order, then the rest of the stack).
       shutdownSignals: [],
     });
+    return coreAddress;
   } catch {
     // A runtime is already installed in this process (tests install their own).
+    return null;
   }
+}
+
+/** Worker.create's failure as one clear message when the cause is the configuration (exit 78 in cli/). */
+function createFailure(err: unknown, namespace: string): Error {
+  const e = err as Error;
+  if (e.name === 'NamespaceNotFoundError' || /namespace .* (is )?not found/i.test(e.message ?? '')) {
+    const c = new ConfigError(`Temporal has no namespace "${namespace}" (TEMPORAL_NAMESPACE).\nSet TEMPORAL_NAMESPACE to an existing namespace (Temporal Cloud: <name>.<account>), or create it (temporal operator namespace create ${namespace}).`);
+    c.cause = err;
+    return c;
+  }
+  return e;
 }
 
 /**
@@ -63,7 +90,7 @@ async function connectWithRetry(env: RoleEnv<'worker'>, log: Logger): Promise<Na
       return await NativeConnection.connect({ address: opts.address, tls: opts.tls, apiKey: settings.apiKey, metadata: opts.metadata });
     } catch (err) {
       const delay = Math.min(1000 * 2 ** Math.min(attempt - 1, 5), 30_000);
-      log.warn({ attempt, err: (err as Error).message, retryInMs: delay }, 'cannot reach Temporal; retrying');
+      log.warn({ attempt, ...errorFields(err), retryInMs: delay }, 'cannot reach Temporal (TEMPORAL_ADDRESS); retrying');
       await new Promise((r) => setTimeout(r, delay));
     }
   }
@@ -74,7 +101,9 @@ export async function startWorker(
   opts: { workflowBundle?: WorkflowBundleWithSourceMap; db?: Db; mailer?: Mailer; log?: Logger } = {},
 ): Promise<RunningWorker> {
   const log = opts.log ?? createLogger('worker', env.LOG_LEVEL);
-  installSdkLogger(log);
+  const coreMetrics = await installRuntime(log, env.WORKER_METRICS_PORT !== 'off');
+  // Activities cannot work without PostgreSQL: say so now rather than fail every task.
+  if (!opts.db) await checkDatabase(env.DATABASE_URL);
   const db = opts.db ?? createDb(env.DATABASE_URL, env.DATABASE_POOL_SIZE);
   const mailer = opts.mailer ?? createMailer(env.SMTP_URL, env.SMTP_POOL_SIZE);
   const t = temporalSettings(env);
@@ -103,31 +132,63 @@ export async function startWorker(
     shutdownGraceTime: env.WORKER_SHUTDOWN_GRACE_SECONDS * 1000,
     interceptors: { activity: [livenessHeartbeat] },
   };
-  const workers = [
-    await Worker.create({ connection, namespace: t.namespace, taskQueue: t.taskQueue, ...workflowSource, activities, ...sizing }),
-  ];
-  if (t.emailTaskQueue !== t.taskQueue) {
-    workers.push(
-      await Worker.create({
-        connection,
-        namespace: t.namespace,
-        taskQueue: t.emailTaskQueue,
-        activities: { sendEmail: activities.sendEmail },
-        // As many sends at once as SMTP connections: a send claims its row before
-        // SMTP, so a worker that dies leaves at most this many `indeterminate`.
-        maxConcurrentActivityTaskExecutions: Math.min(env.WORKER_MAX_CONCURRENT_ACTIVITIES, env.SMTP_POOL_SIZE),
-        shutdownGraceTime: sizing.shutdownGraceTime,
-        interceptors: sizing.interceptors,
-      }),
-    );
-  }
-  log.info({ taskQueues: [t.taskQueue, t.emailTaskQueue], namespace: t.namespace, ...sizing }, 'worker running');
-  const guard = watchHeap(log, () => void shutdown());
-  const done = Promise.all(workers.map((w) => w.run())).then(async () => {
-    await connection.close();
+  const polls = new Set(env.WORKER_TASK_QUEUES);
+  const ownEmailQueue = t.emailTaskQueue !== t.taskQueue;
+  const workers: Worker[] = [];
+  let metrics: MetricsServer | null = null;
+  try {
+    // First: a taken metrics port fails in a moment, before the workflow bundle is built.
+    if (env.WORKER_METRICS_PORT !== 'off') {
+      metrics = await startMetricsServer({ host: env.WORKER_METRICS_HOST, port: env.WORKER_METRICS_PORT, token: env.METRICS_TOKEN, coreAddress: coreMetrics });
+    }
+    if (polls.has('journeys')) {
+      workers.push(await Worker.create({ connection, namespace: t.namespace, taskQueue: t.taskQueue, ...workflowSource, activities, ...sizing }));
+    }
+    if (ownEmailQueue && polls.has('email')) {
+      workers.push(
+        await Worker.create({
+          connection,
+          namespace: t.namespace,
+          taskQueue: t.emailTaskQueue,
+          activities: { sendEmail: activities.sendEmail },
+          // As many sends at once as SMTP connections: a send claims its row before
+          // SMTP, so a worker that dies leaves at most this many `indeterminate`.
+          maxConcurrentActivityTaskExecutions: Math.min(env.WORKER_MAX_CONCURRENT_ACTIVITIES, env.SMTP_POOL_SIZE),
+          // Enforced by Temporal over the whole queue (every worker polling it); the last poller's value wins.
+          ...(env.EMAIL_RATE_PER_SECOND !== undefined ? { maxTaskQueueActivitiesPerSecond: env.EMAIL_RATE_PER_SECOND } : {}),
+          shutdownGraceTime: sizing.shutdownGraceTime,
+          interceptors: sizing.interceptors,
+        }),
+      );
+    }
+  } catch (err) {
+    await metrics?.close();
+    await connection.close().catch(() => undefined);
     if (!opts.mailer) mailer.close();
     if (!opts.db) await db.$disconnect();
-  });
+    throw createFailure(err, t.namespace);
+  }
+  const taskQueues = [...(polls.has('journeys') ? [t.taskQueue] : []), ...(polls.has('email') && ownEmailQueue ? [t.emailTaskQueue] : [])];
+  log.info({ taskQueues, namespace: t.namespace, emailRatePerSecond: env.EMAIL_RATE_PER_SECOND ?? null, metricsUrl: metrics?.url ?? null, ...sizing, interceptors: undefined }, 'worker running');
+  const guard = watchHeap(log, () => void shutdown());
+  // One worker failing (e.g. its namespace went away) stops the others, then everything closes.
+  const done = Promise.all(
+    workers.map((w) =>
+      w.run().catch((err: unknown) => {
+        for (const other of workers) if (other.getState() === 'RUNNING') other.shutdown();
+        throw err;
+      }),
+    ),
+  )
+    .finally(async () => {
+      await metrics?.close();
+      await connection.close().catch(() => undefined);
+      if (!opts.mailer) mailer.close();
+      if (!opts.db) await db.$disconnect();
+    })
+    .then(() => undefined, (err: unknown) => {
+      throw createFailure(err, t.namespace);
+    });
   async function shutdown(): Promise<void> {
     clearInterval(guard);
     for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();

@@ -18,7 +18,8 @@ export interface CountingSink {
   close(): Promise<void>;
 }
 
-export async function startCountingSink(opts: { maxClients?: number } = {}): Promise<CountingSink> {
+/** `latencyMs`: each message is answered that much later, like a remote relay (the sender's connection waits). */
+export async function startCountingSink(opts: { maxClients?: number; latencyMs?: number } = {}): Promise<CountingSink> {
   let received = 0;
   let bytes = 0;
   const arrivals = new Map<string, number>();
@@ -31,13 +32,14 @@ export async function startCountingSink(opts: { maxClients?: number } = {}): Pro
     size: 25 * 1024 * 1024,
     onData(stream, session, callback) {
       stream.on('data', (c: Buffer) => void (bytes += c.length));
-      stream.on('end', () => {
+      stream.on('end', () => void (opts.latencyMs ? setTimeout(accept, opts.latencyMs) : accept()));
+      const accept = () => {
         received++;
         const at = performance.now();
         for (const r of session.envelope.rcptTo) if (!arrivals.has(r.address)) arrivals.set(r.address, at);
         for (const w of waiters) w();
         callback(null, 'Queued');
-      });
+      };
     },
   });
   await new Promise<void>((resolve, reject) => {

@@ -35,11 +35,11 @@ const quiet = (line: string) => {
   if (/"level":(40|50|60)/.test(line)) process.stderr.write(`${line}\n`);
 };
 
-export async function startBenchStack(opts: { env?: Record<string, string>; poolSize?: number; sqliteSync?: 'normal' | 'off' } = {}): Promise<BenchStack> {
+export async function startBenchStack(opts: { env?: Record<string, string>; poolSize?: number; sqliteSync?: 'normal' | 'off'; sinkLatencyMs?: number } = {}): Promise<BenchStack> {
   const dir = mkdtempSync(join(tmpdir(), 'rapport-bench-'));
   const pg = await startEmbeddedPostgres({ dataDir: join(dir, 'postgres'), port: await freePort() });
   const temporal = await startTemporalDevServer({ dbFile: join(dir, 'temporal.db'), port: await freePort(), uiPort: null, sqliteSync: opts.sqliteSync ?? (process.env.BENCH_SQLITE_SYNC === 'off' ? 'off' : 'normal') });
-  const sink = await startCountingSink();
+  const sink = await startCountingSink({ latencyMs: opts.sinkLatencyMs });
   await pg.createDatabase('bench');
   const databaseUrl = pg.url('bench');
   await migrate(databaseUrl);
@@ -55,6 +55,8 @@ export async function startBenchStack(opts: { env?: Record<string, string>; pool
     WEBHOOK_SECRETS: 'shop=bench-secret-0123456789',
     LINK_SIGNING_SECRET: 'bench-link-0123456789abcdef',
     FREQUENCY_CAP_PER_7D: '0',
+    // Several workers (and other benchmarks) on one machine: each takes a free metrics port.
+    WORKER_METRICS_PORT: '0',
     ...opts.env,
   };
   const procs: BenchProcess[] = [];

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../config/env';
+import { createDb } from '../../lib/db';
 import { startServer } from '../../server/main';
 import { freePort } from '../../stack/net';
 import { startMailSink } from '../../stack/smtp-sink';
@@ -78,7 +79,10 @@ describe('a part that cannot start', () => {
       smtpUrl: 'smtp://127.0.0.1:1',
       overrides: { HTTP_PORT: String(port), DISPATCHER_ENABLED: 'false' },
     });
-    const err = await failure(startServer(env.server));
+    // A database handed in is not checked at start (an unreachable DATABASE_URL has its own test: cli-exits).
+    const db = createDb(env.server.DATABASE_URL, 1);
+    cleanups.push(() => db.$disconnect());
+    const err = await failure(startServer(env.server, { db }));
     expect(err).toBeInstanceOf(ConfigError);
     expect(err?.message).toBe(
       `The HTTP server cannot listen on 127.0.0.1:${port}: port ${port} is already in use (another Rapport, or another program).\nStop it, or set HTTP_PORT to a free port (0 picks any).`,

@@ -25,6 +25,8 @@ export function testEnv(opts: { databaseUrl: string; temporalAddress: string; sm
     LINK_SIGNING_SECRET: TEST_LINK_SECRET,
     OUTGOING_WEBHOOK_SECRET: TEST_OUTGOING_SECRET,
     DISPATCH_POLL_MS: '200',
+    // Workers in one test process would all want the default port; tests that scrape turn it on.
+    WORKER_METRICS_PORT: 'off',
     ...opts.overrides,
   };
   return { raw, worker: loadEnv('worker', raw), server: loadEnv('server', raw), migrate: loadEnv('migrate', raw) };

@@ -33,6 +33,7 @@ const EXPECTED: Record<string, string[]> = {
   'get /health/live': ['200'],
   'get /health/ready': ['200', '503'],
   'get /openapi.yaml': ['200'],
+  'get /metrics': ['200', '401'],
   'post /v1/contacts': ['200', '201', '400', '401', '409'],
   'get /v1/contacts/{ref}': ['200', '400', '401', '404'],
   'get /v1/contacts/{ref}/timeline': ['200', '400', '401', '404'],
