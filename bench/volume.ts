@@ -231,7 +231,21 @@ async function ingestFigure(requests: number) {
     const r = await load(`${server.url}/v1/events`, requests, 64, body('rapport'), auth);
     say(`  Rapport: ${r.perSecond.toFixed(0)}/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, statuses ${JSON.stringify(r.statuses)}`);
     say(`  ratio: ${(r.perSecond / baseline.perSecond).toFixed(2)} of the bare insert`);
-    out.ingest = { requests, baselinePerSecond: baseline.perSecond, baselineP99Ms: baseline.p99, perSecond: r.perSecond, p50Ms: r.p50, p99Ms: r.p99, ratio: r.perSecond / baseline.perSecond, statuses: r.statuses };
+    // The same load while the server's dispatcher drains a backlog (events no
+    // journey listens to: all database work, at the dispatcher's full speed).
+    const ids = await insertContacts(stack.db, 5000, 1_000_000);
+    const backlogEvents = await insertEvents(stack.db, ids, 'bench_backlog', 4, 'backlog');
+    const drained = () => stack.db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM events WHERE type = 'bench_backlog' AND dispatched_at IS NOT NULL`.then((x) => Number(x[0]!.n));
+    const before = await drained();
+    const d = await load(`${server.url}/v1/events`, requests, 64, body('draining'), auth);
+    const during = (await drained()) - before;
+    say(`  Rapport while the dispatcher drains a backlog of ${backlogEvents}: ${d.perSecond.toFixed(0)}/s, p50 ${d.p50.toFixed(1)} ms, p99 ${d.p99.toFixed(1)} ms, statuses ${JSON.stringify(d.statuses)}; ${during} backlog events dispatched meanwhile`);
+    say(`  ratio: ${(d.perSecond / r.perSecond).toFixed(2)} of ingest alone`);
+    out.ingest = {
+      requests, baselinePerSecond: baseline.perSecond, baselineP99Ms: baseline.p99, perSecond: r.perSecond, p50Ms: r.p50, p99Ms: r.p99,
+      ratio: r.perSecond / baseline.perSecond, statuses: r.statuses,
+      whileDraining: { backlog: backlogEvents, dispatchedMeanwhile: during, perSecond: d.perSecond, p50Ms: d.p50, p99Ms: d.p99, ratioToAlone: d.perSecond / r.perSecond, statuses: d.statuses },
+    };
   } finally {
     await stack.close();
   }
