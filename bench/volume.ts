@@ -2,7 +2,7 @@
 // list, each figure against a baseline measured in the same run on the same
 // servers (2 shared cores here: read the ratios, not the seconds).
 //
-//   npm run bench:volume -- [figures] [--contacts N] [--events N] [--requests N]
+//   npm run bench:volume -- [figures] [--contacts N] [--events N] [--requests N] [--seconds N] [--rate N]
 //   figures: enrol dispatch ingest latency (default: all)
 //
 // enrol     N contacts' stored `signed_up` events (welcome + nurture: 2 runs each)
@@ -12,7 +12,8 @@
 // dispatch  a backlog of stored events for contacts with a run each, handed to
 //           Temporal, vs bare signals from one client at the same concurrency.
 // ingest    POST /v1/events at concurrency 64 vs a bare Express + pg insert.
-// latency   event accepted -> email at the SMTP server, at 10/s and 100/s.
+// latency   event accepted -> email at the SMTP server, at 10/s and 100/s (or --rate),
+//           with the time by phase (outbox, Temporal + worker, SMTP).
 //
 // The last line is a JSON object with every figure.
 import { randomUUID } from 'node:crypto';
@@ -251,6 +252,30 @@ async function ingestFigure(requests: number) {
   }
 }
 
+/**
+ * Where the time of event -> email goes, from the rows' own timestamps:
+ * stored -> dispatched (the outbox), dispatched -> send row written (Temporal
+ * starts the run, the worker runs its first workflow task and schedules the
+ * send), send row -> sent (render and SMTP).
+ */
+async function latencyPhases(stack: BenchStack, keys: string) {
+  const rows = await stack.db.$queryRaw<{ stored: number; dispatched: number | null; queued: number | null; sent: number | null }[]>`
+    SELECT EXTRACT(EPOCH FROM e.received_at) * 1000 AS stored, EXTRACT(EPOCH FROM e.dispatched_at) * 1000 AS dispatched,
+           EXTRACT(EPOCH FROM m.created_at) * 1000 AS queued, EXTRACT(EPOCH FROM m.sent_at) * 1000 AS sent
+    FROM events e LEFT JOIN message_sends m ON m.contact_id = e.contact_id AND m.journey_key = 'welcome'
+    WHERE e.idempotency_key LIKE ${keys}`;
+  const phase = (f: (r: (typeof rows)[number]) => number | null) => {
+    const v = rows.map(f).filter((x): x is number => x !== null && Number.isFinite(x)).sort((a, b) => a - b);
+    return { p50: quantile(v, 0.5), p99: quantile(v, 0.99) };
+  };
+  const diff = (a: number | null, b: number | null) => (a === null || b === null ? null : Number(b) - Number(a));
+  return {
+    toDispatch: phase((r) => diff(r.stored, r.dispatched)),
+    toSendRow: phase((r) => diff(r.dispatched, r.queued)),
+    toSent: phase((r) => diff(r.queued, r.sent)),
+  };
+}
+
 /** Steady `rate` sign-ups per second for `seconds`: POST accepted -> welcome email at the SMTP server. */
 async function latencyFigure(rates: number[], seconds: number) {
   const stack = await startBenchStack();
@@ -284,7 +309,9 @@ async function latencyFigure(rates: number[], seconds: number) {
       const lat = [...sent].map(([e, t]) => (stack.sink.arrivals.get(e) ?? Number.POSITIVE_INFINITY) - t).sort((a, b) => a - b);
       const missing = lat.filter((x) => !Number.isFinite(x)).length;
       say(`  ${sent.size} accepted of ${total}; p50 ${quantile(lat, 0.5).toFixed(0)} ms, p99 ${quantile(lat, 0.99).toFixed(0)} ms${missing ? `, ${missing} not mailed within 120 s` : ''}`);
-      result[`${rate}perSecond`] = { accepted: sent.size, total, p50Ms: quantile(lat, 0.5), p99Ms: quantile(lat, 0.99), missing };
+      const phases = await latencyPhases(stack, `api:lat-${rate}-%`);
+      say(`  by phase (p50 / p99 ms): ${Object.entries(phases).map(([k, v]) => `${k} ${v.p50.toFixed(0)} / ${v.p99.toFixed(0)}`).join(', ')}`);
+      result[`${rate}perSecond`] = { accepted: sent.size, total, p50Ms: quantile(lat, 0.5), p99Ms: quantile(lat, 0.99), missing, phases };
     }
     out.latency = result;
   } finally {
@@ -294,7 +321,7 @@ async function latencyFigure(rates: number[], seconds: number) {
 
 const started = Date.now();
 if (want('ingest')) await ingestFigure(flag('requests', 5000));
-if (want('latency')) await latencyFigure([10, 100], flag('seconds', 30));
+if (want('latency')) await latencyFigure(flag('rate', 0) > 0 ? [flag('rate', 0)] : [10, 100], flag('seconds', 30));
 if (want('dispatch')) await dispatchFigure(flag('contacts', 1000), flag('events', 50_000));
 if (want('enrol')) await enrolFigure(flag('contacts', 2000));
 say(`\ndone in ${((Date.now() - started) / 1000).toFixed(0)} s`);
