@@ -3,6 +3,7 @@
 // no-ops, and the races of concurrent requests.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Contact } from '@prisma/client';
+import pg from 'pg';
 import { upsertContact } from '../../contacts/service';
 import { ingestEvent, ingestInTransaction, singleStatementEligible, UnknownContactError } from '../../events/ingest';
 import type { EventInput } from '../../events/schema';
@@ -106,6 +107,35 @@ describe('one-statement ingest', () => {
     const c = await t.db.contact.findUniqueOrThrow({ where: { id: contactId! } });
     expect(c.attributes).toEqual(Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`k${i}`, i])));
     expect((await attributeEvents(contactId!)).map((e) => e.key).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `k${i}`).sort());
+  });
+
+  it('runs again when another request created the contact while its statement ran', async () => {
+    // The other request: the contact inserted, not yet committed.
+    const other = new pg.Client({ connectionString: t.url });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      const { rows } = await other.query<{ id: string }>(
+        "INSERT INTO contacts (id, email, first_name, updated_at) VALUES (gen_random_uuid(), 'late@example.com', 'Other', now()) RETURNING id::text");
+      const storing = ingestEvent(t.db, 'api', ev('late-1', { email: 'late@example.com', attributes: { seen: true } }));
+      // Wait (with a deadline) until the statement waits on the other's row, then let the other commit.
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const [w] = await t.db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE NOT l.granted AND a.datname = current_database()`;
+        if (Number(w!.n) > 0) break;
+        if (Date.now() > deadline) throw new Error('the statement never waited for the other transaction');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await other.query('COMMIT');
+      const r = await storing;
+      expect(r).toMatchObject({ contactId: rows[0]!.id, duplicate: false });
+      const c = await t.db.contact.findUniqueOrThrow({ where: { id: rows[0]!.id } });
+      expect(c).toMatchObject({ firstName: 'Other', attributes: { seen: true } });
+      expect(await attributeEvents(c.id)).toEqual([{ key: 'seen', source: 'system', properties: { attribute: 'seen', from: null, to: true } }]);
+      expect(await t.db.contact.count({ where: { email: 'late@example.com' } })).toBe(1);
+    } finally {
+      await other.end();
+    }
   });
 
   it('stores one event when the same delivery arrives many times at once', async () => {
