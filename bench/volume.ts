@@ -2,7 +2,7 @@
 // list, each figure against a baseline measured in the same run on the same
 // servers (2 shared cores here: read the ratios, not the seconds).
 //
-//   npm run bench:volume -- [figures] [--contacts N] [--events N] [--requests N]
+//   npm run bench:volume -- [figures] [--contacts N] [--events N] [--requests N] [--seconds N] [--rate N]
 //   figures: enrol dispatch ingest latency (default: all)
 //
 // enrol     N contacts' stored `signed_up` events (welcome + nurture: 2 runs each)
@@ -12,7 +12,8 @@
 // dispatch  a backlog of stored events for contacts with a run each, handed to
 //           Temporal, vs bare signals from one client at the same concurrency.
 // ingest    POST /v1/events at concurrency 64 vs a bare Express + pg insert.
-// latency   event accepted -> email at the SMTP server, at 10/s and 100/s.
+// latency   event accepted -> email at the SMTP server, at 10/s and 100/s (or --rate),
+//           with the time by phase (outbox, Temporal + worker).
 //
 // The last line is a JSON object with every figure.
 import { randomUUID } from 'node:crypto';
@@ -231,10 +232,49 @@ async function ingestFigure(requests: number) {
     const r = await load(`${server.url}/v1/events`, requests, 64, body('rapport'), auth);
     say(`  Rapport: ${r.perSecond.toFixed(0)}/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, statuses ${JSON.stringify(r.statuses)}`);
     say(`  ratio: ${(r.perSecond / baseline.perSecond).toFixed(2)} of the bare insert`);
-    out.ingest = { requests, baselinePerSecond: baseline.perSecond, baselineP99Ms: baseline.p99, perSecond: r.perSecond, p50Ms: r.p50, p99Ms: r.p99, ratio: r.perSecond / baseline.perSecond, statuses: r.statuses };
+    // The same load while the server's dispatcher drains a backlog (events no
+    // journey listens to: all database work, at the dispatcher's full speed).
+    const ids = await insertContacts(stack.db, 5000, 1_000_000);
+    const backlogEvents = await insertEvents(stack.db, ids, 'bench_backlog', 4, 'backlog');
+    const drained = () => stack.db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM events WHERE type = 'bench_backlog' AND dispatched_at IS NOT NULL`.then((x) => Number(x[0]!.n));
+    const before = await drained();
+    const d = await load(`${server.url}/v1/events`, requests, 64, body('draining'), auth);
+    const during = (await drained()) - before;
+    say(`  Rapport while the dispatcher drains a backlog of ${backlogEvents}: ${d.perSecond.toFixed(0)}/s, p50 ${d.p50.toFixed(1)} ms, p99 ${d.p99.toFixed(1)} ms, statuses ${JSON.stringify(d.statuses)}; ${during} backlog events dispatched meanwhile`);
+    say(`  ratio: ${(d.perSecond / r.perSecond).toFixed(2)} of ingest alone`);
+    out.ingest = {
+      requests, baselinePerSecond: baseline.perSecond, baselineP99Ms: baseline.p99, perSecond: r.perSecond, p50Ms: r.p50, p99Ms: r.p99,
+      ratio: r.perSecond / baseline.perSecond, statuses: r.statuses,
+      whileDraining: { backlog: backlogEvents, dispatchedMeanwhile: during, perSecond: d.perSecond, p50Ms: d.p50, p99Ms: d.p99, ratioToAlone: d.perSecond / r.perSecond, statuses: d.statuses },
+    };
   } finally {
     await stack.close();
   }
+}
+
+/**
+ * Where the time of event -> email goes, from the rows' own timestamps:
+ * stored -> dispatched (the outbox), dispatched -> send row written (Temporal
+ * starts the run, the worker runs its first workflow task and schedules the
+ * send). The rest (render, SMTP) is the total minus these; `sent_at` and
+ * `created_at` come from different clocks (Node.js, PostgreSQL), too close
+ * to subtract.
+ */
+async function latencyPhases(stack: BenchStack, keys: string) {
+  const rows = await stack.db.$queryRaw<{ stored: number; dispatched: number | null; queued: number | null }[]>`
+    SELECT EXTRACT(EPOCH FROM e.received_at) * 1000 AS stored, EXTRACT(EPOCH FROM e.dispatched_at) * 1000 AS dispatched,
+           EXTRACT(EPOCH FROM m.created_at) * 1000 AS queued
+    FROM events e LEFT JOIN message_sends m ON m.contact_id = e.contact_id AND m.journey_key = 'welcome'
+    WHERE e.idempotency_key LIKE ${keys}`;
+  const phase = (f: (r: (typeof rows)[number]) => number | null) => {
+    const v = rows.map(f).filter((x): x is number => x !== null && Number.isFinite(x)).sort((a, b) => a - b);
+    return { p50: quantile(v, 0.5), p99: quantile(v, 0.99) };
+  };
+  const diff = (a: number | null, b: number | null) => (a === null || b === null ? null : Number(b) - Number(a));
+  return {
+    toDispatch: phase((r) => diff(r.stored, r.dispatched)),
+    toSendRow: phase((r) => diff(r.dispatched, r.queued)),
+  };
 }
 
 /** Steady `rate` sign-ups per second for `seconds`: POST accepted -> welcome email at the SMTP server. */
@@ -270,7 +310,9 @@ async function latencyFigure(rates: number[], seconds: number) {
       const lat = [...sent].map(([e, t]) => (stack.sink.arrivals.get(e) ?? Number.POSITIVE_INFINITY) - t).sort((a, b) => a - b);
       const missing = lat.filter((x) => !Number.isFinite(x)).length;
       say(`  ${sent.size} accepted of ${total}; p50 ${quantile(lat, 0.5).toFixed(0)} ms, p99 ${quantile(lat, 0.99).toFixed(0)} ms${missing ? `, ${missing} not mailed within 120 s` : ''}`);
-      result[`${rate}perSecond`] = { accepted: sent.size, total, p50Ms: quantile(lat, 0.5), p99Ms: quantile(lat, 0.99), missing };
+      const phases = await latencyPhases(stack, `api:lat-${rate}-%`);
+      say(`  by phase (p50 / p99 ms): ${Object.entries(phases).map(([k, v]) => `${k} ${v.p50.toFixed(0)} / ${v.p99.toFixed(0)}`).join(', ')}`);
+      result[`${rate}perSecond`] = { accepted: sent.size, total, p50Ms: quantile(lat, 0.5), p99Ms: quantile(lat, 0.99), missing, phases };
     }
     out.latency = result;
   } finally {
@@ -280,7 +322,7 @@ async function latencyFigure(rates: number[], seconds: number) {
 
 const started = Date.now();
 if (want('ingest')) await ingestFigure(flag('requests', 5000));
-if (want('latency')) await latencyFigure([10, 100], flag('seconds', 30));
+if (want('latency')) await latencyFigure(flag('rate', 0) > 0 ? [flag('rate', 0)] : [10, 100], flag('seconds', 30));
 if (want('dispatch')) await dispatchFigure(flag('contacts', 1000), flag('events', 50_000));
 if (want('enrol')) await enrolFigure(flag('contacts', 2000));
 say(`\ndone in ${((Date.now() - started) / 1000).toFixed(0)} s`);

@@ -97,7 +97,7 @@ export const envSchema = z.object({
   /** Bearer token for GET /metrics (server) and the worker's metrics port; unset: open (bind them to a private network). */
   METRICS_TOKEN: secret.optional(),
 
-  /** Requests storing events at once (POST /v1/events, webhooks); default: DATABASE_POOL_SIZE. More wait, then get 429. */
+  /** Requests storing events at once (POST /v1/events, webhooks); default: DATABASE_POOL_SIZE - 2. More wait, then get 429. */
   INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(1000).optional(),
   /** Requests that may wait for their turn; beyond, 429 with Retry-After. */
   INGEST_QUEUE_LIMIT: z.coerce.number().int().min(0).max(100000).default(1000),
@@ -111,6 +111,8 @@ export const envSchema = z.object({
   /** Lease on claimed events; renewed while they are worked on, so a dead dispatcher's events move on within it. */
   DISPATCH_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(30),
   DISPATCH_POLL_MS: z.coerce.number().int().min(50).max(60000).default(1000),
+  /** The dispatcher's own connections, beside DATABASE_POOL_SIZE: a backlog being drained never takes the HTTP handlers' connections. */
+  DISPATCH_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(4),
   DISPATCH_MAX_BACKOFF_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
 
   /** Largest contact import body (POST /v1/contacts/import); larger ones get 413. */
@@ -147,6 +149,7 @@ const roles = {
     'WEBHOOK_TOLERANCE_SECONDS', 'LINK_SIGNING_SECRET',
     'INGEST_CONCURRENCY', 'INGEST_QUEUE_LIMIT', 'INGEST_MAX_WAIT_MS',
     'DISPATCHER_ENABLED', 'DISPATCH_BATCH_SIZE', 'DISPATCH_CONCURRENCY', 'DISPATCH_LEASE_SECONDS', 'DISPATCH_POLL_MS', 'DISPATCH_MAX_BACKOFF_SECONDS',
+    'DISPATCH_POOL_SIZE',
     'IMPORT_MAX_BYTES', 'IMPORT_SYNC_MAX_BYTES', 'METRICS_TOKEN',
   ],
 } as const satisfies Record<string, readonly (keyof Env)[]>;

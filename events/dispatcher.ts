@@ -35,12 +35,20 @@ export interface DispatcherDeps {
   concurrency?: number;
   /** Lease of claimed events, renewed every third of it while they are worked on (default 30 s). */
   leaseSeconds?: number;
+  /** How long a kick waits for more events before the loop claims them (default KICK_COALESCE_MS). */
+  kickCoalesceMs?: number;
 }
 
 /** A delivery that takes longer than this fails (and is retried), so an unreachable Temporal cannot hang the loop. */
 const DELIVERY_DEADLINE_MS = 5_000;
 /** Batches each dispatcher works on at once. */
 const PIPELINE = 2;
+/**
+ * Events stored one request at a time each kick the loop; claiming them a
+ * batch per event cost as much CPU as storing them (five queries per batch).
+ * A kick wakes the loop this much later, with what arrived meanwhile.
+ */
+export const KICK_COALESCE_MS = 20;
 
 export interface DispatchStats {
   delivered: number;
@@ -51,6 +59,7 @@ export class Dispatcher {
   private stopped = true;
   private wakers = new Set<() => void>();
   private pending = false;
+  private kickTimer: NodeJS.Timeout | null = null;
   private loops: Promise<void>[] = [];
   readonly stats: DispatchStats = { delivered: 0, failed: 0 };
 
@@ -134,7 +143,10 @@ export class Dispatcher {
   /** Asks the loop to run now (e.g. right after an event was stored). */
   kick(): void {
     this.pending = true;
-    for (const wake of this.wakers) wake();
+    this.kickTimer ??= setTimeout(() => {
+      this.kickTimer = null;
+      for (const wake of this.wakers) wake();
+    }, this.deps.kickCoalesceMs ?? KICK_COALESCE_MS);
   }
 
   start(): void {
@@ -146,6 +158,8 @@ export class Dispatcher {
   /** Stops claiming; resolves once the batches in flight are done (each is bounded by the delivery deadline). */
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.kickTimer) clearTimeout(this.kickTimer);
+    this.kickTimer = null;
     for (const wake of this.wakers) wake();
     await Promise.all(this.loops);
   }
@@ -160,14 +174,16 @@ export class Dispatcher {
         this.deps.log.warn(errorFields(err), 'dispatcher cannot reach the database; retrying');
       }
       if (this.stopped) break;
-      if (claimed >= this.deps.batchSize || this.pending) continue;
+      if (claimed >= this.deps.batchSize) continue;
+      // Kicked while the batch ran: claim again once the kick's events had time to gather.
+      const waitMs = this.pending ? (this.deps.kickCoalesceMs ?? KICK_COALESCE_MS) : this.deps.pollMs;
       await new Promise<void>((resolve) => {
         const wake = () => {
           clearTimeout(t);
           this.wakers.delete(wake);
           resolve();
         };
-        const t = setTimeout(wake, this.deps.pollMs);
+        const t = setTimeout(wake, waitMs);
         this.wakers.add(wake);
       });
     }

@@ -15,6 +15,23 @@ function stringProp(props: Prisma.JsonValue, key: string): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
 
+/**
+ * The event types that change the contact record beyond the upsert of its
+ * profile: every case of applyEventToContact below and of
+ * applyEmailEventEffects. Events of other types are stored by one SQL
+ * statement (events/ingest.ts); keep this list in step with both switches
+ * (test/unit/event-effects.test.ts checks it).
+ */
+export const TYPES_WITH_CONTACT_EFFECTS: ReadonlySet<string> = new Set([
+  'purchase',
+  'email_clicked',
+  'email_opened',
+  'email_bounced',
+  'email_complained',
+  'email_unsubscribed',
+  'newsletter_subscribe_requested',
+]);
+
 export async function applyEventToContact(
   tx: Prisma.TransactionClient,
   contact: Contact,

@@ -26,6 +26,10 @@ export async function startServer(env: RoleEnv<'server'>, opts: { db?: Db; log?:
   // answering): say so at start. Once running, losing it only turns /health/ready to 503.
   if (!opts.db) await checkDatabase(env.DATABASE_URL);
   const db = opts.db ?? createDb(env.DATABASE_URL, env.DATABASE_POOL_SIZE);
+  // The dispatcher has a pool of its own (DISPATCH_POOL_SIZE): draining a
+  // backlog (64 contacts at once) must not take the connections the HTTP
+  // handlers need, nor a burst of requests stall the dispatcher.
+  const dispatchDb = env.DISPATCHER_ENABLED && !opts.db ? createDb(env.DATABASE_URL, env.DISPATCH_POOL_SIZE) : null;
   const t = temporalSettings(env);
   // Lazy: the server starts and accepts events while Temporal is unreachable.
   // No gRPC retry interceptor: the outbox already retries every delivery, and the
@@ -35,7 +39,7 @@ export async function startServer(env: RoleEnv<'server'>, opts: { db?: Db; log?:
   const namespaceCheck = checkNamespace(connection, t.namespace, log);
   const dispatcher = env.DISPATCHER_ENABLED
     ? new Dispatcher({
-        db,
+        db: dispatchDb ?? db,
         client,
         log,
         taskQueue: t.taskQueue,
@@ -61,9 +65,9 @@ export async function startServer(env: RoleEnv<'server'>, opts: { db?: Db; log?:
       return true;
     },
     onEventsStored: () => dispatcher?.kick(),
-    // Leaves room in the pool for the dispatcher and the other endpoints.
+    // Leaves room in the pool for the other endpoints (health, dashboard, API).
     ingestAdmission: new Admission({
-      concurrency: env.INGEST_CONCURRENCY ?? Math.max(1, env.DATABASE_POOL_SIZE - (dispatcher ? 2 : 0)),
+      concurrency: env.INGEST_CONCURRENCY ?? Math.max(1, env.DATABASE_POOL_SIZE - 2),
       queueLimit: env.INGEST_QUEUE_LIMIT,
       maxWaitMs: env.INGEST_MAX_WAIT_MS,
     }),
@@ -84,6 +88,7 @@ export async function startServer(env: RoleEnv<'server'>, opts: { db?: Db; log?:
     await connection.close().catch(() => undefined);
     if (!opts.mailer) mailer.close();
     if (!opts.db) await db.$disconnect();
+    await dispatchDb?.$disconnect();
     throw listenFailure(env.HTTP_HOST, env.HTTP_PORT, err as NodeJS.ErrnoException);
   }
   const wrongNamespace = await namespaceCheck;
@@ -111,6 +116,7 @@ export async function startServer(env: RoleEnv<'server'>, opts: { db?: Db; log?:
       await connection.close();
       if (!opts.mailer) mailer.close();
       if (!opts.db) await db.$disconnect();
+      await dispatchDb?.$disconnect();
     },
   };
 }
