@@ -39,10 +39,4 @@ export const eventBatchSchema = z.unknown().transform((body, ctx): EventInput | 
   return z.NEVER;
 });
 
-/** What workflows receive as the `event` signal: what branching needs, without addresses or phone numbers. */
-export interface JourneyEvent {
-  eventId: string;
-  type: string;
-  properties: Record<string, unknown>;
-  occurredAt: string;
-}
+export type { JourneyEvent } from '../shared/signals';

@@ -3,7 +3,7 @@
 import { condition, patched, proxyActivities, proxyLocalActivities, workflowInfo, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { JourneyMeta, RunStatus } from '../activities/journeys';
-import type { JourneyEvent } from '../events/schema';
+import type { JourneyEvent } from '../shared/signals';
 import { matchesEvent, SYSTEM_EVENTS } from '../journeys/match';
 
 export interface ReceivedEvent extends JourneyEvent {

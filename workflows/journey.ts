@@ -6,7 +6,7 @@ import { continueAsNew, isCancellation, patched, setHandler, TemporalFailure, wo
 import type { JourneyMeta, RunStatus } from '../activities/journeys';
 import { WAITING_STEPS } from '../journeys/step-kinds';
 import { createContext, emptyState, MAX_REMEMBERED_EVENTS, type JourneyInput, type RunState, type StepContext } from './context';
-import { eventSignal, resumeSignal, statusQuery } from './signals';
+import { eventSignal, resumeSignal, statusQuery } from '../shared/signals';
 import { runStep } from './steps';
 
 export type { JourneyInput };

@@ -11,7 +11,7 @@ import type { JourneyDefinition } from '../../journeys/schema';
 import { journeyVersion, publishJourney } from '../../journeys/store';
 import { reentryAllowed } from '../../events/dispatcher';
 import { validateJourney, type DefinitionIssue } from '../../journeys/validate';
-import { resumeSignal, statusQuery } from '../../workflows/signals';
+import { resumeSignal, statusQuery } from '../../shared/signals';
 import type { ServerDeps } from '../context';
 import { HttpError, parseOr400 } from '../errors';
 

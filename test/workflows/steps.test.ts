@@ -7,8 +7,8 @@ import { decideApproval } from '../../approvals/decide';
 import { journeyWorkflowId } from '../../journeys/ids';
 import { bucket } from '../../journeys/match';
 import type { JourneyDefinitionInput } from '../../journeys/schema';
-import { verifyWebhook } from '../../server/webhook-signature';
-import { statusQuery } from '../../workflows/signals';
+import { verifyWebhook } from '../../lib/webhook-signature';
+import { statusQuery } from '../../shared/signals';
 import { TEST_OUTGOING_SECRET } from '../support/env';
 import { journeyHarness, type Harness } from '../support/journey-harness';
 
