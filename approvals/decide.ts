@@ -2,7 +2,7 @@
 // `approval_decided` event, which reaches the waiting run through the outbox.
 import type { Db } from '../lib/db';
 import { recordSystemEvent } from '../events/system';
-import { SYSTEM_EVENTS } from '../journeys/match';
+import { SYSTEM_EVENTS } from '../shared/system-events';
 
 export class ApprovalError extends Error {
   constructor(readonly code: 'approval_not_found' | 'already_decided', message: string) {

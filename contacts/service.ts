@@ -3,7 +3,7 @@ import type { Contact, Prisma } from '@prisma/client';
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../lib/db';
 import { recordAttributeChanges, recordSystemEvent } from '../events/system';
-import { SYSTEM_EVENTS } from '../journeys/match';
+import { SYSTEM_EVENTS } from '../shared/system-events';
 import type { ContactProfile, ContactRef, ContactUpsert } from './schema';
 
 /** A conflict the caller must resolve (e.g. email and externalId name two different contacts). */

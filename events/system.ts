@@ -2,7 +2,7 @@
 // deletions). They go through the same outbox as external events, so they reach
 // journeys with the same guarantees.
 import type { Prisma } from '@prisma/client';
-import { SYSTEM_EVENTS } from '../journeys/match';
+import { SYSTEM_EVENTS } from '../shared/system-events';
 
 type Tx = Prisma.TransactionClient;
 
