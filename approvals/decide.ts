@@ -1,12 +1,13 @@
 // Recording a human decision on an approval. The decision becomes an
 // `approval_decided` event, which reaches the waiting run through the outbox.
 import type { Db } from '../lib/db';
+import { DomainError } from '../lib/errors';
 import { recordSystemEvent } from '../events/system';
 import { SYSTEM_EVENTS } from '../shared/system-events';
 
-export class ApprovalError extends Error {
-  constructor(readonly code: 'approval_not_found' | 'already_decided', message: string) {
-    super(message);
+export class ApprovalError extends DomainError {
+  constructor(override readonly code: 'approval_not_found' | 'already_decided', message: string) {
+    super(code === 'approval_not_found' ? 'not_found' : 'conflict', code, message, [{ path: 'id', message }]);
   }
 }
 

@@ -6,6 +6,7 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Contact, JourneyRun } from '@prisma/client';
 import type { Db } from '../lib/db';
+import { BoundedCache } from '../lib/bounded-cache';
 import type { Logger } from '../lib/logger';
 import { journeyWorkflowId } from '../journeys/ids';
 import { runHearsOf } from '../journeys/interest';
@@ -123,7 +124,7 @@ async function hears(db: Db, run: JourneyRun, e: OutboxEvent): Promise<boolean> 
 }
 
 /** Published versions never change, so what they hear of is kept (a few entries per journey). */
-const interest = new Map<string, (e: { type: string; properties: Record<string, unknown> }) => boolean>();
+const interest = new BoundedCache<string, (e: { type: string; properties: Record<string, unknown> }) => boolean>(2000);
 
 async function markEnded(deps: DeliveryDeps, state: ContactState, workflowId: string): Promise<void> {
   let status = 'completed';

@@ -4,7 +4,7 @@
 import type { Contact } from '@prisma/client';
 import type { Db } from '../lib/db';
 import { redactEmails } from '../lib/redact';
-import { parseDuration } from './duration';
+import { durationMs } from './duration';
 import { matchesFilter, readPath } from './match';
 import type { Condition } from './schema';
 
@@ -81,7 +81,7 @@ export async function evaluateCondition(db: Db, contact: Contact, cond: Conditio
     return { result, why: redactEmails(why).trim() };
   }
   if ('event' in cond) {
-    const since = cond.within ? new Date(now.getTime() - (parseDuration(cond.within) ?? 0)) : undefined;
+    const since = cond.within ? new Date(now.getTime() - durationMs(cond.within)) : undefined;
     const rows = await db.event.findMany({
       where: { contactId: contact.id, type: cond.event, occurredAt: since ? { gte: since } : undefined },
       select: { properties: true },

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { Prisma } from '@prisma/client';
 import type { Db } from '../lib/db';
+import { BoundedCache } from '../lib/bounded-cache';
 import { journeyDefinitionSchema, type JourneyDefinition } from './schema';
 
 function checksum(def: JourneyDefinition): string {
@@ -50,7 +51,8 @@ export async function activeJourneys(db: Db): Promise<PublishedJourney[]> {
   });
 }
 
-const versionCache = new Map<string, JourneyDefinition>();
+/** Published versions are immutable; a few per journey are in use at once. */
+const versionCache = new BoundedCache<string, JourneyDefinition>(2000);
 
 /** A published version; immutable, so cached forever once read. */
 export async function journeyVersion(db: Db, key: string, version: number): Promise<JourneyDefinition | null> {

@@ -100,6 +100,12 @@ export interface StepContext {
    * (re-entry keeps the workflow id, not the first execution's run id).
    */
   visitKey(stepId: string): string;
+  /**
+   * Which visit of a step this is: the chain's first execution id (kept across
+   * continue-as-new) and the step counter (carried along). The one source of
+   * visitKey() and of the email step's `visit`.
+   */
+  visit(): { run: string; seq: number };
   /** The journey's subscription category: its marketing emails are sent as this. */
   journeyCategory(): string;
   /** The goal event that made the run jump, if the current step was jumped to. */
@@ -157,6 +163,11 @@ function activitiesFor(local: boolean): Activities {
   });
 }
 
+/** A visit as the email activity keys its sends: "<first run id>:<step counter>". */
+export function visitString(v: { run: string; seq: number }): string {
+  return `${v.run}:${v.seq}`;
+}
+
 export function createContext(
   input: JourneyInput,
   state: RunState,
@@ -184,6 +195,7 @@ export function createContext(
     return null;
   }
 
+  const visit = () => ({ run: workflowInfo().firstExecutionRunId, seq: state.stepsTaken });
   return {
     input,
     workflowId: workflowInfo().workflowId,
@@ -200,7 +212,11 @@ export function createContext(
       return finished ? 'ready' : 'timeout';
     },
     eventsAfter: (seq) => state.events.filter((e) => e.seq > seq),
-    visitKey: (stepId) => `${workflowInfo().workflowId}:${workflowInfo().firstExecutionRunId}:${stepId}:${state.stepsTaken}`,
+    visit,
+    visitKey: (stepId) => {
+      const v = visit();
+      return `${workflowInfo().workflowId}:${v.run}:${stepId}:${v.seq}`;
+    },
     jumpEvent: null,
     journeyCategory: () => meta()?.category ?? 'journeys',
     setNextWake,
