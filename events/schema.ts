@@ -25,7 +25,7 @@ export const eventInputSchema = z.object({
 });
 export type EventInput = z.infer<typeof eventInputSchema>;
 
-const eventListSchema = z.object({ events: z.array(eventInputSchema).min(1).max(500) });
+export const eventListSchema = z.object({ events: z.array(eventInputSchema).min(1).max(500) });
 
 /**
  * One event, or { events: [...] }. Chosen by the `events` key rather than by a

@@ -1,15 +1,10 @@
 // /v1/approvals: the human in the loop.
 import { Router } from 'express';
 import { z } from 'zod';
-import { ApprovalError, decideApproval } from '../../approvals/decide';
+import { approvalDecisionSchema, ApprovalError, decideApproval } from '../../approvals/decide';
 import type { ServerDeps } from '../context';
 import { HttpError, parseOr400 } from '../errors';
 
-const decisionSchema = z.object({
-  decision: z.enum(['approve', 'reject']),
-  by: z.string().trim().min(1).max(200).describe('Who decided (name or email)'),
-  note: z.string().max(2000).optional(),
-});
 
 export function approvalsRouter(deps: ServerDeps): Router {
   const r = Router();
@@ -23,7 +18,7 @@ export function approvalsRouter(deps: ServerDeps): Router {
 
   r.post('/approvals/:id/decision', async (req, res) => {
     const id = parseOr400(z.uuid(), req.params.id, 'id');
-    const body = parseOr400(decisionSchema, req.body);
+    const body = parseOr400(approvalDecisionSchema, req.body);
     try {
       const result = await decideApproval(db, { id, ...body });
       deps.onEventsStored();

@@ -7,7 +7,7 @@ import { contactTimeline } from '../../contacts/timeline';
 import type { ServerDeps } from '../context';
 import { HttpError, parseOr400 } from '../errors';
 
-const lookupSchema = z.object({
+export const lookupSchema = z.object({
   by: z.enum(['id', 'email', 'externalId']).default('id'),
 });
 const timelineQuery = z.object({

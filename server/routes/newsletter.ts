@@ -19,7 +19,7 @@ export function emailDigest(email: string): string {
   return createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
 }
 
-const subscribeBody = contactProfileSchema.extend({
+export const newsletterSubscriptionSchema = contactProfileSchema.extend({
   email: emailSchema,
   /** Idempotency id for this sign-up (e.g. the form submission id). */
   id: z.string().trim().min(1).max(200).optional(),
@@ -31,7 +31,7 @@ export function newsletterRouter(deps: ServerDeps): Router {
   const r = Router();
 
   r.post('/newsletter/subscriptions', async (req, res) => {
-    const { id, source, ...contact } = parseOr400(subscribeBody, req.body);
+    const { id, source, ...contact } = parseOr400(newsletterSubscriptionSchema, req.body);
     if (!deps.mailer) throw new HttpError(503, 'no_mailer', 'this server has no SMTP configured (SMTP_URL)');
     const before = await deps.db.contact.findUnique({ where: { email: contact.email } });
     const subs = (before?.subscriptions ?? {}) as Record<string, string>;

@@ -12,8 +12,9 @@ import { validateTemplate, type TemplateIssue } from '../../email/validate';
 import type { ServerDeps } from '../context';
 import { HttpError, parseOr400 } from '../errors';
 
-const keySchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,99}$/, 'must be lower-case letters, digits, _ or - (max 100)');
-const nameRef = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'must be a layout name such as "default"');
+export const templateKeySchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,99}$/, 'must be lower-case letters, digits, _ or - (max 100)');
+// Letters of either case, spelled out: a regex flag (/i) would not reach the JSON Schema.
+const nameRef = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_-]*$/, 'must be a layout name such as "default"');
 
 export const templateBodySchema = z.strictObject({
   name: safeString().trim().min(1).max(200),
@@ -27,14 +28,14 @@ export const templateBodySchema = z.strictObject({
 });
 export type TemplateBody = z.infer<typeof templateBodySchema>;
 
-const renderBody = z.strictObject({
+export const templateRenderSchema = z.strictObject({
   /** Render for this contact; without it, for a sample contact. */
   contactId: z.uuid().optional(),
   /** Per-send data ({{data.x}}), as a journey step would pass it. */
   data: safeJson(z.record(z.string(), z.json())).optional(),
   version: dbInt().min(1).optional(),
 });
-const testSendBody = renderBody.extend({ to: z.email() });
+export const templateTestSendSchema = templateRenderSchema.extend({ to: z.email() });
 const versionQuery = z.object({ version: z.coerce.number().pipe(dbInt().min(1)).optional() });
 
 /** 400 with one detail per problem: { path, line, message }. */
@@ -68,7 +69,7 @@ export function templatesRouter(deps: ServerDeps): Router {
   const r = Router();
 
   async function load(key: string, version?: number): Promise<StoredTemplate> {
-    const k = parseOr400(keySchema, key, 'key');
+    const k = parseOr400(templateKeySchema, key, 'key');
     const t = await latestTemplate(deps.db, k, version);
     if (!t) throw new HttpError(404, 'template_not_found', version ? `template "${k}" has no version ${version}` : `no template "${k}"`);
     return t;
@@ -110,7 +111,7 @@ export function templatesRouter(deps: ServerDeps): Router {
   });
 
   r.post('/templates/:key/validate', async (req, res) => {
-    const key = parseOr400(keySchema, req.params.key, 'key');
+    const key = parseOr400(templateKeySchema, req.params.key, 'key');
     const body = parseOr400(templateBodySchema, req.body);
     const v = await validateTemplate({ key, ...body });
     res.json({ ok: v.ok, issues: v.issues });
@@ -118,7 +119,7 @@ export function templatesRouter(deps: ServerDeps): Router {
 
   /** Creates or updates a template: a new version when the content changed. */
   r.put('/templates/:key', async (req, res) => {
-    const key = parseOr400(keySchema, req.params.key, 'key');
+    const key = parseOr400(templateKeySchema, req.params.key, 'key');
     const body = parseOr400(templateBodySchema, req.body);
     const v = await validateTemplate({ key, ...body });
     if (!v.ok) throw invalidTemplate(v.issues);
@@ -137,7 +138,7 @@ export function templatesRouter(deps: ServerDeps): Router {
   });
 
   r.post('/templates/:key/preview', async (req, res) => {
-    const body = parseOr400(renderBody, req.body ?? {});
+    const body = parseOr400(templateRenderSchema, req.body ?? {});
     const t = await load(req.params.key, body.version);
     const contact = await contactFor(body.contactId);
     const out = await render(t, contact, body.data, false);
@@ -145,7 +146,7 @@ export function templatesRouter(deps: ServerDeps): Router {
   });
 
   r.post('/templates/:key/test-send', async (req, res) => {
-    const body = parseOr400(testSendBody, req.body ?? {});
+    const body = parseOr400(templateTestSendSchema, req.body ?? {});
     if (!deps.mailer) throw new HttpError(503, 'no_mailer', 'this server has no SMTP configured (SMTP_URL)');
     const t = await load(req.params.key, body.version);
     const contact = await contactFor(body.contactId);
