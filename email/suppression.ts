@@ -3,6 +3,7 @@
 // Checked at send time for every email; changed by unsubscribe links, the
 // preference page, double opt-in, SMTP hard bounces and provider webhooks.
 import type { Contact, Event, Prisma } from '@prisma/client';
+import { z } from 'zod';
 
 /** Categories a contact can choose on the preference page. */
 export const MARKETING_CATEGORIES = ['newsletter', 'journeys'] as const;
@@ -17,9 +18,13 @@ export type SuppressionReason = 'unsubscribed' | 'hard_bounce' | 'complaint' | '
 
 type Tx = Prisma.TransactionClient;
 
-function subscriptionsOf(c: Pick<Contact, 'subscriptions'>): Record<string, string> {
-  const s = c.subscriptions;
-  return s && typeof s === 'object' && !Array.isArray(s) ? (s as Record<string, string>) : {};
+/** Stored subscriptions are a JSON object of category → state; anything else reads as none. */
+const storedSubscriptions = z.record(z.string(), z.unknown()).catch({});
+
+/** A contact's subscription states by category (`*` for all marketing), read from the stored JSON. */
+export function subscriptionsOf(c: Pick<Contact, 'subscriptions'>): Record<string, string> {
+  const parsed = storedSubscriptions.parse(c.subscriptions ?? {});
+  return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'));
 }
 
 /**

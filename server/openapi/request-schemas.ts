@@ -11,7 +11,7 @@ import {
 import { enrolBodySchema } from '../../journeys/use-cases/enrol-contact';
 import { newsletterBodySchema } from '../../newsletters/broadcasts';
 import { segmentBodySchema } from '../../segments/service';
-import { newsletterSubscriptionSchema } from '../routes/newsletter';
+import { newsletterSubscriptionSchema } from '../../newsletters/use-cases/subscribe';
 import { templateBodySchema, templateRenderSchema, templateTestSendSchema } from '../routes/templates';
 
 /** Component names of the step and trigger types (the discriminated unions' options). */
