@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { journeyKeyParamSchema } from '../../journeys/use-cases/load';
 import { segmentKeySchema } from '../../segments/service';
 import { lookupSchema } from '../routes/contacts';
-import { templateKeySchema } from '../routes/templates';
+import { templateKeySchema } from '../../email/template-schema';
 import { components } from './components';
 import { header, paths } from './operations';
 import { requestDocs, type SchemaDoc } from './request-docs';

@@ -12,7 +12,7 @@ import { enrolBodySchema } from '../../journeys/use-cases/enrol-contact';
 import { newsletterBodySchema } from '../../newsletters/broadcasts';
 import { segmentBodySchema } from '../../segments/service';
 import { newsletterSubscriptionSchema } from '../../newsletters/use-cases/subscribe';
-import { templateBodySchema, templateRenderSchema, templateTestSendSchema } from '../routes/templates';
+import { templateBodySchema, templateRenderSchema, templateTestSendSchema } from '../../email/template-schema';
 
 /** Component names of the step and trigger types (the discriminated unions' options). */
 const STEP_NAMES: Record<string, string> = {
