@@ -4,7 +4,7 @@
 // Each open or click counts on the send and becomes an event on the contact
 // (email_opened / email_clicked), which reaches waiting journeys.
 import { Router, type Response } from 'express';
-import { recordEngagement } from '../../email/use-cases/record-engagement';
+import { recordEngagement } from '../../events/use-cases/record-engagement';
 import { verifyToken, type TokenPayload } from '../../lib/tokens';
 import type { ServerDeps } from '../context';
 import { HttpError } from '../errors';

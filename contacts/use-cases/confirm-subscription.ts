@@ -3,7 +3,7 @@
 import { ingestEvent } from '../../events/ingest';
 import type { Db } from '../../lib/db';
 import { NotFoundError } from '../../lib/errors';
-import { setSubscriptions } from '../suppression';
+import { setSubscriptions } from '../../email/suppression';
 
 export async function confirmSubscription(
   deps: { db: Db; onEventsStored?: () => void },

@@ -2,7 +2,7 @@
 // and stored as an event on the contact (email_opened / email_clicked), which
 // reaches waiting journeys. Tokens are checked by the caller; this trusts the
 // send id and contact id they carry only if they match a send.
-import { ingestEvent } from '../../events/ingest';
+import { ingestEvent } from '../ingest';
 import type { Db } from '../../lib/db';
 import type { Logger } from '../../lib/logger';
 
