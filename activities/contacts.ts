@@ -1,7 +1,7 @@
 // Record updates made by journeys. Idempotent per change id, so a retried
 // activity never adds loyalty points twice.
 import type { Prisma } from '@prisma/client';
-import { recordAttributeChanges, recordSystemEvent } from '../events/system';
+import { recordAttributeChanges, recordSystemEvent } from '../contacts/system-events';
 import type { ActivityDeps } from './deps';
 
 export interface UpdateContactInput {

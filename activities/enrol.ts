@@ -1,5 +1,5 @@
 // Enrolment in another journey goes through the event outbox (durable, deduplicated).
-import { recordSystemEvent } from '../events/system';
+import { recordSystemEvent } from '../contacts/system-events';
 import { SYSTEM_EVENTS } from '../shared/system-events';
 import type { ActivityDeps } from './deps';
 

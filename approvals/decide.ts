@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { Db } from '../lib/db';
 import { DomainError } from '../lib/errors';
-import { recordSystemEvent } from '../events/system';
+import { recordSystemEvent } from '../contacts/system-events';
 import { SYSTEM_EVENTS } from '../shared/system-events';
 
 /** The body of POST /v1/approvals/:id/decision. */

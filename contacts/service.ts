@@ -3,7 +3,7 @@ import type { Contact, Prisma } from '@prisma/client';
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../lib/db';
 import { DomainError } from '../lib/errors';
-import { recordAttributeChanges, recordSystemEvent } from '../events/system';
+import { recordAttributeChanges, recordSystemEvent } from './system-events';
 import { SYSTEM_EVENTS } from '../shared/system-events';
 import type { ContactProfile, ContactRef, ContactUpsert } from './schema';
 

@@ -12,7 +12,7 @@ import { journeyWorkflowId } from '../journeys/ids';
 import { runHearsOf } from '../journeys/interest';
 import { reentryAllowed } from '../journeys/reentry';
 import { journeyVersion, type PublishedJourney } from '../journeys/store';
-import type { JourneyInput } from '../workflows/context';
+import type { JourneyInput } from '../shared/journey-run';
 import { eventSignal } from '../shared/signals';
 import type { OutboxEvent } from './outbox';
 import type { JourneyEvent } from './schema';

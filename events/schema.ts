@@ -2,11 +2,9 @@
 import { z } from 'zod';
 import { contactProfileSchema, emailSchema } from '../contacts/schema';
 import { safeJson, safeString } from '../lib/zod-strings';
+import { eventTypeSchema } from '../shared/event-type';
 
-export const eventTypeSchema = safeString()
-  .min(1)
-  .max(100)
-  .regex(/^[a-z][a-z0-9_.:-]*$/, 'must be lower-case letters, digits and _ . : - (e.g. "signed_up")');
+export { eventTypeSchema };
 
 /** The contact an event is about. With `email`, an unknown contact is created. */
 export const eventContactSchema = contactProfileSchema

@@ -8,7 +8,7 @@ import { eventContactSchema, eventInputSchema, eventListSchema, eventTypeSchema 
 import {
   conditionSchema, durationSchema, journeyDefinitionSchema, propertyFilterSchema, stepIdSchema, stepSchema, triggerSchema,
 } from '../../journeys/schema';
-import { enrolBodySchema } from '../../journeys/use-cases/enrol-contact';
+import { enrolBodySchema } from '../../events/use-cases/request-enrolment';
 import { newsletterBodySchema } from '../../newsletters/broadcasts';
 import { segmentBodySchema } from '../../segments/service';
 import { newsletterSubscriptionSchema } from '../../newsletters/use-cases/subscribe';

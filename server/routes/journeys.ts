@@ -2,7 +2,7 @@
 // Each route parses its input and calls one use case (journeys/use-cases/).
 import { Router } from 'express';
 import { z } from 'zod';
-import { enrolBodySchema, enrolContact } from '../../journeys/use-cases/enrol-contact';
+import { enrolBodySchema, enrolContact } from '../../events/use-cases/request-enrolment';
 import { journeyDetail } from '../../journeys/use-cases/journey-detail';
 import { listJourneySummaries } from '../../journeys/use-cases/list-journeys';
 import { journeyKeyParamSchema } from '../../journeys/use-cases/load';

@@ -9,7 +9,7 @@
 //                        that mail scanners that open links do not subscribe
 //                        anyone. Tokens expire after 7 days.
 import express, { Router } from 'express';
-import { confirmSubscription } from '../../contacts/use-cases/confirm-subscription';
+import { confirmSubscription } from '../../events/use-cases/confirm-subscription';
 import { preferencesOf } from '../../email/use-cases/preferences-of';
 import { savePreferences } from '../../email/use-cases/save-preferences';
 import { unsubscribeByLink } from '../../email/use-cases/unsubscribe-by-link';

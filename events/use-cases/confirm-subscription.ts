@@ -1,6 +1,6 @@
 // The double opt-in confirmation: the category becomes "subscribed", and an
 // event (one per confirmation link) lets journeys greet the new subscriber.
-import { ingestEvent } from '../../events/ingest';
+import { ingestEvent } from '../ingest';
 import type { Db } from '../../lib/db';
 import { NotFoundError } from '../../lib/errors';
 import { setSubscriptions } from '../../email/suppression';

@@ -1,18 +1,19 @@
 // Enrols a contact in a journey on request: stored as a system event, which
-// the dispatcher turns into a run. Refuses now, with a reason, what the
+// the dispatcher turns into a run (so it lives with events, which already
+// depend on journeys and contacts). Refuses now, with a reason, what the
 // dispatcher would otherwise drop silently (paused journey, a run in progress,
 // re-entry not allowed).
 import { z } from 'zod';
 import { contactRefSchema } from '../../contacts/schema';
 import { findContact } from '../../contacts/service';
-import { recordSystemEvent } from '../../events/system';
+import { recordSystemEvent } from '../../contacts/system-events';
 import { ConflictError, NotFoundError } from '../../lib/errors';
 import { SYSTEM_EVENTS } from '../../shared/system-events';
-import { journeyWorkflowId } from '../ids';
-import { reentryAllowed } from '../reentry';
-import { journeyVersion } from '../store';
-import type { JourneyUseCaseDeps } from './deps';
-import { loadJourney } from './load';
+import { journeyWorkflowId } from '../../journeys/ids';
+import { reentryAllowed } from '../../journeys/reentry';
+import { journeyVersion } from '../../journeys/store';
+import type { JourneyUseCaseDeps } from '../../journeys/use-cases/deps';
+import { loadJourney } from '../../journeys/use-cases/load';
 
 /** The body of POST /v1/journeys/:key/enrol. */
 export const enrolBodySchema = z.object({
