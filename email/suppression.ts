@@ -3,7 +3,7 @@
 // Checked at send time for every email; changed by unsubscribe links, the
 // preference page, double opt-in, SMTP hard bounces and provider webhooks.
 import type { Contact, Event, Prisma } from '@prisma/client';
-import { z } from 'zod';
+import { jsonObject } from '../lib/json';
 
 /** Categories a contact can choose on the preference page. */
 export const MARKETING_CATEGORIES = ['newsletter', 'journeys'] as const;
@@ -18,12 +18,10 @@ export type SuppressionReason = 'unsubscribed' | 'hard_bounce' | 'complaint' | '
 
 type Tx = Prisma.TransactionClient;
 
-/** Stored subscriptions are a JSON object of category → state; anything else reads as none. */
-const storedSubscriptions = z.record(z.string(), z.unknown()).catch({});
-
 /** A contact's subscription states by category (`*` for all marketing), read from the stored JSON. */
 export function subscriptionsOf(c: Pick<Contact, 'subscriptions'>): Record<string, string> {
-  const parsed = storedSubscriptions.parse(c.subscriptions ?? {});
+  // Stored subscriptions are a JSON object of category → state; anything else reads as none.
+  const parsed = jsonObject(c.subscriptions);
   return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'));
 }
 

@@ -12,7 +12,8 @@ function checksum(def: JourneyDefinition): string {
 /** Publishes a definition; returns its version (the latest one if nothing changed). */
 export async function publishJourney(db: Db, def: JourneyDefinition): Promise<{ version: number; created: boolean }> {
   const sum = checksum(def);
-  const json = def as unknown as Prisma.InputJsonObject;
+  // A parsed definition is plain JSON data.
+  const json = def as Prisma.InputJsonObject;
   return db.$transaction(async (tx) => {
     const j = await tx.journeyDefinition.upsert({
       where: { key: def.key },
