@@ -32,7 +32,8 @@ import { addTracking } from '../email/tracking';
 import { broadcastChunks, emailSends } from '../lib/metrics';
 import { redactEmails } from '../lib/redact';
 import { countNewslettersSent, newsletterEventPolicy, NEWSLETTER_CATEGORY, type NewsletterEventPolicy, type NewsletterSent } from '../newsletters/counter';
-import { domainOf, domainLimitsSchema, reserveDomainSlots } from '../newsletters/domain-limits';
+import { addressDomain } from '../lib/mail-domain';
+import { domainLimitsSchema, reserveDomainSlots } from '../newsletters/domain-limits';
 import type { BroadcastCounts } from '../newsletters/broadcast-contract';
 import { broadcastCounts, type RecipientStatus } from '../newsletters/recipients';
 import type { ActivityDeps } from './deps';
@@ -335,11 +336,11 @@ export function createChunkSender(deps: ActivityDeps) {
         // Relays' per-domain limits: the slots this minute not yet taken by any
         // broadcast; the rest wait for the next minute.
         const sending = decisions.filter((d) => d.status === 'sending');
-        const limited = sending.filter((d) => Object.hasOwn(domainLimits, domainOf(d.to)));
+        const limited = sending.filter((d) => Object.hasOwn(domainLimits, addressDomain(d.to)));
         if (limited.length > 0) {
-          const { granted, nextWindow } = await reserveDomainSlots(tx, limited.map((d) => domainOf(d.to)), domainLimits, now);
+          const { granted, nextWindow } = await reserveDomainSlots(tx, limited.map((d) => addressDomain(d.to)), domainLimits, now);
           for (const d of limited) {
-            const domain = domainOf(d.to);
+            const domain = addressDomain(d.to);
             const left = granted.get(domain) ?? 0;
             if (left > 0) granted.set(domain, left - 1);
             else Object.assign(d, { status: 'deferred', until: nextWindow, error: `deferred until ${nextWindow.toISOString()}: ${domain} limit of ${domainLimits[domain]} a minute` });

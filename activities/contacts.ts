@@ -1,7 +1,8 @@
 // Record updates made by journeys. Idempotent per change id, so a retried
 // activity never adds loyalty points twice.
 import type { Prisma } from '@prisma/client';
-import { recordAttributeChanges, recordSystemEvent } from '../events/system';
+import { recordAttributeChanges, recordSystemEvent } from '../contacts/system-events';
+import { jsonObject } from '../lib/json';
 import type { ActivityDeps } from './deps';
 
 export interface UpdateContactInput {
@@ -30,7 +31,7 @@ export function createContactActivities({ db, onEventsStored }: ActivityDeps) {
         if (!fresh) return { applied: false, summary: 'already applied' };
         const c = await tx.contact.findUnique({ where: { id: input.contactId } });
         if (!c || c.deletedAt) return { applied: false, summary: 'contact deleted' };
-        const attributes = { ...(c.attributes as Record<string, unknown>) };
+        const attributes = { ...jsonObject(c.attributes) };
         for (const [k, v] of Object.entries(input.set ?? {})) attributes[k] = v;
         for (const k of input.unset ?? []) delete attributes[k];
         const tags = new Set(c.tags);
@@ -45,7 +46,7 @@ export function createContactActivities({ db, onEventsStored }: ActivityDeps) {
             ...(input.setTier !== undefined ? { tier: input.setTier } : {}),
             ...(input.subscriptions
               ? {
-                  subscriptions: { ...(c.subscriptions as Record<string, unknown>), ...input.subscriptions } as Prisma.InputJsonObject,
+                  subscriptions: { ...jsonObject(c.subscriptions), ...input.subscriptions } as Prisma.InputJsonObject,
                   consentUpdatedAt: new Date(),
                   ...(input.subscriptions.newsletter === 'sunset' ? { newsletterSunsetAt: new Date() } : {}),
                 }

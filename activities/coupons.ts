@@ -3,7 +3,7 @@
 import { randomInt } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import { Prisma } from '@prisma/client';
-import { parseDuration } from '../journeys/duration';
+import { durationMs } from '../journeys/duration';
 import type { ActivityDeps } from './deps';
 
 // No 0/O/1/I: codes are read aloud and typed in.
@@ -34,7 +34,7 @@ export function createCouponActivities({ db }: ActivityDeps) {
         id: c.id, code: c.code, value: c.valueCents / 100, valueCents: c.valueCents, currency: c.currency, expiresAt: c.expiresAt?.toISOString() ?? null,
       });
       if (existing) return view(existing);
-      const expiresAt = input.expiresIn ? new Date(Date.parse(input.now) + (parseDuration(input.expiresIn) ?? 0)) : null;
+      const expiresAt = input.expiresIn ? new Date(Date.parse(input.now) + durationMs(input.expiresIn)) : null;
       for (let attempt = 0; ; attempt++) {
         try {
           const c = await db.coupon.create({

@@ -1,6 +1,6 @@
 // Enrolment in another journey goes through the event outbox (durable, deduplicated).
-import { recordSystemEvent } from '../events/system';
-import { SYSTEM_EVENTS } from '../journeys/match';
+import { recordSystemEvent } from '../contacts/system-events';
+import { SYSTEM_EVENTS } from '../shared/system-events';
 import type { ActivityDeps } from './deps';
 
 export function createEnrolActivities({ db, onEventsStored }: ActivityDeps) {

@@ -3,7 +3,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Prisma } from '@prisma/client';
 import { contactField } from '../journeys/conditions';
-import { parseDuration } from '../journeys/duration';
+import { offsetMs } from '../journeys/duration';
 import { journeyVersion } from '../journeys/store';
 import { nextStepId, type JourneyDefinition, type Step, type Trigger } from '../journeys/schema';
 import { WAITING_STEPS } from '../journeys/step-kinds';
@@ -55,8 +55,7 @@ export function triggerMoment(field: Date | string | number | null | undefined, 
   if (field === null || field === undefined || field === '') return null;
   const base = new Date(field);
   if (Number.isNaN(base.getTime())) return null;
-  const sign = trigger.offset.startsWith('-') ? -1 : 1;
-  const offset = sign * (parseDuration(trigger.offset.replace(/^-/, '')) ?? 0);
+  const offset = offsetMs(trigger.offset);
   if (!trigger.annual) return new Date(base.getTime() + offset);
   // Annual (birthdays): this year's occurrence, or next year's if it has passed (by a day).
   for (let year = now.getUTCFullYear(); year <= now.getUTCFullYear() + 1; year++) {

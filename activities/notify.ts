@@ -3,11 +3,9 @@
 // (see sendNoticeOnce).
 import { renderEmail } from '../email/render';
 import { latestTemplate } from '../email/template-store';
+import { senderDomain } from '../lib/mail-domain';
 import type { ActivityDeps } from './deps';
 
-function domainOf(from: string): string {
-  return /@([^>\s]+)/.exec(from)?.[1] ?? 'rapport.localhost';
-}
 
 export async function sendNotice(
   deps: ActivityDeps,
@@ -22,7 +20,7 @@ export async function sendNotice(
     subject: r.subject,
     html: r.html,
     text: r.text,
-    messageId: `<notice-${input.noticeId}@${domainOf(deps.mailFrom)}>`,
+    messageId: `<notice-${input.noticeId}@${senderDomain(deps.mailFrom)}>`,
   });
 }
 

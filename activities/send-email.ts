@@ -16,6 +16,7 @@
 // (lib/redact.ts); only the send row keeps the full text.
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
+import { senderDomain } from '../lib/mail-domain';
 import type { MessageSend, Prisma } from '@prisma/client';
 import { buildRenderContext, confirmUrl, consentLinks, renderFactsOf } from '../email/context';
 import { NO_POLICY, checkSendPolicy } from '../email/policy';
@@ -85,14 +86,9 @@ export function sendKey(workflowId: string, stepId: string, visit?: string): str
   return createHash('sha256').update(parts.join('\u0000')).digest('hex');
 }
 
-export function mailDomain(from: string): string {
-  const m = /@([^>\s]+)/.exec(from);
-  return m?.[1] ?? 'rapport.localhost';
-}
-
 /** The Message-ID of a send: a pure function of workflow and step. */
 export function messageIdFor(workflowId: string, stepId: string, mailFrom: string, visit?: string): string {
-  return `<${sendKey(workflowId, stepId, visit).slice(0, 40)}@${mailDomain(mailFrom)}>`;
+  return `<${sendKey(workflowId, stepId, visit).slice(0, 40)}@${senderDomain(mailFrom)}>`;
 }
 
 export interface SmtpError {
@@ -121,7 +117,7 @@ export function isHardBounce(err: unknown): boolean {
 /** RFC 2369 + RFC 8058 headers of a marketing email: https for one-click POST, mailto as the fallback. */
 export function unsubscribeHeaders(deps: Pick<ActivityDeps, 'mailFrom' | 'unsubscribeMailto'>, links: { unsubscribeUrl: string }, category: string): Record<string, string> {
   if (category === 'transactional') return {};
-  const mailto = deps.unsubscribeMailto ?? `unsubscribe@${mailDomain(deps.mailFrom)}`;
+  const mailto = deps.unsubscribeMailto ?? `unsubscribe@${senderDomain(deps.mailFrom)}`;
   return {
     'List-Unsubscribe': `<${links.unsubscribeUrl}>, <mailto:${mailto}?subject=${encodeURIComponent(`unsubscribe ${links.unsubscribeUrl.split('/u/')[1] ?? ''}`)}>`,
     'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',

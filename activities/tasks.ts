@@ -1,6 +1,6 @@
 // Sales tasks: "remind me to call this prospect in three days".
 import Handlebars from 'handlebars';
-import { parseDuration } from '../journeys/duration';
+import { durationMs } from '../journeys/duration';
 import type { ActivityDeps } from './deps';
 import { sendNotice, sendNoticeOnce } from './notify';
 
@@ -30,7 +30,7 @@ export function createTaskActivities(deps: ActivityDeps) {
         event: input.event,
       };
       const reason = Handlebars.compile(input.reason, { noEscape: true })(context);
-      const dueAt = new Date((input.now ? Date.parse(input.now) : Date.now()) + (parseDuration(input.due) ?? 0));
+      const dueAt = new Date((input.now ? Date.parse(input.now) : Date.now()) + durationMs(input.due));
       const task = await db.salesTask.upsert({
         where: { idempotencyKey: input.key },
         create: { idempotencyKey: input.key, contactId: contact.id, owner, reason, dueAt, workflowId: input.workflowId },

@@ -1,7 +1,7 @@
 // Outgoing webhooks from journeys: signed like incoming ones, with an
 // Idempotency-Key so the receiver can drop repeats; retried by Temporal.
 import { ApplicationFailure } from '@temporalio/activity';
-import { signWebhook } from '../server/webhook-signature';
+import { signWebhook } from '../lib/webhook-signature';
 import type { ActivityDeps } from './deps';
 
 const MAX_BODY = 16 * 1024;

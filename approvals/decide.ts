@@ -1,12 +1,21 @@
 // Recording a human decision on an approval. The decision becomes an
 // `approval_decided` event, which reaches the waiting run through the outbox.
+import { z } from 'zod';
 import type { Db } from '../lib/db';
-import { recordSystemEvent } from '../events/system';
-import { SYSTEM_EVENTS } from '../journeys/match';
+import { DomainError } from '../lib/errors';
+import { recordSystemEvent } from '../contacts/system-events';
+import { SYSTEM_EVENTS } from '../shared/system-events';
 
-export class ApprovalError extends Error {
-  constructor(readonly code: 'approval_not_found' | 'already_decided', message: string) {
-    super(message);
+/** The body of POST /v1/approvals/:id/decision. */
+export const approvalDecisionSchema = z.object({
+  decision: z.enum(['approve', 'reject']),
+  by: z.string().trim().min(1).max(200).describe('Who decided (name or email)'),
+  note: z.string().max(2000).optional(),
+});
+
+export class ApprovalError extends DomainError {
+  constructor(override readonly code: 'approval_not_found' | 'already_decided', message: string) {
+    super(code === 'approval_not_found' ? 'not_found' : 'conflict', code, message, [{ path: 'id', message }]);
   }
 }
 

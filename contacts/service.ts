@@ -2,15 +2,15 @@
 import type { Contact, Prisma } from '@prisma/client';
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../lib/db';
-import { recordAttributeChanges, recordSystemEvent } from '../events/system';
-import { SYSTEM_EVENTS } from '../journeys/match';
+import { DomainError } from '../lib/errors';
+import { recordAttributeChanges, recordSystemEvent } from './system-events';
+import { SYSTEM_EVENTS } from '../shared/system-events';
 import type { ContactProfile, ContactRef, ContactUpsert } from './schema';
 
 /** A conflict the caller must resolve (e.g. email and externalId name two different contacts). */
-export class ContactConflictError extends Error {
-  override name = 'ContactConflictError';
+export class ContactConflictError extends DomainError {
   constructor(message: string, readonly field: string) {
-    super(message);
+    super('conflict', 'contact_conflict', message, [{ path: field, message }]);
   }
 }
 

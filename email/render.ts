@@ -5,6 +5,7 @@
 import Handlebars from 'handlebars';
 import { convert } from 'html-to-text';
 import mjml2html from 'mjml';
+import { BoundedCache } from '../lib/bounded-cache';
 import { neutraliseUnsafeUrls } from './safe-links';
 import { registerHelpers } from './helpers';
 
@@ -52,7 +53,8 @@ const TEXT_OPTIONS = {
 const hb = Handlebars.create();
 registerHelpers(hb);
 
-const cache = new Map<string, Promise<Compiled>>();
+/** Compiled template versions (compiling MJML costs milliseconds); bounded, since each holds its HTML. */
+const cache = new BoundedCache<string, Promise<Compiled>>(500);
 
 async function compile(t: TemplateSource): Promise<Compiled> {
   // The preheader goes in MJML's <mj-preview>; inject it so templates need not.

@@ -3,6 +3,7 @@
 // Checked at send time for every email; changed by unsubscribe links, the
 // preference page, double opt-in, SMTP hard bounces and provider webhooks.
 import type { Contact, Event, Prisma } from '@prisma/client';
+import { jsonObject } from '../lib/json';
 
 /** Categories a contact can choose on the preference page. */
 export const MARKETING_CATEGORIES = ['newsletter', 'journeys'] as const;
@@ -17,9 +18,11 @@ export type SuppressionReason = 'unsubscribed' | 'hard_bounce' | 'complaint' | '
 
 type Tx = Prisma.TransactionClient;
 
-function subscriptionsOf(c: Pick<Contact, 'subscriptions'>): Record<string, string> {
-  const s = c.subscriptions;
-  return s && typeof s === 'object' && !Array.isArray(s) ? (s as Record<string, string>) : {};
+/** A contact's subscription states by category (`*` for all marketing), read from the stored JSON. */
+export function subscriptionsOf(c: Pick<Contact, 'subscriptions'>): Record<string, string> {
+  // Stored subscriptions are a JSON object of category → state; anything else reads as none.
+  const parsed = jsonObject(c.subscriptions);
+  return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'));
 }
 
 /**

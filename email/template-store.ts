@@ -1,5 +1,6 @@
 // Templates in the database: immutable versions, a new one only when content changes.
 import { createHash } from 'node:crypto';
+import { BoundedCache } from '../lib/bounded-cache';
 import type { Db } from '../lib/db';
 import type { TemplateSource } from './render';
 
@@ -91,7 +92,8 @@ export async function latestTemplate(db: Db, key: string, version?: number): Pro
   };
 }
 
-const versions = new Map<string, StoredTemplate>();
+/** Template versions are immutable; bounded, since each holds its MJML. */
+const versions = new BoundedCache<string, StoredTemplate>(500);
 
 /** A given version: immutable once published, so cached for the life of the process. */
 export async function templateVersion(db: Db, key: string, version: number): Promise<StoredTemplate | null> {

@@ -6,14 +6,14 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Contact, JourneyRun } from '@prisma/client';
 import type { Db } from '../lib/db';
+import { BoundedCache } from '../lib/bounded-cache';
 import type { Logger } from '../lib/logger';
-import { parseDuration } from '../journeys/duration';
 import { journeyWorkflowId } from '../journeys/ids';
-import type { JourneyDefinition } from '../journeys/schema';
 import { runHearsOf } from '../journeys/interest';
+import { reentryAllowed } from '../journeys/reentry';
 import { journeyVersion, type PublishedJourney } from '../journeys/store';
-import type { JourneyInput } from '../workflows/context';
-import { eventSignal } from '../workflows/signals';
+import type { JourneyInput } from '../shared/journey-run';
+import { eventSignal } from '../shared/signals';
 import type { OutboxEvent } from './outbox';
 import type { JourneyEvent } from './schema';
 import { triggerMatch } from './triggers';
@@ -42,12 +42,7 @@ export function withoutPersonalData(properties: Record<string, unknown>): Record
   return Object.fromEntries(Object.entries(properties).filter(([k]) => !/e-?mail|phone/i.test(k)));
 }
 
-/** Whether a contact whose last run of a journey started at `lastStart` may enter it again. */
-export function reentryAllowed(policy: JourneyDefinition['reentry'], lastStart: Date, now = new Date()): boolean {
-  if (policy === 'once') return false;
-  if (policy === 'always') return true;
-  return now.getTime() - lastStart.getTime() >= (parseDuration(policy.cooldown) ?? 0);
-}
+export { reentryAllowed };
 
 export function journeySignal(e: OutboxEvent): JourneyEvent {
   return { eventId: e.id, type: e.type, properties: withoutPersonalData(e.properties), occurredAt: e.occurred_at.toISOString() };
@@ -129,7 +124,7 @@ async function hears(db: Db, run: JourneyRun, e: OutboxEvent): Promise<boolean> 
 }
 
 /** Published versions never change, so what they hear of is kept (a few entries per journey). */
-const interest = new Map<string, (e: { type: string; properties: Record<string, unknown> }) => boolean>();
+const interest = new BoundedCache<string, (e: { type: string; properties: Record<string, unknown> }) => boolean>(2000);
 
 async function markEnded(deps: DeliveryDeps, state: ContactState, workflowId: string): Promise<void> {
   let status = 'completed';

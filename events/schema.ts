@@ -2,11 +2,9 @@
 import { z } from 'zod';
 import { contactProfileSchema, emailSchema } from '../contacts/schema';
 import { safeJson, safeString } from '../lib/zod-strings';
+import { eventTypeSchema } from '../shared/event-type';
 
-export const eventTypeSchema = safeString()
-  .min(1)
-  .max(100)
-  .regex(/^[a-z][a-z0-9_.:-]*$/, 'must be lower-case letters, digits and _ . : - (e.g. "signed_up")');
+export { eventTypeSchema };
 
 /** The contact an event is about. With `email`, an unknown contact is created. */
 export const eventContactSchema = contactProfileSchema
@@ -25,7 +23,7 @@ export const eventInputSchema = z.object({
 });
 export type EventInput = z.infer<typeof eventInputSchema>;
 
-const eventListSchema = z.object({ events: z.array(eventInputSchema).min(1).max(500) });
+export const eventListSchema = z.object({ events: z.array(eventInputSchema).min(1).max(500) });
 
 /**
  * One event, or { events: [...] }. Chosen by the `events` key rather than by a
@@ -39,10 +37,4 @@ export const eventBatchSchema = z.unknown().transform((body, ctx): EventInput | 
   return z.NEVER;
 });
 
-/** What workflows receive as the `event` signal: what branching needs, without addresses or phone numbers. */
-export interface JourneyEvent {
-  eventId: string;
-  type: string;
-  properties: Record<string, unknown>;
-  occurredAt: string;
-}
+export type { JourneyEvent } from '../shared/signals';

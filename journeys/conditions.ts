@@ -3,8 +3,9 @@
 // timeline. Runs in activities and in the dispatcher, never in workflow code.
 import type { Contact } from '@prisma/client';
 import type { Db } from '../lib/db';
+import { jsonObject } from '../lib/json';
 import { redactEmails } from '../lib/redact';
-import { parseDuration } from './duration';
+import { durationMs } from './duration';
 import { matchesFilter, readPath } from './match';
 import type { Condition } from './schema';
 
@@ -22,7 +23,8 @@ export function contactField(c: Contact, field: string, vars: Vars = {}): unknow
     return readPath(vars[stepId!], rest.join('.'));
   }
   if (field === 'lifetimeSpend') return Number(c.lifetimeSpendCents) / 100;
-  const v = (c as unknown as Record<string, unknown>)[field];
+  // Own fields of the row only (the schema allows CONTACT_FIELDS here).
+  const v = readPath(c, field);
   return v instanceof Date ? v.toISOString() : v;
 }
 
@@ -81,13 +83,13 @@ export async function evaluateCondition(db: Db, contact: Contact, cond: Conditio
     return { result, why: redactEmails(why).trim() };
   }
   if ('event' in cond) {
-    const since = cond.within ? new Date(now.getTime() - (parseDuration(cond.within) ?? 0)) : undefined;
+    const since = cond.within ? new Date(now.getTime() - durationMs(cond.within)) : undefined;
     const rows = await db.event.findMany({
       where: { contactId: contact.id, type: cond.event, occurredAt: since ? { gte: since } : undefined },
       select: { properties: true },
       take: 10_000,
     });
-    const matching = rows.filter((r) => matchesFilter(r.properties as Record<string, unknown>, cond.where));
+    const matching = rows.filter((r) => matchesFilter(jsonObject(r.properties), cond.where));
     const n = matching.length;
     // With a sum and no count, only the sum is tested.
     const count = cond.count ?? (cond.sum ? {} : { gte: 1 });

@@ -12,3 +12,19 @@ export function parseDuration(text: string): number | null {
   for (const m of text.matchAll(PART)) ms += Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
   return ms > 0 ? ms : null;
 }
+
+/**
+ * Milliseconds of a duration from a definition the journey schema accepted
+ * (so it parses; the schema refuses anything else). The one place that turns
+ * a definition's duration into a number: 1 ms should it ever not parse, so a
+ * timer is never zero or negative.
+ */
+export function durationMs(text: string): number {
+  return parseDuration(text) ?? 1;
+}
+
+/** A date trigger's offset ("30d", "-1d" for before, "0d" the default) in milliseconds; "0d" is 0. */
+export function offsetMs(text: string): number {
+  const sign = text.startsWith('-') ? -1 : 1;
+  return sign * (parseDuration(text.replace(/^-/, '')) ?? 0);
+}

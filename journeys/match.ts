@@ -37,10 +37,4 @@ export function bucket(seed: string): number {
   return h % 100;
 }
 
-/** Internal event types Rapport itself records. */
-export const SYSTEM_EVENTS = {
-  contactDeleted: 'contact_deleted',
-  attributeChanged: 'attribute_changed',
-  enrolRequested: 'journey_enrol_requested',
-  approvalDecided: 'approval_decided',
-} as const;
+export { SYSTEM_EVENTS } from '../shared/system-events';

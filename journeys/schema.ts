@@ -2,7 +2,7 @@
 // API). zod is the source of truth; journeys/journey.schema.json is generated
 // from it (`npm run journeys:schema`) so editors can complete and check files.
 import { z } from 'zod';
-import { eventTypeSchema } from '../events/schema';
+import { eventTypeSchema } from '../shared/event-type';
 import { dbInt, boundedAmount } from '../lib/zod-numbers';
 import { MAX_DURATION_MS, parseDuration } from './duration';
 

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { Prisma } from '@prisma/client';
 import type { Db } from '../lib/db';
+import { BoundedCache } from '../lib/bounded-cache';
 import { journeyDefinitionSchema, type JourneyDefinition } from './schema';
 
 function checksum(def: JourneyDefinition): string {
@@ -11,7 +12,8 @@ function checksum(def: JourneyDefinition): string {
 /** Publishes a definition; returns its version (the latest one if nothing changed). */
 export async function publishJourney(db: Db, def: JourneyDefinition): Promise<{ version: number; created: boolean }> {
   const sum = checksum(def);
-  const json = def as unknown as Prisma.InputJsonObject;
+  // A parsed definition is plain JSON data.
+  const json = def as Prisma.InputJsonObject;
   return db.$transaction(async (tx) => {
     const j = await tx.journeyDefinition.upsert({
       where: { key: def.key },
@@ -50,7 +52,8 @@ export async function activeJourneys(db: Db): Promise<PublishedJourney[]> {
   });
 }
 
-const versionCache = new Map<string, JourneyDefinition>();
+/** Published versions are immutable; a few per journey are in use at once. */
+const versionCache = new BoundedCache<string, JourneyDefinition>(2000);
 
 /** A published version; immutable, so cached forever once read. */
 export async function journeyVersion(db: Db, key: string, version: number): Promise<JourneyDefinition | null> {

@@ -8,6 +8,7 @@ import type { Broadcast, Prisma } from '@prisma/client';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import type { Db } from '../lib/db';
+import { DomainError, type ErrorDetail } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import { segmentKeySchema } from '../segments/service';
 import {
@@ -30,14 +31,16 @@ export const newsletterBodySchema = z.strictObject({
 });
 export type NewsletterBody = z.infer<typeof newsletterBodySchema>;
 
-export class NewsletterError extends Error {
+const KIND_OF_STATUS = { 400: 'invalid', 404: 'not_found', 409: 'conflict', 503: 'unavailable' } as const;
+
+export class NewsletterError extends DomainError {
   constructor(
-    readonly status: 400 | 404 | 409 | 503,
-    readonly code: string,
+    readonly status: keyof typeof KIND_OF_STATUS,
+    code: string,
     message: string,
-    readonly details?: { path: string; message: string }[],
+    details: ErrorDetail[] = [],
   ) {
-    super(message);
+    super(KIND_OF_STATUS[status], code, message, details);
   }
 }
 

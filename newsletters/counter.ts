@@ -5,7 +5,7 @@
 // condition triggers (re-engagement: newslettersSinceLastClick >= 5) are
 // evaluated when it changes.
 import { Prisma } from '@prisma/client';
-import { recordSystemEvent } from '../events/system';
+import { recordSystemEvent } from '../contacts/system-events';
 import { activeJourneys } from '../journeys/store';
 import type { Db } from '../lib/db';
 import { segmentIssues, segmentWhere } from '../segments/compile';

@@ -17,10 +17,6 @@ export type DomainLimits = z.infer<typeof domainLimitsSchema>;
 
 export const WINDOW_MS = 60_000;
 
-/** The domain of an address, lower-case. */
-export function domainOf(email: string): string {
-  return email.slice(email.lastIndexOf('@') + 1).trim().toLowerCase();
-}
 
 /**
  * Takes up to one slot per address in `domains` (one entry per message) in the

@@ -10,7 +10,7 @@
 // (gt/lt on strings that are not dates) follows the database collation, not
 // JavaScript's localeCompare; sums are exact decimals in SQL.
 import { Prisma } from '@prisma/client';
-import { parseDuration } from '../journeys/duration';
+import { durationMs } from '../journeys/duration';
 import { CONTACT_FIELDS, type Condition } from '../journeys/schema';
 
 type Scalar = string | number | boolean | null;
@@ -202,7 +202,7 @@ function propertyEquals(path: string, value: unknown): Prisma.Sql {
 function eventTest(cond: Extract<Condition, { event: string }>, now: Date): Prisma.Sql {
   const filters: Prisma.Sql[] = [Prisma.sql`e."contact_id" = c."id"`, Prisma.sql`e."type" = ${cond.event}::text`];
   if (cond.within) {
-    const since = new Date(now.getTime() - (parseDuration(cond.within) ?? 0)).toISOString();
+    const since = new Date(now.getTime() - durationMs(cond.within)).toISOString();
     filters.push(Prisma.sql`e."occurred_at" >= (${since}::timestamptz AT TIME ZONE 'UTC')`);
   }
   for (const [key, want] of Object.entries(cond.where ?? {})) {

@@ -3,6 +3,7 @@
 import { Prisma } from '@prisma/client';
 import { z } from 'zod';
 import type { Db } from '../lib/db';
+import { DomainError } from '../lib/errors';
 import { conditionSchema, type Condition } from '../journeys/schema';
 import { safeJson, safeString } from '../lib/zod-strings';
 import { segmentIssues, segmentWhere } from './compile';
@@ -49,9 +50,9 @@ export async function segmentSample(db: Db, cond: Condition, limit: number, now 
 }
 
 /** A stored condition that today's rules refuse (saved by an older version, or edited in the database). */
-export class StoredConditionError extends Error {
+export class StoredConditionError extends DomainError {
   constructor(readonly issues: { path: string; message: string }[]) {
-    super(`the stored condition is no longer valid (${issues[0]?.path || 'condition'}: ${issues[0]?.message}); save the segment again with PUT`);
+    super('conflict', 'segment_invalid', `the stored condition is no longer valid (${issues[0]?.path || 'condition'}: ${issues[0]?.message}); save the segment again with PUT`, issues);
   }
 }
 

@@ -2,11 +2,23 @@
 // offending field named in details[].path.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
+import { DomainError, type DomainErrorKind, type ErrorDetail } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 
-export interface ErrorDetail {
-  path: string;
-  message: string;
+export type { ErrorDetail };
+
+/** The one place a domain error's kind becomes an HTTP status. */
+export const STATUS_OF_KIND: Record<DomainErrorKind, number> = {
+  invalid: 400,
+  not_found: 404,
+  conflict: 409,
+  unprocessable: 422,
+  unavailable: 503,
+};
+
+/** A domain error as the HTTP error it answers with. */
+export function httpErrorOf(err: DomainError): HttpError {
+  return new HttpError(STATUS_OF_KIND[err.kind], err.code, err.message, err.details);
 }
 
 export class HttpError extends Error {
@@ -73,6 +85,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, _req, res, _next) => {
     const retryAfter = (err as { retryAfterSeconds?: unknown }).retryAfterSeconds;
     if (typeof retryAfter === 'number') res.set('Retry-After', String(retryAfter));
+    if (err instanceof DomainError) err = httpErrorOf(err);
     if (err instanceof HttpError) {
       res.status(err.status).json({ error: { code: err.code, message: err.message, details: err.details } });
       return;

@@ -3,51 +3,11 @@
 import { condition, patched, proxyActivities, proxyLocalActivities, workflowInfo, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { JourneyMeta, RunStatus } from '../activities/journeys';
-import type { JourneyEvent } from '../events/schema';
+import type { JourneyEvent } from '../shared/signals';
 import { matchesEvent, SYSTEM_EVENTS } from '../journeys/match';
 
-export interface ReceivedEvent extends JourneyEvent {
-  /** Arrival order within the run (survives continue-as-new). */
-  seq: number;
-}
-
-export interface WebhookResult {
-  status: number;
-  body: unknown;
-  error?: string;
-}
-
-/** What a run carries across continue-as-new. Kept small on purpose. */
-export interface RunState {
-  stepsTaken: number;
-  seq: number;
-  events: ReceivedEvent[];
-  seen: string[];
-  vars: Record<string, WebhookResult>;
-  triggerEventId: string | null;
-  /** Goal events already acted on by jumping to a step (so they fire once). */
-  consumed?: string[];
-  /** The coupon most recently issued in this run: emails show it as {{data.coupon.code}}. */
-  lastCoupon?: Record<string, unknown>;
-}
-
-export interface JourneyInput {
-  contactId: string;
-  journeyKey: string;
-  /** The published version this run is pinned to. */
-  version: number;
-  /** Task queue for email activities; defaults to the workflow's own. */
-  emailTaskQueue?: string;
-  /** The event that started the run (it never counts as a goal). */
-  triggerEventId?: string;
-  /** Continue as new once history has this many events (default 2,000; tests force it lower). */
-  historyLimit?: number;
-  /** Internal: an annual date-triggered run's next occurrence is not before this (ISO). */
-  notBefore?: string;
-  /** Internal: where a continued-as-new run resumes, and what it carries. */
-  resumeAt?: string;
-  state?: RunState;
-}
+export type { JourneyInput, ReceivedEvent, RunState, WebhookResult } from '../shared/journey-run';
+import type { JourneyInput, ReceivedEvent, RunState, WebhookResult } from '../shared/journey-run';
 
 export interface StepResult {
   /** Short machine-readable outcome shown on the timeline, e.g. "sent", "waited". */
@@ -100,6 +60,12 @@ export interface StepContext {
    * (re-entry keeps the workflow id, not the first execution's run id).
    */
   visitKey(stepId: string): string;
+  /**
+   * Which visit of a step this is: the chain's first execution id (kept across
+   * continue-as-new) and the step counter (carried along). The one source of
+   * visitKey() and of the email step's `visit`.
+   */
+  visit(): { run: string; seq: number };
   /** The journey's subscription category: its marketing emails are sent as this. */
   journeyCategory(): string;
   /** The goal event that made the run jump, if the current step was jumped to. */
@@ -157,6 +123,11 @@ function activitiesFor(local: boolean): Activities {
   });
 }
 
+/** A visit as the email activity keys its sends: "<first run id>:<step counter>". */
+export function visitString(v: { run: string; seq: number }): string {
+  return `${v.run}:${v.seq}`;
+}
+
 export function createContext(
   input: JourneyInput,
   state: RunState,
@@ -184,6 +155,7 @@ export function createContext(
     return null;
   }
 
+  const visit = () => ({ run: workflowInfo().firstExecutionRunId, seq: state.stepsTaken });
   return {
     input,
     workflowId: workflowInfo().workflowId,
@@ -200,7 +172,11 @@ export function createContext(
       return finished ? 'ready' : 'timeout';
     },
     eventsAfter: (seq) => state.events.filter((e) => e.seq > seq),
-    visitKey: (stepId) => `${workflowInfo().workflowId}:${workflowInfo().firstExecutionRunId}:${stepId}:${state.stepsTaken}`,
+    visit,
+    visitKey: (stepId) => {
+      const v = visit();
+      return `${workflowInfo().workflowId}:${v.run}:${stepId}:${v.seq}`;
+    },
     jumpEvent: null,
     journeyCategory: () => meta()?.category ?? 'journeys',
     setNextWake,

@@ -2,11 +2,11 @@
 // of its pinned version by reference (never the whole definition), runs the
 // step's handler, and writes the outcome and its reason to the timeline.
 // Deterministic: all I/O happens in activities.
-import { continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, isCancellation, patched, setHandler, TemporalFailure, workflowInfo } from '@temporalio/workflow';
 import type { JourneyMeta, RunStatus } from '../activities/journeys';
 import { WAITING_STEPS } from '../journeys/step-kinds';
 import { createContext, emptyState, MAX_REMEMBERED_EVENTS, type JourneyInput, type RunState, type StepContext } from './context';
-import { eventSignal, resumeSignal, statusQuery } from './signals';
+import { eventSignal, resumeSignal, statusQuery } from '../shared/signals';
 import { runStep } from './steps';
 
 export type { JourneyInput };
@@ -14,8 +14,46 @@ export type { JourneyInput };
 const DEFAULT_HISTORY_LIMIT = 2000;
 /** How often a run held by a paused journey re-checks, besides the resume signal. */
 const PAUSE_RECHECK_MS = 15 * 60 * 1000;
+/**
+ * Runs whose step fails for good (a non-retryable activity error, say) mark
+ * their row `failed` before the workflow fails, instead of "running" forever.
+ * Older runs took no such step: behind this patch they replay unchanged.
+ */
+const RECORD_FAILED_RUN_PATCH = 'journey-records-failed-run';
+
+/** What the failure handler needs to know of a run in progress. */
+interface Progress {
+  ctx: StepContext | null;
+  stepId: string | null;
+  /** Set once the run records its own end: a failure after that is not a step's. */
+  finishing: boolean;
+}
 
 export async function journeyWorkflow(input: JourneyInput): Promise<RunStatus> {
+  const progress: Progress = { ctx: null, stepId: null, finishing: false };
+  try {
+    return await interpret(input, progress);
+  } catch (err) {
+    // Only a step's failure for good (an activity that gave up) ends the run as
+    // failed; cancellation, continue-as-new and other errors (which retry the
+    // workflow task) are not failures of the run.
+    const { ctx } = progress;
+    if (ctx && !progress.finishing && !isCancellation(err) && err instanceof TemporalFailure && patched(RECORD_FAILED_RUN_PATCH)) {
+      const why = err.cause?.message ?? err.message;
+      await ctx.acts.runFinished({
+        workflowId: ctx.workflowId,
+        runId: workflowInfo().runId,
+        contactId: input.contactId,
+        journeyKey: input.journeyKey,
+        status: 'failed',
+        reason: `step ${progress.stepId ?? '(start)'} failed: ${why}`.slice(0, 500),
+      });
+    }
+    throw err;
+  }
+}
+
+async function interpret(input: JourneyInput, progress: Progress): Promise<RunStatus> {
   const state = input.state ?? { ...emptyState(), triggerEventId: input.triggerEventId ?? null };
   const seen = new Set(state.seen);
   let meta: JourneyMeta | null = null;
@@ -41,9 +79,11 @@ export async function journeyWorkflow(input: JourneyInput): Promise<RunStatus> {
   }));
 
   const ctx = createContext(input, state, () => meta, (at) => (nextWakeAt = at));
+  progress.ctx = ctx;
   meta = await ctx.acts.journeyMeta({ journeyKey: input.journeyKey, version: input.version });
 
   const finish = async (status: RunStatus, reason?: string): Promise<RunStatus> => {
+    progress.finishing = true;
     currentStep = null;
     if (status === 'completed' && meta?.dateTrigger?.annual) {
       // Annual journeys (birthdays) wait for next year's date, on the journey's
@@ -97,6 +137,7 @@ export async function journeyWorkflow(input: JourneyInput): Promise<RunStatus> {
     }
     const { step } = resolved;
     currentStep = step.id;
+    progress.stepId = step.id;
     if (!ctx.localActivities && WAITING_STEPS.includes(step.type)) await ctx.acts.stepEntered({ workflowId: ctx.workflowId, stepId: step.id });
     const result = await runStep(ctx, step);
     state.stepsTaken++;

@@ -8,7 +8,7 @@ import { journeyStats, listJourneys, publishPreview, waitingAt } from '../../jou
 import { createAttemptLimiter } from '../../users/rate-limit';
 import { loginSchema, newUserSchema, passwordSchema, roleSchema } from '../../users/schema';
 import { createUser, listUsers, login, logout, removeUser, resetPassword, setRole, UserError } from '../../users/service';
-import { statusQuery } from '../../workflows/signals';
+import { statusQuery } from '../../shared/signals';
 import type { ServerDeps } from '../context';
 import { HttpError, parseOr400 } from '../errors';
 import { approvalsRouter } from '../routes/approvals';

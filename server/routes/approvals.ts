@@ -1,15 +1,11 @@
 // /v1/approvals: the human in the loop.
 import { Router } from 'express';
 import { z } from 'zod';
-import { ApprovalError, decideApproval } from '../../approvals/decide';
+import { approvalDecisionSchema, decideApproval } from '../../approvals/decide';
+import { listApprovals } from '../../approvals/use-cases/list-approvals';
 import type { ServerDeps } from '../context';
-import { HttpError, parseOr400 } from '../errors';
+import { parseOr400 } from '../errors';
 
-const decisionSchema = z.object({
-  decision: z.enum(['approve', 'reject']),
-  by: z.string().trim().min(1).max(200).describe('Who decided (name or email)'),
-  note: z.string().max(2000).optional(),
-});
 
 export function approvalsRouter(deps: ServerDeps): Router {
   const r = Router();
@@ -17,23 +13,16 @@ export function approvalsRouter(deps: ServerDeps): Router {
 
   r.get('/approvals', async (req, res) => {
     const status = parseOr400(z.enum(['pending', 'approved', 'rejected', 'expired']).default('pending'), req.query.status, 'query.status');
-    const rows = await db.approval.findMany({ where: { status }, orderBy: { deadline: 'asc' }, take: 500 });
-    res.json({ approvals: rows });
+    res.json({ approvals: await listApprovals(db, status) });
   });
 
   r.post('/approvals/:id/decision', async (req, res) => {
     const id = parseOr400(z.uuid(), req.params.id, 'id');
-    const body = parseOr400(decisionSchema, req.body);
-    try {
-      const result = await decideApproval(db, { id, ...body });
-      deps.onEventsStored();
-      res.json(result);
-    } catch (err) {
-      if (err instanceof ApprovalError) {
-        throw new HttpError(err.code === 'approval_not_found' ? 404 : 409, err.code, err.message, [{ path: 'id', message: err.message }]);
-      }
-      throw err;
-    }
+    const body = parseOr400(approvalDecisionSchema, req.body);
+    // An ApprovalError answers 404 (no such approval) or 409 (already decided).
+    const result = await decideApproval(db, { id, ...body });
+    deps.onEventsStored();
+    res.json(result);
   });
 
   return r;

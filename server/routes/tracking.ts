@@ -4,7 +4,7 @@
 // Each open or click counts on the send and becomes an event on the contact
 // (email_opened / email_clicked), which reaches waiting journeys.
 import { Router, type Response } from 'express';
-import { ingestEvent } from '../../events/ingest';
+import { recordEngagement } from '../../events/use-cases/record-engagement';
 import { verifyToken, type TokenPayload } from '../../lib/tokens';
 import type { ServerDeps } from '../context';
 import { HttpError } from '../errors';
@@ -36,42 +36,8 @@ export function trackingRouter(deps: ServerDeps): Router {
     return { ...p, s: p.s };
   }
 
-  /** Counts one open or click and stores it as an event; returns nothing if the send is unknown. */
-  async function record(p: TokenPayload & { s: string }, kind: 'open' | 'click'): Promise<boolean> {
-    const send = await deps.db.messageSend.findUnique({ where: { id: p.s }, select: { id: true, contactId: true } });
-    if (!send || send.contactId !== p.c) return false;
-    const at = new Date();
-    const updated = await deps.db.messageSend.update({
-      where: { id: send.id },
-      data: kind === 'open' ? { opens: { increment: 1 } } : { clicks: { increment: 1 } },
-      select: { opens: true, clicks: true, templateKey: true, journeyKey: true },
-    });
-    await deps.db.messageSend.updateMany({
-      where: { id: send.id, ...(kind === 'open' ? { firstOpenedAt: null } : { firstClickedAt: null }) },
-      data: kind === 'open' ? { firstOpenedAt: at } : { firstClickedAt: at },
-    });
-    const n = kind === 'open' ? updated.opens : updated.clicks;
-    try {
-      await ingestEvent(deps.db, 'tracking', {
-        // Deterministic per send, kind and count: a replayed request is the next one.
-        id: `${kind}:${send.id}:${n}`,
-        type: kind === 'open' ? 'email_opened' : 'email_clicked',
-        contact: { id: send.contactId },
-        properties: {
-          sendId: send.id,
-          template: updated.templateKey,
-          journey: updated.journeyKey,
-          ...(kind === 'click' ? { url: p.u ?? null } : {}),
-        },
-        occurredAt: at.toISOString(),
-      });
-      deps.onEventsStored();
-    } catch (err) {
-      // The counter is kept; a missing event must not break the recipient's click.
-      deps.log.warn({ err: (err as Error).message, sendId: send.id, kind }, 'tracking event not stored');
-    }
-    return true;
-  }
+  const uc = { db: deps.db, log: deps.log, onEventsStored: deps.onEventsStored };
+  const record = (p: TokenPayload & { s: string }, kind: 'open' | 'click') => recordEngagement(uc, { sendId: p.s, contactId: p.c, url: p.u }, kind);
 
   r.get('/t/o/:file', async (req, res) => {
     const token = req.params.file.replace(/\.gif$/, '');

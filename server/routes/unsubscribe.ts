@@ -9,34 +9,15 @@
 //                        that mail scanners that open links do not subscribe
 //                        anyone. Tokens expire after 7 days.
 import express, { Router } from 'express';
-import { ingestEvent } from '../../events/ingest';
+import { confirmSubscription } from '../../events/use-cases/confirm-subscription';
+import { preferencesOf } from '../../email/use-cases/preferences-of';
+import { savePreferences } from '../../email/use-cases/save-preferences';
+import { unsubscribeByLink } from '../../email/use-cases/unsubscribe-by-link';
+import { CATEGORY_LABELS, MARKETING_CATEGORIES } from '../../email/suppression';
 import { verifyToken, type TokenPayload } from '../../lib/tokens';
-import { CATEGORY_LABELS, MARKETING_CATEGORIES, setSubscriptions, type SubscriptionState } from '../../email/suppression';
 import type { ServerDeps } from '../context';
 import { HttpError } from '../errors';
 import { escapeHtml as escape, htmlPage as page } from '../../lib/html';
-
-
-
-function subscriptionsOf(v: unknown): Record<string, string> {
-  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, string>) : {};
-}
-
-/**
- * Categories that take an explicit, confirmed opt-in: shown as chosen only when
- * subscribed, and the preference page never subscribes anyone to them (only the
- * double opt-in confirmation does).
- */
-const OPT_IN_CATEGORIES: ReadonlySet<string> = new Set(['newsletter']);
-
-/** Whether the contact gets `category` now, as the preference page shows it. */
-function receives(subs: Record<string, string>, category: string): boolean {
-  if (subs['*'] === 'unsubscribed') return false;
-  const state = subs[category];
-  if (OPT_IN_CATEGORIES.has(category)) return state === 'subscribed';
-  // Other marketing categories are on until the contact says otherwise.
-  return state === undefined || state === 'subscribed';
-}
 
 export function unsubscribeRouter(deps: ServerDeps): Router {
   const r = Router();
@@ -60,21 +41,17 @@ export function unsubscribeRouter(deps: ServerDeps): Router {
 
   r.post('/u/:token', form, async (req, res) => {
     const p = payload(req.params.token, 'unsubscribe', 'unsubscribe');
-    const category = p.cat ?? '*';
-    await deps.db.$transaction((tx) => setSubscriptions(tx, p.c, { [category]: 'unsubscribed' }, 'link'));
-    deps.log.info({ contactId: p.c, category }, 'unsubscribed');
+    await unsubscribeByLink(deps, p.c, p.cat ?? '*');
     res.type('html').send(page('Unsubscribed', `<h1>You are unsubscribed</h1><p>You will not get ${escape(p.cat ?? 'marketing')} email from us again.</p>`));
   });
 
   // ------------------------------------------------------------ preferences
   r.get('/preferences/:token', async (req, res) => {
     const p = payload(req.params.token, 'preferences', 'preferences');
-    const c = await deps.db.contact.findUnique({ where: { id: p.c } });
-    if (!c || c.deletedAt) throw new HttpError(404, 'not_found', 'we have no email preferences for you');
-    const subs = subscriptionsOf(c.subscriptions);
-    const all = subs['*'] === 'unsubscribed';
+    const prefs = await preferencesOf(deps.db, p.c);
+    const all = prefs.none;
     const boxes = MARKETING_CATEGORIES.map((cat) => {
-      const on = receives(subs, cat);
+      const on = prefs.receives[cat] === true;
       return `<label><input type="checkbox" name="${cat}" value="on"${on ? ' checked' : ''}> ${escape(CATEGORY_LABELS[cat] ?? cat)}</label>`;
     }).join('');
     res.type('html').send(
@@ -88,29 +65,11 @@ export function unsubscribeRouter(deps: ServerDeps): Router {
   r.post('/preferences/:token', form, async (req, res) => {
     const p = payload(req.params.token, 'preferences', 'preferences');
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const none = body.none === 'on';
-    const saved = await deps.db.$transaction(async (tx) => {
-      await tx.$queryRaw`SELECT id FROM contacts WHERE id = ${p.c}::uuid FOR UPDATE`;
-      const before = await tx.contact.findUnique({ where: { id: p.c }, select: { subscriptions: true } });
-      if (!before) return null;
-      const subs = subscriptionsOf(before.subscriptions);
-      const changes: Record<string, SubscriptionState> = {};
-      const needsOptIn: string[] = [];
-      for (const cat of MARKETING_CATEGORIES) {
-        const wanted = !none && body[cat] === 'on';
-        if (!wanted) changes[cat] = 'unsubscribed';
-        // A checkbox never subscribes anyone to an opt-in category: it keeps a
-        // confirmed subscription, and leaves any other state as it is.
-        else if (!OPT_IN_CATEGORIES.has(cat)) changes[cat] = 'subscribed';
-        else if (subs[cat] !== 'subscribed') needsOptIn.push(cat);
-      }
-      changes['*'] = none ? 'unsubscribed' : 'subscribed';
-      const c = await setSubscriptions(tx, p.c, changes, 'preferences');
-      return c ? { changes, needsOptIn, subs: subscriptionsOf(c.subscriptions) } : null;
+    const saved = await savePreferences(deps, p.c, {
+      none: body.none === 'on',
+      wanted: new Set(MARKETING_CATEGORIES.filter((cat) => body[cat] === 'on')),
     });
-    if (!saved) throw new HttpError(404, 'not_found', 'we have no email preferences for you');
-    deps.log.info({ contactId: p.c, changes: saved.changes }, 'preferences saved');
-    const chosen = MARKETING_CATEGORIES.filter((cat) => receives(saved.subs, cat)).map((cat) => escape(CATEGORY_LABELS[cat] ?? cat));
+    const chosen = saved.chosen.map((cat) => escape(CATEGORY_LABELS[cat] ?? cat));
     const optIn = saved.needsOptIn.length
       ? `<p>${saved.needsOptIn.map((cat) => escape(CATEGORY_LABELS[cat] ?? cat)).join('; ')}: sign up with your email address and confirm the link we send you.</p>`
       : '';
@@ -128,12 +87,7 @@ export function unsubscribeRouter(deps: ServerDeps): Router {
 
   r.post('/confirm/:token', form, async (req, res) => {
     const p = payload(req.params.token, 'confirm', 'confirmation');
-    const category = p.cat ?? 'newsletter';
-    const c = await deps.db.$transaction((tx) => setSubscriptions(tx, p.c, { [category]: 'subscribed' }, 'double_opt_in'));
-    if (!c) throw new HttpError(404, 'not_found', 'this subscription no longer exists');
-    // An event, so journeys can greet new subscribers; one per confirmation link.
-    await ingestEvent(deps.db, 'consent', { id: `confirmed:${category}:${c.id}:${p.exp ?? 0}`, type: `${category}_subscribed`, contact: { id: c.id }, properties: { category } });
-    deps.onEventsStored();
+    await confirmSubscription(deps, { contactId: p.c, category: p.cat ?? 'newsletter', expires: p.exp ?? 0 });
     res.type('html').send(page('Subscribed', `<h1>You are subscribed</h1><p>Thank you. You can change this at any time with the link at the bottom of every email.</p>`));
   });
 

@@ -1,7 +1,7 @@
 import express, { Router } from 'express';
 import type { ServerDeps } from '../context';
 import { HttpError } from '../errors';
-import { SIGNATURE_HEADER, verifyWebhook } from '../webhook-signature';
+import { SIGNATURE_HEADER, verifyWebhook } from '../../lib/webhook-signature';
 import { storeEvents } from './events';
 
 /**

@@ -5,7 +5,7 @@ import type { Server } from 'node:http';
 import { createLogger } from '../../lib/logger';
 import { createApp } from '../../server/app';
 import type { ServerDeps } from '../../server/context';
-import { signWebhook } from '../../server/webhook-signature';
+import { signWebhook } from '../../lib/webhook-signature';
 
 export const BARE_KEY = 'k'.repeat(20);
 export const BARE_WEBHOOK_SECRET = 'whsec_0123456789abcdef';

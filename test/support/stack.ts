@@ -4,7 +4,7 @@ import { inject } from 'vitest';
 import { seedShippedContent } from '../../db/seed';
 import { createLogger } from '../../lib/logger';
 import { startServer, type RunningServer } from '../../server/main';
-import { signWebhook } from '../../server/webhook-signature';
+import { signWebhook } from '../../lib/webhook-signature';
 import { startMailSink, type MailSink } from '../../stack/smtp-sink';
 import { startWorker, type RunningWorker } from '../../worker/worker';
 import { freshDatabase, type TestDb } from './db';

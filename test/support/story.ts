@@ -4,7 +4,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../server/app';
-import { signWebhook } from '../../server/webhook-signature';
+import { signWebhook } from '../../lib/webhook-signature';
 import { createLogger } from '../../lib/logger';
 import { TEST_API_KEY, TEST_LINK_SECRET, TEST_WEBHOOK_SECRET } from './env';
 import { journeyHarness, type Harness } from './journey-harness';

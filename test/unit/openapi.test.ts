@@ -1,4 +1,5 @@
-// Guards server/openapi.yaml: it parses, is OpenAPI 3.1, every $ref resolves,
+// Guards server/openapi.yaml: it is what `npm run openapi` generates from the
+// zod schemas (server/openapi/document.ts), it parses, is OpenAPI 3.1, every $ref resolves,
 // it documents exactly the routes the Express app registers, its request
 // examples pass the schemas the server validates with, and its journey
 // definition format matches the zod schema.
@@ -15,6 +16,7 @@ import { journeyDefinitionSchema, stepSchema, triggerSchema } from '../../journe
 import { semanticIssues } from '../../journeys/validate';
 import { createLogger } from '../../lib/logger';
 import { createApp, OPENAPI_PATH } from '../../server/app';
+import { openApiYaml } from '../../server/openapi/document';
 import type { ServerDeps } from '../../server/context';
 import { templateBodySchema } from '../../server/routes/templates';
 import { newsletterBodySchema } from '../../server/routes/newsletters';
@@ -307,6 +309,10 @@ function registeredRoutes(stack: RouterLayer[], prefix = ''): string[] {
 // ---- tests -------------------------------------------------------------------
 
 describe('openapi.yaml', () => {
+  it('is the document generated from the zod schemas (run `npm run openapi` after changing them)', () => {
+    expect(text).toBe(openApiYaml());
+  });
+
   it('is OpenAPI 3.1 with info and paths', () => {
     const r = root();
     expect(typeof r.openapi).toBe('string');

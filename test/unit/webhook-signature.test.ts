@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { signWebhook, verifyWebhook } from '../../server/webhook-signature';
+import { signWebhook, verifyWebhook } from '../../lib/webhook-signature';
 
 const secret = 'whsec_0123456789abcdef';
 const body = Buffer.from('{"id":"1"}');

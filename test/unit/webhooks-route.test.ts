@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../lib/logger';
 import { createApp } from '../../server/app';
 import type { ServerDeps } from '../../server/context';
-import { signWebhook } from '../../server/webhook-signature';
+import { signWebhook } from '../../lib/webhook-signature';
 
 const SECRET = 'whsec_0123456789abcdef';
 const deps: ServerDeps = {

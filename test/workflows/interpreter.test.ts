@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decideApproval } from '../../approvals/decide';
 import { deleteContact } from '../../contacts/service';
 import type { JourneyDefinitionInput } from '../../journeys/schema';
-import { resumeSignal, statusQuery } from '../../workflows/signals';
+import { resumeSignal, statusQuery } from '../../shared/signals';
 import { recordHistory } from '../support/histories';
 import { journeyHarness, type Harness } from '../support/journey-harness';
 

@@ -7,8 +7,8 @@ import { decideApproval } from '../../approvals/decide';
 import { journeyWorkflowId } from '../../journeys/ids';
 import { bucket } from '../../journeys/match';
 import type { JourneyDefinitionInput } from '../../journeys/schema';
-import { verifyWebhook } from '../../server/webhook-signature';
-import { statusQuery } from '../../workflows/signals';
+import { verifyWebhook } from '../../lib/webhook-signature';
+import { statusQuery } from '../../shared/signals';
 import { TEST_OUTGOING_SECRET } from '../support/env';
 import { journeyHarness, type Harness } from '../support/journey-harness';
 
@@ -327,5 +327,21 @@ describe('exit', () => {
     const run = await h.fx.tdb.db.journeyRun.findUniqueOrThrow({ where: { workflowId: handle.workflowId } });
     expect(run).toMatchObject({ status: 'converted', currentStep: null });
     expect(run.endedAt).not.toBeNull();
+  });
+});
+
+describe('a step that fails for good', () => {
+  it('records the run as failed, with the step and the reason, and the workflow fails', async () => {
+    // No template "no-such-template": the email activity gives up at once (non-retryable).
+    await h.publish(journey('s_fails', [{ id: 'mail', type: 'send_email', template: 'no-such-template' }]));
+    const c = await h.contact();
+    const handle = await h.start('s_fails', c.id);
+    await expect(handle.result()).rejects.toThrow();
+    const run = await h.fx.tdb.db.journeyRun.findUniqueOrThrow({ where: { workflowId: handle.workflowId } });
+    expect(run.status).toBe('failed');
+    expect(run.endedAt).not.toBeNull();
+    expect(await h.steps(handle.workflowId)).toEqual(['(end):failed']);
+    const end = await h.fx.tdb.db.journeyStepLog.findFirstOrThrow({ where: { workflowId: handle.workflowId, stepId: '(end)' } });
+    expect(end.detail).toEqual({ reason: expect.stringMatching(/^step mail failed: .*no-such-template/) });
   });
 });

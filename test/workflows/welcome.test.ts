@@ -4,7 +4,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { journeyWorkflowId } from '../../journeys/ids';
-import { statusQuery } from '../../workflows/signals';
+import { statusQuery } from '../../shared/signals';
 import { journeyFixture, type JourneyFixture } from '../support/fixtures';
 import { createTimeSkippingEnv, workflowBundle } from '../support/temporal';
 

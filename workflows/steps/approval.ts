@@ -1,11 +1,11 @@
-import { parseDuration } from '../../journeys/duration';
+import { durationMs } from '../../journeys/duration';
 import { SYSTEM_EVENTS } from '../../journeys/match';
 import type { StepOf } from '../../journeys/schema';
 import type { StepHandler } from '../context';
 
 /** Asks a human; branches on approve, reject, or what the deadline passing means. */
 export const approvalStep: StepHandler<StepOf<'approval'>> = async (ctx, step) => {
-  const ms = parseDuration(step.deadline) ?? 1;
+  const ms = durationMs(step.deadline);
   const { approvalId, deadline } = await ctx.acts.requestApproval({
     contactId: ctx.input.contactId,
     workflowId: ctx.workflowId,

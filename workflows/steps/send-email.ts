@@ -1,5 +1,4 @@
-import { workflowInfo } from '@temporalio/workflow';
-import type { StepHandler } from '../context';
+import { visitString, type StepHandler } from '../context';
 import type { Step } from '../../journeys/schema';
 
 type SendEmailStep = Extract<Step, { type: 'send_email' }>;
@@ -24,7 +23,7 @@ export const sendEmailStep: StepHandler<SendEmailStep> = async (ctx, step) => {
       templateKey: step.template,
       workflowId: ctx.workflowId,
       stepId: step.id,
-      visit: `${workflowInfo().firstExecutionRunId}:${ctx.state.stepsTaken}`,
+      visit: visitString(ctx.visit()),
       journeyKey: ctx.input.journeyKey,
       // The journey's category (its template's, when that is transactional).
       category: ctx.journeyCategory(),

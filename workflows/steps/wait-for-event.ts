@@ -1,4 +1,4 @@
-import { parseDuration } from '../../journeys/duration';
+import { durationMs } from '../../journeys/duration';
 import { matchesEvent } from '../../journeys/match';
 import type { StepOf } from '../../journeys/schema';
 import type { StepHandler } from '../context';
@@ -6,7 +6,7 @@ import type { StepHandler } from '../context';
 /** Waits for an event (signals arrive within a second) or a timeout, and branches on which came first. */
 export const waitForEventStep: StepHandler<StepOf<'wait_for_event'>> = async (ctx, step) => {
   const since = ctx.state.seq;
-  const ms = parseDuration(step.timeout) ?? 1;
+  const ms = durationMs(step.timeout);
   const match = () => ctx.eventsAfter(since).find((e) => matchesEvent(e, step));
   ctx.setNextWake(new Date(Date.now() + ms));
   const outcome = await ctx.waitFor(ms, () => match() !== undefined);

@@ -1,10 +1,10 @@
-import { parseDuration } from '../../journeys/duration';
+import { durationMs } from '../../journeys/duration';
 import type { StepOf } from '../../journeys/schema';
 import type { StepHandler } from '../context';
 
 /** Waits a fixed duration. Goal events still end the run meanwhile. */
 export const waitStep: StepHandler<StepOf<'wait'>> = async (ctx, step) => {
-  const ms = parseDuration(step.duration) ?? 1;
+  const ms = durationMs(step.duration);
   ctx.setNextWake(new Date(Date.now() + ms));
   const outcome = await ctx.waitFor(ms);
   ctx.setNextWake(null);

@@ -1,6 +1,15 @@
-// Signal and query definitions shared by the workflows and their callers.
+// Signal and query definitions shared by the workflows and their callers (the
+// dispatcher, the server's use cases). Definitions only: they import nothing of
+// ours, so any layer may use them and the workflow bundle stays small.
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { JourneyEvent } from '../events/schema';
+
+/** What workflows receive as the `event` signal: what branching needs, without addresses or phone numbers. */
+export interface JourneyEvent {
+  eventId: string;
+  type: string;
+  properties: Record<string, unknown>;
+  occurredAt: string;
+}
 
 /** An event about the contact; runs ignore the ones they do not wait for. */
 export const eventSignal = defineSignal<[JourneyEvent]>('event');

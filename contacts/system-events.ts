@@ -1,8 +1,10 @@
-// Events Rapport records itself (attribute changes, enrolments, approvals,
-// deletions). They go through the same outbox as external events, so they reach
-// journeys with the same guarantees.
+// Events Rapport records itself about a contact (attribute changes,
+// enrolments, approvals, deletions). They go through the same outbox as
+// external events, so they reach journeys with the same guarantees. Here, in
+// contacts/, because every one is on a contact's record and contacts write
+// them: events/ (ingestion, delivery) builds on contacts, not the reverse.
 import type { Prisma } from '@prisma/client';
-import { SYSTEM_EVENTS } from '../journeys/match';
+import { SYSTEM_EVENTS } from '../shared/system-events';
 
 type Tx = Prisma.TransactionClient;
 

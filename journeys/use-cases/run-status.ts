@@ -1,0 +1,18 @@
+// One contact's run of a journey: its row, and while it runs, what the
+// workflow itself says (current step, next wake-up).
+import { NotFoundError } from '../../lib/errors';
+import { statusQuery, type JourneyStatus } from '../../shared/signals';
+import { journeyWorkflowId } from '../ids';
+import type { JourneyUseCaseDeps } from './deps';
+
+/** `runKey`: keyed journeys (one run per order, say) name the run with the key value. */
+export async function runStatus(deps: JourneyUseCaseDeps, key: string, contactId: string, runKey: string | null) {
+  const workflowId = journeyWorkflowId(key, contactId, runKey);
+  const run = await deps.db.journeyRun.findUnique({ where: { workflowId } });
+  if (!run) throw new NotFoundError('run_not_found', 'this contact has no run of this journey');
+  let live: JourneyStatus | null = null;
+  if (run.status === 'running' && deps.temporal) {
+    live = await deps.temporal.workflow.getHandle(workflowId).query(statusQuery).catch(() => null);
+  }
+  return { run, live };
+}
