@@ -16,6 +16,8 @@
 //           with the time by phase (outbox, Temporal + worker).
 //
 // The last line is a JSON object with every figure.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
@@ -207,10 +209,10 @@ async function bareIngestServer(databaseUrl: string) {
     await pool.query('INSERT INTO bench_bare_events (key, body) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [b.id, b]);
     res.status(202).json({ id: b.id });
   });
-  const server = await new Promise<import('node:http').Server>((resolve) => {
+  const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
-  const port = (server.address() as import('node:net').AddressInfo).port;
+  const port = (server.address() as AddressInfo).port;
   return { url: `http://127.0.0.1:${port}/events`, close: async () => (server.close(), await pool.end()) };
 }
 

@@ -11,7 +11,7 @@
 // JavaScript's localeCompare; sums are exact decimals in SQL.
 import { Prisma } from '@prisma/client';
 import { durationMs } from '../journeys/duration';
-import { CONTACT_FIELDS, type Condition } from '../journeys/schema';
+import { type CONTACT_FIELDS, type Condition } from '../journeys/schema';
 
 type Scalar = string | number | boolean | null;
 type Kind = 'text' | 'number' | 'date' | 'bool' | 'tags';
@@ -68,7 +68,6 @@ export function segmentIssues(cond: Condition, path: (string | number)[] = []): 
 }
 
 const nonNull = (s: Prisma.Sql) => Prisma.sql`COALESCE((${s}), FALSE)`;
-const isDateLike = (s: string) => /\d{4}-\d{2}-\d{2}/.test(s);
 const parsesAsDate = (s: string) => !Number.isNaN(Date.parse(s));
 const opSql = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
 type Ordering = keyof typeof opSql;

@@ -1,6 +1,6 @@
 // Saved segments: a key, a name and a condition in the journey condition format,
 // evaluated in SQL (segments/compile.ts) for counts, samples and broadcasts.
-import { Prisma } from '@prisma/client';
+import { type Prisma } from '@prisma/client';
 import { z } from 'zod';
 import type { Db } from '../lib/db';
 import { DomainError } from '../lib/errors';

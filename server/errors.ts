@@ -1,7 +1,7 @@
 // Errors as JSON: { "error": { "code", "message", "details" } }, with the
 // offending field named in details[].path.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { z } from 'zod';
+import { type z } from 'zod';
 import { DomainError, type DomainErrorKind, type ErrorDetail } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 

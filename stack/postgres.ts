@@ -476,6 +476,7 @@ async function waitUntilReady(url: string, server: PostgresProcess, timeoutMs: n
   const deadline = Date.now() + timeoutMs;
   let failed: PostgresStartError | null = null;
   void server.failure.then((f) => (failed = f));
+  // eslint-disable-next-line no-useless-assignment -- read in the timeout message, which a first failure always precedes
   let lastError = '';
   for (;;) {
     if (failed) throw failed;

@@ -53,7 +53,7 @@ export async function startTemporalDevServer(opts: {
   } catch (err) {
     child.kill('SIGKILL');
     process.off('exit', killOnExit);
-    throw new Error(startFailure(cli, opts.port, spawnError, (err as Error).message, stderr));
+    throw new Error(startFailure(cli, opts.port, spawnError, (err as Error).message, stderr), { cause: err });
   }
   return {
     address: `127.0.0.1:${opts.port}`,

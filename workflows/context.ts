@@ -3,11 +3,10 @@
 import { condition, patched, proxyActivities, proxyLocalActivities, workflowInfo, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { JourneyMeta, RunStatus } from '../activities/journeys';
-import type { JourneyEvent } from '../shared/signals';
 import { matchesEvent, SYSTEM_EVENTS } from '../journeys/match';
 
 export type { JourneyInput, ReceivedEvent, RunState, WebhookResult } from '../shared/journey-run';
-import type { JourneyInput, ReceivedEvent, RunState, WebhookResult } from '../shared/journey-run';
+import type { JourneyInput, ReceivedEvent, RunState } from '../shared/journey-run';
 
 export interface StepResult {
   /** Short machine-readable outcome shown on the timeline, e.g. "sent", "waited". */

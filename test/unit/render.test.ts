@@ -2,8 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { renderEmail } from '../../email/render';
 import { readTemplateFiles } from '../../email/template-files';
 
-const contact = { firstName: 'Ada', lastName: 'Lovelace', company: 'Analytical Engines', email: 'ada@example.com', locale: 'en', currency: 'USD', timeZone: 'Europe/London' };
-
 describe('email rendering', () => {
   // Every shipped template is rendered and validated in test/email/templates.test.ts.
 
