@@ -1,4 +1,3 @@
-import { workflowInfo } from '@temporalio/workflow';
 import type { StepHandler } from '../context';
 import type { Step } from '../../journeys/schema';
 
@@ -24,7 +23,7 @@ export const sendEmailStep: StepHandler<SendEmailStep> = async (ctx, step) => {
       templateKey: step.template,
       workflowId: ctx.workflowId,
       stepId: step.id,
-      visit: `${workflowInfo().firstExecutionRunId}:${ctx.state.stepsTaken}`,
+      visit: `${ctx.firstExecutionRunId}:${ctx.state.stepsTaken}`,
       journeyKey: ctx.input.journeyKey,
       // The journey's category (its template's, when that is transactional).
       category: ctx.journeyCategory(),
@@ -32,14 +31,14 @@ export const sendEmailStep: StepHandler<SendEmailStep> = async (ctx, step) => {
       // Static data from the step, plus results of earlier steps (coupons, webhooks).
       data: { ...(step.data ?? {}), steps: ctx.state.vars, coupon: ctx.state.lastCoupon ?? null },
       // Workflow time: deterministic, and skipped in time-skipping tests.
-      now: new Date(Date.now()).toISOString(),
+      now: new Date(ctx.now()).toISOString(),
     });
     if (r.outcome === 'deferred' && r.until) {
       deferrals++;
       deferredReason ??= r.reason ?? null;
       deferredUntil = r.until;
-      const ms = Math.max(MIN_DEFERRAL_MS, Date.parse(r.until) - Date.now());
-      ctx.setNextWake(new Date(Date.now() + ms));
+      const ms = Math.max(MIN_DEFERRAL_MS, Date.parse(r.until) - ctx.now());
+      ctx.setNextWake(new Date(ctx.now() + ms));
       const waited = await ctx.waitFor(ms);
       ctx.setNextWake(null);
       if (waited === 'interrupted') {
