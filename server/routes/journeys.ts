@@ -14,6 +14,7 @@ import { validateJourney, type DefinitionIssue } from '../../journeys/validate';
 import { resumeSignal, statusQuery } from '../../workflows/signals';
 import type { ServerDeps } from '../context';
 import { HttpError, parseOr400 } from '../errors';
+import { journeySimulateRouter } from './journey-simulate';
 
 const keyParam = z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, 'must be a journey key');
 
@@ -187,5 +188,6 @@ export function journeysRouter(deps: ServerDeps): Router {
     res.json({ run, live });
   });
 
+  r.use(journeySimulateRouter(deps));
   return r;
 }

@@ -14,13 +14,13 @@ let runs = 0;
 // What the run under test asked, by workflow id (shipped journeys also run on purchases).
 const sends: { workflowId: string; stepId: string; now: string }[] = [];
 const branches: { workflowId: string; now: string }[] = [];
-const workflowId = () => Context.current().info.workflowExecution.workflowId;
+const workflowId = () => Context.current().info.workflowExecution?.workflowId ?? '';
 let h: Harness;
 beforeAll(async () => {
   h = await journeyHarness('wf_sim', (acts) => ({
     ...acts,
     sendEmail: async (input) => {
-      sends.push({ workflowId: workflowId(), stepId: input.stepId, now: input.now });
+      sends.push({ workflowId: workflowId(), stepId: input.stepId, now: input.now ?? '' });
       return acts.sendEmail(input);
     },
     evaluateBranch: async (input) => {
