@@ -18,6 +18,7 @@ const LAYERS = [
   ['newsletters'],
   ['activities', 'db', 'templates'],
   ['workflows'],
+  ['simulator'],
   ['stack'],
   ['worker'],
   ['server'],

@@ -74,7 +74,19 @@ const PERSONAL_FIELDS = new Set(['email', 'ownerEmail', 'phone', 'firstName', 'l
 
 const show = (v: unknown) => (v === undefined ? 'unset' : JSON.stringify(v));
 
-export async function evaluateCondition(db: Db, contact: Contact, cond: Condition, vars: Vars = {}, now = new Date()): Promise<Evaluation> {
+/** Where event conditions read the contact's events: SQL here, the simulated ones in a simulation. */
+export type EventLookup = (q: { contactId: string; type: string; since?: Date }) => Promise<{ properties: unknown }[]>;
+
+function sqlEvents(db: Db): EventLookup {
+  return ({ contactId, type, since }) =>
+    db.event.findMany({ where: { contactId, type, occurredAt: since ? { gte: since } : undefined }, select: { properties: true }, take: 10_000 });
+}
+
+export function evaluateCondition(db: Db, contact: Contact, cond: Condition, vars: Vars = {}, now = new Date()): Promise<Evaluation> {
+  return evaluateConditionWith(sqlEvents(db), contact, cond, vars, now);
+}
+
+export async function evaluateConditionWith(events: EventLookup, contact: Contact, cond: Condition, vars: Vars = {}, now = new Date()): Promise<Evaluation> {
   if ('field' in cond) {
     const got = contactField(contact, cond.field, vars);
     const result = fieldTest(cond.op, got, cond.value);
@@ -84,11 +96,7 @@ export async function evaluateCondition(db: Db, contact: Contact, cond: Conditio
   }
   if ('event' in cond) {
     const since = cond.within ? new Date(now.getTime() - durationMs(cond.within)) : undefined;
-    const rows = await db.event.findMany({
-      where: { contactId: contact.id, type: cond.event, occurredAt: since ? { gte: since } : undefined },
-      select: { properties: true },
-      take: 10_000,
-    });
+    const rows = await events({ contactId: contact.id, type: cond.event, since });
     const matching = rows.filter((r) => matchesFilter(jsonObject(r.properties), cond.where));
     const n = matching.length;
     // With a sum and no count, only the sum is tested.
@@ -107,7 +115,7 @@ export async function evaluateCondition(db: Db, contact: Contact, cond: Conditio
   if ('all' in cond) {
     const parts: string[] = [];
     for (const c of cond.all) {
-      const e = await evaluateCondition(db, contact, c, vars, now);
+      const e = await evaluateConditionWith(events, contact, c, vars, now);
       parts.push(e.why);
       if (!e.result) return { result: false, why: parts.join(' and ') };
     }
@@ -116,12 +124,12 @@ export async function evaluateCondition(db: Db, contact: Contact, cond: Conditio
   if ('any' in cond) {
     const parts: string[] = [];
     for (const c of cond.any) {
-      const e = await evaluateCondition(db, contact, c, vars, now);
+      const e = await evaluateConditionWith(events, contact, c, vars, now);
       if (e.result) return { result: true, why: e.why };
       parts.push(e.why);
     }
     return { result: false, why: parts.join(' and ') };
   }
-  const inner = await evaluateCondition(db, contact, cond.not, vars, now);
+  const inner = await evaluateConditionWith(events, contact, cond.not, vars, now);
   return { result: !inner.result, why: `not (${inner.why})` };
 }

@@ -70,6 +70,14 @@ export interface StepContext {
   /** The goal event that made the run jump, if the current step was jumped to. */
   jumpEvent: ReceivedEvent | null;
   setNextWake(at: Date | null): void;
+  /**
+   * The run's clock in ms: workflow time in Temporal (deterministic, skipped in
+   * tests), the virtual clock in a simulation (simulator/). Handlers read time
+   * only through this.
+   */
+  now(): number;
+  /** The first run id of the workflow chain (constant across continue-as-new). */
+  firstExecutionRunId: string;
 }
 
 export type StepHandler<S> = (ctx: StepContext, step: S) => Promise<StepResult>;
@@ -143,7 +151,43 @@ export function createContext(
     heartbeatTimeout: '20 seconds',
     retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '1 hour' },
   });
+  return createContextCore({
+    input,
+    state,
+    meta,
+    setNextWake,
+    workflowId: workflowInfo().workflowId,
+    firstExecutionRunId: workflowInfo().firstExecutionRunId,
+    localActivities,
+    acts,
+    email,
+    activitiesWith: (options) => proxyActivities<Activities>({ ...DEFAULT_ACTIVITY, ...options }),
+    now: () => Date.now(),
+    condition: async (done, ms) => (ms === null ? (await condition(done), true) : condition(done, ms)),
+  });
+}
 
+/** Where a context runs: Temporal (createContext above) or the simulator's virtual clock. */
+export interface ContextBindings {
+  input: JourneyInput;
+  state: RunState;
+  meta: () => JourneyMeta | null;
+  setNextWake: (at: Date | null) => void;
+  workflowId: string;
+  firstExecutionRunId: string;
+  localActivities: boolean;
+  acts: Activities;
+  /** Defaults to `acts`. */
+  email?: Pick<Activities, 'sendEmail'>;
+  activitiesWith(options: ActivityOptions): Activities;
+  now(): number;
+  /** Temporal's condition(): resolves true once `done()` holds, false when `ms` passes first (null: no limit). */
+  condition(done: () => boolean, ms: number | null): Promise<boolean>;
+}
+
+/** The step context over its bindings: goal interruptions, waiting, visit keys. No Temporal calls here. */
+export function createContextCore(b: ContextBindings): StepContext {
+  const { input, state, meta } = b;
   function interruption(): Interruption | null {
     for (const e of state.events) {
       if (e.type === SYSTEM_EVENTS.contactDeleted) return { status: 'exited', reason: 'contact deleted' };
@@ -154,19 +198,19 @@ export function createContext(
     return null;
   }
 
-  const visit = () => ({ run: workflowInfo().firstExecutionRunId, seq: state.stepsTaken });
+  const visit = () => ({ run: b.firstExecutionRunId, seq: state.stepsTaken });
   return {
     input,
-    workflowId: workflowInfo().workflowId,
+    workflowId: b.workflowId,
     state,
-    acts,
-    email,
-    localActivities,
-    activitiesWith: (options) => proxyActivities<Activities>({ ...DEFAULT_ACTIVITY, ...options }),
+    acts: b.acts,
+    email: b.email ?? b.acts,
+    localActivities: b.localActivities,
+    activitiesWith: b.activitiesWith,
     interruption,
     async waitFor(ms, ready = () => false) {
       const done = () => interruption() !== null || ready();
-      const finished = ms === null ? (await condition(done), true) : await condition(done, ms);
+      const finished = await b.condition(done, ms);
       if (interruption()) return 'interrupted';
       return finished ? 'ready' : 'timeout';
     },
@@ -174,10 +218,12 @@ export function createContext(
     visit,
     visitKey: (stepId) => {
       const v = visit();
-      return `${workflowInfo().workflowId}:${v.run}:${stepId}:${v.seq}`;
+      return `${b.workflowId}:${v.run}:${stepId}:${v.seq}`;
     },
     jumpEvent: null,
     journeyCategory: () => meta()?.category ?? 'journeys',
-    setNextWake,
+    setNextWake: b.setNextWake,
+    now: b.now,
+    firstExecutionRunId: b.firstExecutionRunId,
   };
 }

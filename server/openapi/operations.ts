@@ -1102,6 +1102,180 @@ contact exists and is not deleted (404 \`contact_not_found\`,
       },
     },
   },
+  '/v1/journeys/{key}/simulate': {
+    "post": {
+      "tags": [
+        "Journeys"
+      ],
+      "operationId": "simulateJourney",
+      "summary": "Predict one contact's path through a journey, given future events.",
+      "description": "Runs the journey interpreter itself (`workflows/interpreter.ts` and the\nstep handlers in `workflows/steps/`) on a virtual clock: timers advance\nthe clock, the given events are delivered as signals at their offsets\n(only those the journey reacts to, as the dispatcher does; every event\ncounts in event conditions), and activities are replaced by simulations\nthat read and change only the contact in memory. Nothing is sent, stored\nor called: the same request always answers the same (for the same start).\n\nSimulates the saved draft, or a published `version`, or a `definition`\nin the body (unsaved edits; validated like a draft). The contact is a\nstored one (`id` or `email`; its stored events before the start count in\nevent conditions) or one `describe`d (profile fields and the computed\nfields conditions read; marketing consent defaults to `true`).\n\nNot simulated: the send policy (frequency cap, quiet hours), the\nsuppression list, derived fields that events change in production\n(a simulated `purchase` does not raise `lifetimeSpend`). Webhook steps\nanswer what `webhooks.<stepId>` says (default `200 {}`).\n\nThe request schema is `simulateRequestSchema` in `simulator/schema.ts`\n(zod); the answer is `SimulationResult` in `simulator/simulate.ts`.\nViewers may call it from the workspace (it changes nothing).\n",
+      "security": [
+        {
+          "bearerApiKey": []
+        }
+      ],
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/JourneyKey"
+        }
+      ],
+      "requestBody": {
+        "required": true,
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/SimulateRequest"
+            },
+            "example": {
+              "contact": {
+                "describe": {
+                  "tier": "gold",
+                  "timeZone": "Europe/Paris",
+                  "attributes": {
+                    "plan": "pro"
+                  }
+                }
+              },
+              "events": [
+                {
+                  "type": "page_viewed",
+                  "properties": {
+                    "path": "/pricing"
+                  },
+                  "at": "1d"
+                },
+                {
+                  "type": "purchase",
+                  "properties": {
+                    "amount": 49
+                  },
+                  "at": "4d2h"
+                }
+              ],
+              "start": "2026-03-02T09:00:00Z"
+            }
+          }
+        }
+      },
+      "responses": {
+        "200": {
+          "description": "The predicted path.",
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/SimulationResult"
+              },
+              "example": {
+                "journey": {
+                  "key": "welcome",
+                  "version": null
+                },
+                "contact": {
+                  "id": null,
+                  "described": true
+                },
+                "startedAt": "2026-03-02T09:00:00.000Z",
+                "steps": [
+                  {
+                    "step": "hello",
+                    "type": "send_email",
+                    "enteredAt": "2026-03-02T09:00:00.000Z",
+                    "leftAt": "2026-03-02T09:00:00.000Z",
+                    "outcome": "sent",
+                    "why": null,
+                    "detail": {
+                      "template": "welcome"
+                    }
+                  },
+                  {
+                    "step": "wait_3_days",
+                    "type": "wait",
+                    "enteredAt": "2026-03-02T09:00:00.000Z",
+                    "leftAt": "2026-03-05T09:00:00.000Z",
+                    "outcome": "waited",
+                    "why": null,
+                    "detail": {
+                      "duration": "3d"
+                    }
+                  }
+                ],
+                "emails": [
+                  {
+                    "step": "hello",
+                    "template": "welcome",
+                    "at": "2026-03-02T09:00:00.000Z",
+                    "outcome": "sent",
+                    "reason": null
+                  }
+                ],
+                "decisions": [],
+                "events": [],
+                "end": {
+                  "status": "completed",
+                  "at": "2026-03-05T09:00:00.000Z",
+                  "reason": "no next step"
+                }
+              }
+            }
+          }
+        },
+        "400": {
+          "description": "`validation_failed` (the body; `details[].path` names the field, e.g.\n`events.0.at`, `contact`), or `invalid_journey` (the definition\nsimulated; paths start with `draft.` or `definition.`).\n",
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/Error"
+              },
+              "example": {
+                "error": {
+                  "code": "validation_failed",
+                  "message": "events.0.at: must be an offset such as \"0s\", \"30m\", \"2d\" or \"1d12h\"",
+                  "details": [
+                    {
+                      "path": "events.0.at",
+                      "message": "must be an offset such as \"0s\", \"30m\", \"2d\" or \"1d12h\""
+                    }
+                  ]
+                }
+              }
+            }
+          }
+        },
+        "401": {
+          "$ref": "#/components/responses/Unauthorized"
+        },
+        "404": {
+          "description": "`journey_not_found`, `version_not_found` or `contact_not_found`.",
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/Error"
+              },
+              "example": {
+                "error": {
+                  "code": "contact_not_found",
+                  "message": "no such contact",
+                  "details": [
+                    {
+                      "path": "contact.email",
+                      "message": "no contact with this value"
+                    }
+                  ]
+                }
+              }
+            }
+          }
+        },
+        "413": {
+          "$ref": "#/components/responses/TooLarge"
+        },
+        "500": {
+          "$ref": "#/components/responses/InternalError"
+        }
+      }
+    }
+  },
   '/v1/journeys/{key}/runs/{contactId}': {
     get: {
       tags: ['Journeys'],

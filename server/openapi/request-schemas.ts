@@ -13,6 +13,7 @@ import { newsletterBodySchema } from '../../newsletters/broadcasts';
 import { segmentBodySchema } from '../../segments/service';
 import { newsletterSubscriptionSchema } from '../../newsletters/use-cases/subscribe';
 import { templateBodySchema, templateRenderSchema, templateTestSendSchema } from '../../email/template-schema';
+import { simulateRequestSchema } from '../../simulator/schema';
 
 /** Component names of the step and trigger types (the discriminated unions' options). */
 const STEP_NAMES: Record<string, string> = {
@@ -61,6 +62,7 @@ export const requestSchemas = {
   NewsletterSubscriptionRequest: newsletterSubscriptionSchema,
   SegmentBody: segmentBodySchema,
   NewsletterRequest: newsletterBodySchema,
+  SimulateRequest: simulateRequestSchema,
 } satisfies Record<string, z.ZodType>;
 
 /** The step and trigger types, each its own component (JourneyStep and JourneyTrigger are unions of them). */

@@ -645,7 +645,47 @@ export const newsletterActionSchema = z.object({
 });
 
 /** Every documentation schema, by its component name. */
+const simTime = z.iso.datetime({ offset: true });
+/** The answer of POST /v1/journeys/{key}/simulate (simulator/simulate.ts). */
+export const simulationResultSchema = z.object({
+  journey: z.object({ key: z.string(), version: z.number().int().nullable().describe('null for a draft or a definition in the body') }),
+  contact: z.object({ id: z.string().nullable(), described: z.boolean() }),
+  startedAt: simTime,
+  steps: z
+    .array(
+      z.object({
+        step: z.string(),
+        type: z.string(),
+        enteredAt: simTime,
+        leftAt: simTime,
+        outcome: z.string().describe('As on the timeline (`sent`, `waited`, a branch label, `interrupted`...).'),
+        why: z.string().nullable(),
+        detail: z.record(z.string(), z.unknown()),
+      }),
+    )
+    .describe('Every step visited, in order, with the simulated times it was entered and left.'),
+  emails: z.array(z.object({ step: z.string(), template: z.string(), at: simTime, outcome: z.enum(['sent', 'suppressed']), reason: z.string().nullable() })),
+  decisions: z
+    .array(z.object({ step: z.string(), type: z.string(), at: simTime, outcome: z.string(), why: z.string() }))
+    .describe('Branches, splits, waits for events and approvals, with their reason.'),
+  events: z.array(
+    z.object({
+      type: z.string(),
+      at: simTime,
+      heard: z.boolean().describe('Delivered to the run (the journey reacts to this type); false also for events after the end.'),
+    }),
+  ),
+  end: z.object({
+    status: z.enum(['completed', 'converted', 'exited', 'failed', 'waiting', 'stopped']),
+    at: simTime,
+    reason: z.string().nullable().optional(),
+    step: z.string().nullable().optional().describe('For `waiting` and `stopped`: where.'),
+    until: z.string().nullable().optional().describe('For `waiting`: when the wait would end (null: never by itself).'),
+  }),
+});
+
 export const responseSchemas = {
+  SimulationResult: simulationResultSchema,
   ConsentAttestation: consentAttestationSchema,
   ImportRowError: importRowErrorSchema,
   ImportRowNote: importRowNoteSchema,

@@ -13,6 +13,7 @@ import { setJourneyStatus } from '../../journeys/use-cases/set-journey-status';
 import { validateDefinition } from '../../journeys/use-cases/validate-definition';
 import type { ServerDeps } from '../context';
 import { parseOr400 } from '../errors';
+import { journeySimulateRouter } from './journey-simulate';
 
 /** Query of GET /v1/journeys/:key/runs/:contactId: keyed journeys name the run by its key value. */
 export const runQuerySchema = z.object({ runKey: z.string().optional().catch(undefined) });
@@ -63,5 +64,6 @@ export function journeysRouter(deps: ServerDeps): Router {
     res.json(await runStatus(uc, k, contactId, runKey ?? null));
   });
 
+  r.use(journeySimulateRouter(deps));
   return r;
 }

@@ -33,10 +33,11 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function journeyHarness(name: string): Promise<Harness> {
+/** `wrap` may observe the activities the worker runs (e.g. the workflow time a send was asked at). */
+export async function journeyHarness(name: string, wrap: (acts: JourneyFixture['activities']) => JourneyFixture['activities'] = (a) => a): Promise<Harness> {
   const [env, fx, bundle] = await Promise.all([createTimeSkippingEnv(), journeyFixture(name), workflowBundle()]);
   const taskQueue = `${name}-q`;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: fx.activities });
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: wrap(fx.activities) });
   const running = worker.run();
   const dispatcher = new Dispatcher({
     db: fx.tdb.db,

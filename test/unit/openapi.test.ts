@@ -21,6 +21,7 @@ import type { ServerDeps } from '../../server/context';
 import { templateBodySchema } from '../../server/routes/templates';
 import { newsletterBodySchema } from '../../server/routes/newsletters';
 import { segmentBodySchema } from '../../segments/service';
+import { simulateRequestSchema } from '../../simulator/schema';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -58,6 +59,7 @@ const EXPECTED: Record<string, string[]> = {
   'post /v1/journeys/{key}/pause': ['200', '400', '401', '404'],
   'post /v1/journeys/{key}/resume': ['200', '400', '401', '404'],
   'post /v1/journeys/{key}/enrol': ['202', '400', '401', '404', '409'],
+  'post /v1/journeys/{key}/simulate': ['200', '400', '401', '404'],
   'get /v1/journeys/{key}/runs/{contactId}': ['200', '400', '401', '404'],
   'get /v1/approvals': ['200', '400', '401'],
   'post /v1/approvals/{id}/decision': ['200', '400', '401', '404', '409'],
@@ -144,6 +146,7 @@ const REQUEST_CHECKS: Record<string, BodyCheck> = {
   'post /v1/journeys/validate': journeyCheck,
   'put /v1/journeys/{key}': journeyCheck,
   'post /v1/journeys/{key}/enrol': zodCheck(enrolSchema),
+  'post /v1/journeys/{key}/simulate': zodCheck(simulateRequestSchema),
   'post /v1/approvals/{id}/decision': zodCheck(approvalDecisionSchema),
   'post /v1/templates/{key}/validate': templateCheck('spring-sale'),
   'put /v1/templates/{key}': templateCheck('spring-sale'),

@@ -77,7 +77,8 @@ describe('journeys in the workspace', () => {
     await wait.click();
     const panel = page.locator('#panel-node');
     await panel.getByRole('heading', { name: 'wait_3_days' }).waitFor();
-    expect(await panel.locator('pre').textContent()).toContain('duration: 3d');
+    // Its settings, as the form that edits them.
+    expect(await panel.getByLabel('Duration').inputValue()).toBe('3d');
     const rows = panel.getByRole('table', { name: 'Contacts waiting at wait_3_days' }).locator('tbody tr');
     await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(2);
     expect(await rows.allTextContents()).toEqual([expect.stringContaining('ada@example.com'), expect.stringContaining('bob@example.com')]);

@@ -13,12 +13,12 @@ export const approvalStep: StepHandler<StepOf<'approval'>> = async (ctx, step) =
     approver: step.approver,
     subject: step.subject,
     deadlineMs: ms,
-    now: new Date().toISOString(),
+    now: new Date(ctx.now()).toISOString(),
   });
   const decided = () =>
     ctx.state.events.find((e) => e.type === SYSTEM_EVENTS.approvalDecided && e.properties.approvalId === approvalId);
   ctx.setNextWake(new Date(Date.parse(deadline)));
-  const outcome = await ctx.waitFor(Math.max(1, Date.parse(deadline) - Date.now()), () => decided() !== undefined);
+  const outcome = await ctx.waitFor(Math.max(1, Date.parse(deadline) - ctx.now()), () => decided() !== undefined);
   ctx.setNextWake(null);
   if (outcome === 'interrupted') return { outcome: 'interrupted', next: null };
   let decision: string;

@@ -7,7 +7,7 @@ export const branchStep: StepHandler<StepOf<'branch'>> = async (ctx, step) => {
     contactId: ctx.input.contactId,
     conditions: step.cases.map((c) => c.when),
     vars: ctx.state.vars,
-    now: new Date().toISOString(),
+    now: new Date(ctx.now()).toISOString(),
   });
   if (r.matched === null) {
     return { outcome: 'otherwise', detail: { why: r.explanations.join('; ') }, next: step.otherwise };

@@ -15,7 +15,7 @@ export const createTaskStep: StepHandler<StepOf<'create_task'>> = async (ctx, st
     reason: step.reason,
     notify: step.notify,
     event: lastEvent ? { type: lastEvent.type, properties: lastEvent.properties } : null,
-    now: new Date().toISOString(),
+    now: new Date(ctx.now()).toISOString(),
   });
   if (!r.taskId) return { outcome: 'skipped', detail: { why: r.why } };
   return { outcome: 'task_created', detail: { taskId: r.taskId, owner: r.owner, due: r.dueAt, notified: r.notified } };

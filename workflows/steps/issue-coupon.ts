@@ -10,7 +10,7 @@ export const issueCouponStep: StepHandler<StepOf<'issue_coupon'>> = async (ctx, 
     prefix: step.prefix,
     reason: step.reason,
     expiresIn: step.expiresIn,
-    now: new Date().toISOString(),
+    now: new Date(ctx.now()).toISOString(),
   });
   ctx.state.vars[step.id] = { status: 200, body: coupon };
   ctx.state.lastCoupon = { ...coupon };

@@ -31,14 +31,14 @@ export const sendEmailStep: StepHandler<SendEmailStep> = async (ctx, step) => {
       // Static data from the step, plus results of earlier steps (coupons, webhooks).
       data: { ...(step.data ?? {}), steps: ctx.state.vars, coupon: ctx.state.lastCoupon ?? null },
       // Workflow time: deterministic, and skipped in time-skipping tests.
-      now: new Date(Date.now()).toISOString(),
+      now: new Date(ctx.now()).toISOString(),
     });
     if (r.outcome === 'deferred' && r.until) {
       deferrals++;
       deferredReason ??= r.reason ?? null;
       deferredUntil = r.until;
-      const ms = Math.max(MIN_DEFERRAL_MS, Date.parse(r.until) - Date.now());
-      ctx.setNextWake(new Date(Date.now() + ms));
+      const ms = Math.max(MIN_DEFERRAL_MS, Date.parse(r.until) - ctx.now());
+      ctx.setNextWake(new Date(ctx.now() + ms));
       const waited = await ctx.waitFor(ms);
       ctx.setNextWake(null);
       if (waited === 'interrupted') {

@@ -8,9 +8,9 @@ export const waitWindowStep: StepHandler<StepOf<'wait_until_window'>> = async (c
     days: step.days,
     start: step.start,
     end: step.end,
-    now: new Date().toISOString(),
+    now: new Date(ctx.now()).toISOString(),
   });
-  const ms = Date.parse(at) - Date.now();
+  const ms = Date.parse(at) - ctx.now();
   if (ms <= 0) return { outcome: 'in_window', detail: { timeZone } };
   ctx.setNextWake(new Date(Date.parse(at)));
   const outcome = await ctx.waitFor(ms);

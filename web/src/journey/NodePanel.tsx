@@ -6,11 +6,11 @@ import { useApi } from '../hooks';
 import { ErrorBox, fmt, Loading, pct, when } from '../ui';
 import { END_ID, TRIGGER_ID } from './graph';
 
-export function NodePanel({ journeyKey, def, nodeId, counts, issues }: { journeyKey: string; def: JourneyDefinition; nodeId: string; counts: StepCounts | undefined; issues: string[] }) {
+export function NodePanel({ journeyKey, def, nodeId, counts, issues, editor }: { journeyKey: string; def: JourneyDefinition; nodeId: string; counts: StepCounts | undefined; issues: string[]; editor?: React.ReactNode }) {
   const step = def.steps.find((s) => s.id === nodeId);
   const goalIndex = nodeId.startsWith('__goal_') ? Number(nodeId.slice(7)) : -1;
   const settings = nodeId === TRIGGER_ID ? { trigger: def.trigger, reentry: def.reentry } : step ?? def.goals[goalIndex] ?? null;
-  const waiting = useApi<{ total: number; contacts: WaitingContact[] }>(step ? `/journeys/${journeyKey}/steps/${step.id}/contacts` : null, 5000);
+  const waiting = useApi<{ total: number; contacts: WaitingContact[] }>(step && counts ? `/journeys/${journeyKey}/steps/${step.id}/contacts` : null, 5000);
   if (nodeId === END_ID) return <p className="muted">Where runs end. The counts show how they ended.</p>;
   return (
     <div className="node-panel">
@@ -52,13 +52,13 @@ export function NodePanel({ journeyKey, def, nodeId, counts, issues }: { journey
         </dl>
       )}
       <h3>Settings</h3>
-      <pre className="code">{settings ? stringify(settings) : '–'}</pre>
+      {editor ?? <pre className="code">{settings ? stringify(settings) : '–'}</pre>}
       {step && (
         <>
           <h3>Contacts here now</h3>
           {waiting.error ? <ErrorBox error={waiting.error} retry={waiting.reload} /> : null}
-          {!waiting.data && !waiting.error && <Loading what="contacts" />}
-          {waiting.data && waiting.data.total === 0 && <p className="muted">Nobody is at this step now.</p>}
+          {counts && !waiting.data && !waiting.error && <Loading what="contacts" />}
+          {(!counts || (waiting.data && waiting.data.total === 0)) && <p className="muted">Nobody is at this step now.</p>}
           {waiting.data && waiting.data.total > 0 && (
             <>
               <table className="table compact" aria-label={`Contacts waiting at ${step.id}`}>

@@ -19,6 +19,10 @@ export interface JourneyNodeData extends Record<string, unknown> {
   counts?: StepCounts;
   /** Validation messages about this node. */
   issues: string[];
+  /** Its ways out, one connection handle each (id: the field that stores the target). */
+  exits?: { id: string; label: string | null }[];
+  /** On the simulated path: the order it was visited in. */
+  simulated?: number[];
   selected: boolean;
 }
 
@@ -28,35 +32,45 @@ export interface EdgeData extends Record<string, unknown> {
 }
 
 /** Each way out of a step: the outcome it logs, its label, and where it goes (null: the end). */
-export function exits(def: JourneyDefinition, index: number): { outcome: string | null; label: string | null; to: string | null }[] {
+export function exits(def: JourneyDefinition, index: number): { outcome: string | null; label: string | null; to: string | null; field: string }[] {
   const s = def.steps[index]!;
   const following = def.steps[index + 1]?.id ?? null;
+  // While the YAML is being edited a step may lack fields: no exits from those.
+  const to = (v: unknown) => (typeof v === 'string' ? v : null);
   switch (s.type) {
     case 'branch':
       return [
-        ...s.cases.map((c, i) => ({ outcome: c.label ?? `case_${i + 1}`, label: c.label ?? `case ${i + 1}`, to: c.next })),
-        { outcome: 'otherwise', label: 'otherwise', to: s.otherwise },
+        ...(Array.isArray(s.cases) ? s.cases : []).map((c, i) => ({ outcome: c?.label ?? `case_${i + 1}`, label: c?.label ?? `case ${i + 1}`, to: to(c?.next), field: `cases.${i}.next` })),
+        { outcome: 'otherwise', label: 'otherwise', to: to(s.otherwise), field: 'otherwise' },
       ];
     case 'split':
-      return s.variants.map((v) => ({ outcome: `variant_${v.name}`, label: `${v.name} ${v.percent}%`, to: v.next }));
+      return (Array.isArray(s.variants) ? s.variants : []).map((v, i) => ({ outcome: `variant_${v?.name}`, label: `${v?.name} ${v?.percent}%`, to: to(v?.next), field: `variants.${i}.next` }));
     case 'wait_for_event':
       return [
-        { outcome: 'event_received', label: s.event, to: s.onEvent },
-        { outcome: 'timed_out', label: `no ${s.event} in ${s.timeout}`, to: s.onTimeout },
+        { outcome: 'event_received', label: s.event, to: to(s.onEvent), field: 'onEvent' },
+        { outcome: 'timed_out', label: `no ${s.event} in ${s.timeout}`, to: to(s.onTimeout), field: 'onTimeout' },
       ];
     case 'approval':
       return [
-        { outcome: 'approved', label: 'approved', to: s.onApprove },
-        { outcome: 'rejected', label: 'rejected', to: s.onReject },
+        { outcome: 'approved', label: 'approved', to: to(s.onApprove), field: 'onApprove' },
+        { outcome: 'rejected', label: 'rejected', to: to(s.onReject), field: 'onReject' },
       ];
     case 'exit':
       return [];
     default:
-      return [{ outcome: null, label: null, to: s.next ?? following }];
+      return [{ outcome: null, label: null, to: to(s.next) ?? following, field: 'next' }];
   }
 }
 
 export function describeStep(s: Step): string {
+  try {
+    return describeStepUnsafe(s);
+  } catch {
+    return s.type.replace(/_/g, ' '); // fields missing while being edited
+  }
+}
+
+function describeStepUnsafe(s: Step): string {
   switch (s.type) {
     case 'send_email':
       return `Email: ${s.template}`;
@@ -113,7 +127,10 @@ export function buildGraph(
   stats: JourneyStats | null,
   issuesByStep: Map<string, string[]>,
   selected: string | null,
+  simulatedPath: string[] = [],
 ): { nodes: Node<JourneyNodeData>[]; edges: Edge<EdgeData>[] } {
+  const visits = new Map<string, number[]>();
+  simulatedPath.forEach((id, i) => visits.set(id, [...(visits.get(id) ?? []), i + 1]));
   const nodes: Node<JourneyNodeData>[] = [];
   const edges: Edge<EdgeData>[] = [];
   const base = { position: { x: 0, y: 0 }, type: 'journey' as const };
@@ -136,6 +153,8 @@ export function buildGraph(
         counts: stats?.steps[s.id],
         issues: issuesByStep.get(s.id) ?? [],
         selected: selected === s.id,
+        exits: exits(def, i).map((e) => ({ id: e.field, label: e.field === 'next' ? null : e.label })),
+        simulated: visits.get(s.id),
       },
     });
     const ids = new Set(def.steps.map((x) => x.id));
@@ -147,6 +166,7 @@ export function buildGraph(
       edges.push({
         id: `${s.id}->${target}#${k}`,
         source: s.id,
+        sourceHandle: e.field,
         target,
         type: 'counted',
         data: { label: e.label ?? undefined, taken: taken ?? 0 },

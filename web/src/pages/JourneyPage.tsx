@@ -1,17 +1,21 @@
 // One journey: the graph with live counts, the YAML beside it, a clicked
 // node's settings and contacts, save draft, publish, pause and resume.
-import { Background, Controls, ReactFlow, type NodeMouseHandler } from '@xyflow/react';
+import { Background, Controls, ReactFlow, type Connection, type NodeMouseHandler } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { parse, stringify } from 'yaml';
 import type { JourneyStats } from '../../../journeys/insights';
-import type { JourneyDefinition } from '../../../journeys/schema';
+import type { JourneyDefinition, StepType } from '../../../journeys/schema';
 import { api, ApiError, errorText, type ErrorDetail } from '../api';
 import { useApi } from '../hooks';
-import { buildGraph } from '../journey/graph';
+import { addStep, connect, looseDefinition, removeStep, STEP_TYPES } from '../journey/edit';
+import { buildGraph, END_ID, TRIGGER_ID } from '../journey/graph';
 import { NodePanel } from '../journey/NodePanel';
 import { CountedEdge, JourneyNode } from '../journey/nodes';
 import { PublishDialog } from '../journey/PublishDialog';
+import { SimulatePanel } from '../journey/SimulatePanel';
+import { StepEditor } from '../journey/StepEditor';
+import { TriggerEditor } from '../journey/TriggerEditor';
 import { lineOf, stepOfPath } from '../journey/yaml-lines';
 import { YamlEditor, type LineIssue } from '../journey/YamlEditor';
 import { Link } from '../router';
@@ -42,11 +46,25 @@ export function JourneyPage({ journeyKey }: { journeyKey: string }) {
   const [parseError, setParseError] = useState<LineIssue | null>(null);
   const [savedText, setSavedText] = useState<string | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
-  const [tab, setTab] = useState<'node' | 'yaml'>('yaml');
+  const [tab, setTab] = useState<'node' | 'yaml' | 'simulate'>('yaml');
+  const [simPath, setSimPath] = useState<string[]>([]);
+  const [addType, setAddType] = useState<StepType>('send_email');
+  const templates = useApi<{ templates: { key: string }[] }>(canEdit ? '/v1/templates' : null);
+  const isNew = detail.error instanceof ApiError && detail.error.status === 404 && canEdit;
   const [publishing, setPublishing] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+
+  // A journey that does not exist yet starts as an empty draft, built on the canvas.
+  useEffect(() => {
+    if (isNew && text === null) {
+      const q = new URLSearchParams(window.location.search);
+      const fresh = { key: journeyKey, name: q.get('name') || journeyKey, trigger: { type: 'event', event: q.get('event') || 'signed_up' }, steps: [] };
+      setText(stringify(fresh));
+      setSavedText('');
+    }
+  }, [isNew, text, journeyKey]);
 
   // The draft arrives once; from then on the YAML text is the definition being edited.
   useEffect(() => {
@@ -91,7 +109,9 @@ export function JourneyPage({ journeyKey }: { journeyKey: string }) {
     return () => window.clearTimeout(t);
   }, [text, savedText]);
 
-  const stepIds = useMemo(() => (def?.steps ?? []).map((s) => s.id), [def]);
+  // What the canvas shows: the text as far as it reads (also while invalid), else the last valid definition.
+  const current = useMemo(() => (text ? looseDefinition(text) : null) ?? def, [text, def]);
+  const stepIds = useMemo(() => (current?.steps ?? []).map((s) => s.id), [current]);
   const issuesByStep = useMemo(() => {
     const m = new Map<string, string[]>();
     let ids = stepIds;
@@ -112,7 +132,35 @@ export function JourneyPage({ journeyKey }: { journeyKey: string }) {
     [issues, parseError, text],
   );
 
-  const graph = useMemo(() => (def ? buildGraph(def, stats.data, issuesByStep, selected) : null), [def, stats.data, issuesByStep, selected]);
+  const graph = useMemo(() => (current ? buildGraph(current, stats.data, issuesByStep, selected, simPath) : null), [current, stats.data, issuesByStep, selected, simPath]);
+  const editText = useCallback((t: string, select?: string | null) => {
+    setText(t);
+    setFailure(null);
+    if (select !== undefined) setSelected(select);
+  }, []);
+  const tryEdit = (fn: () => string, select?: string | null) => {
+    try {
+      editText(fn(), select);
+    } catch (err) {
+      setFailure(errorText(err));
+    }
+  };
+  const onConnect = (c: Connection) => {
+    if (!text || !c.source || !c.target || c.source === TRIGGER_ID || c.source.startsWith('__goal_')) return;
+    tryEdit(() => connect(text, c.source, (c.sourceHandle ?? 'next').split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p)), c.target === END_ID ? null : c.target));
+  };
+  const add = () => {
+    if (!text) return;
+    try {
+      const after = selected && stepIds.includes(selected) ? selected : null;
+      const r = addStep(text, addType, after, { template: templates.data?.templates[0]?.key, journey: journeyKey });
+      editText(r.text, r.id);
+      setTab('node');
+      setNotice(`Added step "${r.id}"${after ? ` after "${after}"` : ''}. Its settings are in the Step tab.`);
+    } catch (err) {
+      setFailure(errorText(err));
+    }
+  };
   const onNodeClick: NodeMouseHandler = useCallback((_e, node) => {
     setSelected(node.id);
     setTab('node');
@@ -139,6 +187,7 @@ export function JourneyPage({ journeyKey }: { journeyKey: string }) {
       setSavedText(text);
       setDef(body as JourneyDefinition);
       setIssues([]);
+      if (!detail.data) detail.reload();
       return 'Draft saved. Publish it to make it live.';
     });
   const setStatus = (action: 'pause' | 'resume') =>
@@ -148,15 +197,17 @@ export function JourneyPage({ journeyKey }: { journeyKey: string }) {
       return action === 'pause' ? 'Paused: runs hold before their next step; no new contacts enter.' : 'Resumed: held runs continue.';
     });
 
-  if (detail.error) {
+  if (detail.error && !isNew) {
     return detail.error instanceof ApiError && detail.error.status === 404 ? (
       <ErrorBox error={new Error(`There is no journey "${journeyKey}".`)} />
     ) : (
       <ErrorBox error={detail.error} retry={detail.reload} />
     );
   }
-  if (!detail.data || text === null || !def || !graph) return <Loading what="the journey" />;
-  const d = detail.data;
+  if ((!detail.data && !isNew) || text === null || !current || !graph) return <Loading what="the journey" />;
+  const d: JourneyDetail = detail.data ?? { key: journeyKey, name: current.name || journeyKey, status: 'draft', latestVersion: null, versions: [], draft: current, running: [] };
+  const selectedIndex = selected ? current.steps.findIndex((st) => st.id === selected) : -1;
+  const selectedStep = selectedIndex >= 0 ? current.steps[selectedIndex] : undefined;
   const s = stats.data;
   const strandedNow = s ? Object.entries(s.steps).flatMap(([step, c]) => (c.now > 0 && !stepIds.includes(step) ? [[step, c.now] as const] : [])) : [];
 
@@ -177,7 +228,7 @@ export function JourneyPage({ journeyKey }: { journeyKey: string }) {
             <button type="button" className="btn" disabled={!dirty || busy || lineIssues.length > 0} onClick={() => void save()}>
               Save draft
             </button>
-            <button type="button" className="btn btn-primary" disabled={busy || dirty} title={dirty ? 'Save the draft first' : undefined} onClick={() => setPublishing(true)}>
+            <button type="button" className="btn btn-primary" disabled={busy || dirty || !detail.data} title={dirty ? 'Save the draft first' : undefined} onClick={() => setPublishing(true)}>
               Publish…
             </button>
             {d.latestVersion !== null &&
@@ -199,6 +250,7 @@ export function JourneyPage({ journeyKey }: { journeyKey: string }) {
           <b>{fmt(s?.inFlight ?? 0)}</b> in flight
           {s && Object.keys(s.byVersion).length > 1 ? ` (${Object.entries(s.byVersion).map(([v, n]) => `v${v}: ${fmt(n)}`).join(', ')})` : ''}
         </span>
+        {isNew && !detail.data && <span className="badge badge-draft">new: add steps, then save the draft</span>}
         {dirty && <span className="badge badge-draft">unsaved changes</span>}
         {!canEdit && <span className="badge">read only</span>}
         <span className="small" aria-live="polite">
@@ -213,7 +265,37 @@ export function JourneyPage({ journeyKey }: { journeyKey: string }) {
       )}
       <ActionFeedback notice={notice} failure={failure} />
       <div className="journey-layout">
-        <section className="canvas" aria-label="Journey graph">
+        <section
+          className="canvas"
+          aria-label="Journey graph"
+          onKeyDown={(e) => {
+            // Delete removes the selected step (when the focus is not in a field).
+            if (!canEdit || !text || !selectedStep || (e.key !== 'Delete' && e.key !== 'Backspace')) return;
+            if (e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement || e.target instanceof HTMLTextAreaElement) return;
+            e.preventDefault();
+            tryEdit(() => removeStep(text, selectedStep.id), null);
+          }}
+        >
+          {canEdit && (
+            <div className="canvas-toolbar">
+              <label htmlFor="add-step-type">Add a step</label>
+              <select id="add-step-type" value={addType} onChange={(e) => setAddType(e.target.value as StepType)}>
+                {STEP_TYPES.map((t) => (
+                  <option key={t.type} value={t.type}>
+                    {t.label}
+                  </option>
+                ))}
+              </select>
+              <button type="button" className="btn btn-small" onClick={add}>
+                {selectedStep ? `Add after ${selectedStep.id}` : 'Add at the end'}
+              </button>
+            </div>
+          )}
+          {current.steps.length === 0 && (
+            <p className="canvas-empty" role="note">
+              No steps yet. {canEdit ? 'Pick a kind of step above and add it; drag from a step’s bottom handle to another step to connect them.' : ''}
+            </p>
+          )}
           <ReactFlow
             nodes={graph.nodes}
             edges={graph.edges}
@@ -221,7 +303,9 @@ export function JourneyPage({ journeyKey }: { journeyKey: string }) {
             edgeTypes={edgeTypes}
             onNodeClick={onNodeClick}
             nodesDraggable={false}
-            nodesConnectable={false}
+            nodesConnectable={canEdit}
+            onConnect={onConnect}
+            onPaneClick={() => setSelected(null)}
             fitView
             fitViewOptions={{ padding: 0.15 }}
             minZoom={0.2}
@@ -244,7 +328,7 @@ export function JourneyPage({ journeyKey }: { journeyKey: string }) {
           >
             <option value="">Show a step…</option>
             <option value="__trigger">Trigger</option>
-            {def.steps.map((st) => (
+            {current.steps.map((st) => (
               <option key={st.id} value={st.id}>
                 {st.id}
               </option>
@@ -259,13 +343,42 @@ export function JourneyPage({ journeyKey }: { journeyKey: string }) {
             <button type="button" role="tab" aria-selected={tab === 'yaml'} aria-controls="panel-yaml" id="tab-yaml" onClick={() => setTab('yaml')}>
               YAML{lineIssues.length ? ` (${lineIssues.length} ⚠)` : ''}
             </button>
+            <button type="button" role="tab" aria-selected={tab === 'simulate'} aria-controls="panel-simulate" id="tab-simulate" onClick={() => setTab('simulate')}>
+              Simulate
+            </button>
           </div>
           <div role="tabpanel" id="panel-node" aria-labelledby="tab-node" hidden={tab !== 'node'}>
             {selected ? (
-              <NodePanel journeyKey={d.key} def={def} nodeId={selected} counts={s?.steps[selected]} issues={issuesByStep.get(selected) ?? []} />
+              <NodePanel
+                journeyKey={d.key}
+                def={current}
+                nodeId={selected}
+                counts={s?.steps[selected]}
+                issues={canEdit ? [] : (issuesByStep.get(selected) ?? [])}
+                editor={
+                  canEdit && selectedStep ? (
+                    <StepEditor
+                      key={selectedStep.id}
+                      text={text}
+                      step={selectedStep}
+                      index={selectedIndex}
+                      stepIds={stepIds}
+                      issues={issues}
+                      templates={(templates.data?.templates ?? []).map((t) => t.key)}
+                      onText={editText}
+                      onError={setFailure}
+                    />
+                  ) : canEdit && selected === TRIGGER_ID ? (
+                    <TriggerEditor text={text} def={current} issues={issues} onText={editText} onError={setFailure} />
+                  ) : undefined
+                }
+              />
             ) : (
               <p className="muted">Click a step in the graph (or pick one above it) to see its settings and the contacts waiting there.</p>
             )}
+          </div>
+          <div role="tabpanel" id="panel-simulate" aria-labelledby="tab-simulate" hidden={tab !== 'simulate'}>
+            <SimulatePanel journeyKey={d.key} text={text} onPath={setSimPath} />
           </div>
           <div role="tabpanel" id="panel-yaml" aria-labelledby="tab-yaml" hidden={tab !== 'yaml'}>
             <YamlEditor value={text} onChange={setText} issues={lineIssues} readOnly={!canEdit} />

@@ -1,18 +1,28 @@
 // Every journey with its status, version, contacts in flight and 7/30-day figures.
 import type { JourneyListItem } from '../../../journeys/insights';
 import { useApi } from '../hooks';
-import { Link } from '../router';
+import { useState } from 'react';
+import { Link, useRouter } from '../router';
+import { useCanEdit } from '../session';
 import { Empty, ErrorBox, fmt, Loading, PageHeader, pct, StatusBadge, when } from '../ui';
 
 export function JourneysPage() {
   const { data, error, loading, reload } = useApi<{ journeys: JourneyListItem[] }>('/journeys', 5000);
+  const canEdit = useCanEdit();
+  const [creating, setCreating] = useState(false);
   return (
     <>
       <PageHeader title="Journeys">
+        {canEdit && (
+          <button type="button" className="btn btn-primary" aria-expanded={creating} onClick={() => setCreating((c) => !c)}>
+            New journey
+          </button>
+        )}
         <span className="muted small" aria-live="polite">
           {loading && data ? 'Refreshing…' : 'Live: refreshes every 5 s'}
         </span>
       </PageHeader>
+      {creating && <NewJourneyForm taken={(data?.journeys ?? []).map((j) => j.key)} />}
       {error && !data ? <ErrorBox error={error} retry={reload} /> : null}
       {!data && !error && <Loading what="journeys" />}
       {data && data.journeys.length === 0 && (
@@ -74,5 +84,46 @@ export function JourneysPage() {
         </div>
       )}
     </>
+  );
+}
+
+/** Names a new journey; it is then built on the canvas and saved as a draft from its page. */
+function NewJourneyForm({ taken }: { taken: string[] }) {
+  const { navigate } = useRouter();
+  const [key, setKey] = useState('');
+  const [name, setName] = useState('');
+  const [event, setEvent] = useState('signed_up');
+  const problem = !/^[a-z][a-z0-9_-]{0,62}$/.test(key) ? 'Lower-case letters, digits, _ or -, starting with a letter.' : taken.includes(key) ? `There is already a journey "${key}".` : null;
+  const [tried, setTried] = useState(false);
+  return (
+    <form
+      className="new-journey"
+      aria-label="New journey"
+      onSubmit={(e) => {
+        e.preventDefault();
+        setTried(true);
+        if (problem) return;
+        navigate(`/journeys/${key}?${new URLSearchParams({ name: name || key, event }).toString()}`);
+      }}
+    >
+      <div className="field">
+        <label htmlFor="nj-key">Key</label>
+        <input id="nj-key" value={key} onChange={(e) => setKey(e.target.value)} aria-invalid={tried && !!problem} aria-describedby="nj-key-hint" autoFocus />
+        <span id="nj-key-hint" className={tried && problem ? 'field-error' : 'muted small'}>
+          {tried && problem ? problem : 'Used in URLs and workflow ids, e.g. trial_nurture'}
+        </span>
+      </div>
+      <div className="field">
+        <label htmlFor="nj-name">Name</label>
+        <input id="nj-name" value={name} onChange={(e) => setName(e.target.value)} />
+      </div>
+      <div className="field">
+        <label htmlFor="nj-event">Starts on the event</label>
+        <input id="nj-event" value={event} onChange={(e) => setEvent(e.target.value)} />
+      </div>
+      <button type="submit" className="btn btn-primary">
+        Create and open the canvas
+      </button>
+    </form>
   );
 }
