@@ -48,7 +48,8 @@ export interface StepContext {
   interruption(): Interruption | null;
   /**
    * Waits until `ready()` holds, `ms` passes (null: no limit) or the run is
-   * interrupted. A durable timer: survives restarts, skips in tests.
+   * interrupted. A durable timer: survives restarts, skips in tests. While it
+   * waits, the status query reports when the run wakes next.
    */
   waitFor(ms: number | null, ready?: () => boolean): Promise<WaitOutcome>;
   /** Events that arrived after `seq`, oldest first. */
@@ -69,7 +70,6 @@ export interface StepContext {
   journeyCategory(): string;
   /** The goal event that made the run jump, if the current step was jumped to. */
   jumpEvent: ReceivedEvent | null;
-  setNextWake(at: Date | null): void;
   /**
    * The run's clock in ms: workflow time in Temporal (deterministic, skipped in
    * tests), the virtual clock in a simulation (simulator/). Handlers read time
@@ -210,9 +210,15 @@ export function createContextCore(b: ContextBindings): StepContext {
     interruption,
     async waitFor(ms, ready = () => false) {
       const done = () => interruption() !== null || ready();
-      const finished = await b.condition(done, ms);
-      if (interruption()) return 'interrupted';
-      return finished ? 'ready' : 'timeout';
+      // The status query shows when a waiting run wakes next, only while it waits.
+      b.setNextWake(ms === null ? null : new Date(b.now() + ms));
+      try {
+        const finished = await b.condition(done, ms);
+        if (interruption()) return 'interrupted';
+        return finished ? 'ready' : 'timeout';
+      } finally {
+        b.setNextWake(null);
+      }
     },
     eventsAfter: (seq) => state.events.filter((e) => e.seq > seq),
     visit,
@@ -222,7 +228,6 @@ export function createContextCore(b: ContextBindings): StepContext {
     },
     jumpEvent: null,
     journeyCategory: () => meta()?.category ?? 'journeys',
-    setNextWake: b.setNextWake,
     now: b.now,
     firstExecutionRunId: b.firstExecutionRunId,
   };

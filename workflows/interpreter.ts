@@ -158,9 +158,7 @@ async function waitForTriggerDate(ctx: StepContext, meta: JourneyMeta, rt: Journ
     const ms = Date.parse(target) - ctx.now();
     if (ms <= 0) return null;
     const seqBefore = ctx.state.seq;
-    ctx.setNextWake(new Date(Date.parse(target)));
     const outcome = await ctx.waitFor(ms, () => ctx.state.seq !== seqBefore);
-    ctx.setNextWake(null);
     if (outcome === 'interrupted') {
       const stop = ctx.interruption()!;
       return stop.next !== undefined ? null : stop; // a jumping goal is taken by the main loop

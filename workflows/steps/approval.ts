@@ -17,9 +17,7 @@ export const approvalStep: StepHandler<StepOf<'approval'>> = async (ctx, step) =
   });
   const decided = () =>
     ctx.state.events.find((e) => e.type === SYSTEM_EVENTS.approvalDecided && e.properties.approvalId === approvalId);
-  ctx.setNextWake(new Date(Date.parse(deadline)));
   const outcome = await ctx.waitFor(Math.max(1, Date.parse(deadline) - ctx.now()), () => decided() !== undefined);
-  ctx.setNextWake(null);
   if (outcome === 'interrupted') return { outcome: 'interrupted', next: null };
   let decision: string;
   let by: string | null = null;

@@ -38,9 +38,7 @@ export const sendEmailStep: StepHandler<SendEmailStep> = async (ctx, step) => {
       deferredReason ??= r.reason ?? null;
       deferredUntil = r.until;
       const ms = Math.max(MIN_DEFERRAL_MS, Date.parse(r.until) - ctx.now());
-      ctx.setNextWake(new Date(ctx.now() + ms));
       const waited = await ctx.waitFor(ms);
-      ctx.setNextWake(null);
       if (waited === 'interrupted') {
         return { outcome: 'interrupted', detail: { template: step.template, sendId: r.sendId ?? null, reason: 'run ended while the send was deferred', deferrals, deferredReason, deferredUntil } };
       }

@@ -8,9 +8,7 @@ export const waitForEventStep: StepHandler<StepOf<'wait_for_event'>> = async (ct
   const since = ctx.state.seq;
   const ms = durationMs(step.timeout);
   const match = () => ctx.eventsAfter(since).find((e) => matchesEvent(e, step));
-  ctx.setNextWake(new Date(ctx.now() + ms));
   const outcome = await ctx.waitFor(ms, () => match() !== undefined);
-  ctx.setNextWake(null);
   if (outcome === 'interrupted') return { outcome: 'interrupted', next: null };
   if (outcome === 'ready') {
     return { outcome: 'event_received', detail: { event: step.event, eventId: match()!.eventId }, next: step.onEvent };

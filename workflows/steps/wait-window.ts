@@ -12,9 +12,7 @@ export const waitWindowStep: StepHandler<StepOf<'wait_until_window'>> = async (c
   });
   const ms = Date.parse(at) - ctx.now();
   if (ms <= 0) return { outcome: 'in_window', detail: { timeZone } };
-  ctx.setNextWake(new Date(Date.parse(at)));
   const outcome = await ctx.waitFor(ms);
-  ctx.setNextWake(null);
   return {
     outcome: outcome === 'interrupted' ? 'interrupted' : 'deferred_to_window',
     detail: { until: at, timeZone, window: `${step.days.join(',')} ${step.start}-${step.end}` },

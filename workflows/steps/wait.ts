@@ -5,8 +5,6 @@ import type { StepHandler } from '../context';
 /** Waits a fixed duration. Goal events still end the run meanwhile. */
 export const waitStep: StepHandler<StepOf<'wait'>> = async (ctx, step) => {
   const ms = durationMs(step.duration);
-  ctx.setNextWake(new Date(ctx.now() + ms));
   const outcome = await ctx.waitFor(ms);
-  ctx.setNextWake(null);
   return { outcome: outcome === 'interrupted' ? 'interrupted' : 'waited', detail: { duration: step.duration } };
 };
