@@ -67,6 +67,7 @@ export async function startServer(env: RoleEnv<'server'>, opts: { db?: Db; log?:
     temporal: client,
     taskQueue: t.taskQueue,
     imports: { maxBytes: env.IMPORT_MAX_BYTES, syncMaxBytes: env.IMPORT_SYNC_MAX_BYTES },
+    mailSinkUrl: env.MAIL_SINK_URL,
   });
   let server: Server;
   try {
