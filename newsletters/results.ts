@@ -1,7 +1,9 @@
 // What a newsletter achieved: of its recipients who were sent it, how many
 // opened, clicked, and have unsubscribed from the newsletter since it was sent.
 // One aggregate query over the recipient table and the sends it links to.
+import type { Condition } from '../journeys/schema';
 import type { Db } from '../lib/db';
+import { segmentWhere } from '../segments/compile';
 
 export interface NewsletterResults {
   sent: number;
@@ -23,4 +25,14 @@ export async function newsletterResults(db: Db, broadcastId: string): Promise<Ne
       JOIN "contacts" c ON c."id" = r."contact_id"
      WHERE r."broadcast_id" = ${broadcastId}::uuid AND r."status" = 'sent'`;
   return rows[0] ?? { sent: 0, opened: 0, clicked: 0, unsubscribed: 0 };
+}
+
+/** Who a newsletter to this segment would reach now: members subscribed to the newsletter (the snapshot's rule, activities/broadcast.ts). */
+export async function newsletterAudience(db: Db, condition: Condition, now = new Date()): Promise<{ members: number; audience: number }> {
+  const rows = await db.$queryRaw<{ members: number; audience: number }[]>`
+    SELECT count(*)::int AS members,
+           count(*) FILTER (WHERE c."subscriptions" ->> 'newsletter' = 'subscribed'
+                              AND COALESCE(c."subscriptions" ->> '*', '') <> 'unsubscribed')::int AS audience
+      FROM "contacts" c WHERE ${segmentWhere(condition, now)}`;
+  return rows[0] ?? { members: 0, audience: 0 };
 }

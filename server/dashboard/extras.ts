@@ -9,8 +9,8 @@ import { renderDraft, TemplateError } from '../../email/render';
 import { validateTemplate } from '../../email/validate';
 import { conditionSchema } from '../../journeys/schema';
 import { safeJson } from '../../lib/zod-strings';
-import { newsletterResults } from '../../newsletters/results';
-import { segmentCount, segmentSample } from '../../segments/service';
+import { newsletterAudience, newsletterResults } from '../../newsletters/results';
+import { segmentCount, segmentKeySchema, segmentSample, storedCondition, StoredConditionError } from '../../segments/service';
 import { segmentIssues } from '../../segments/compile';
 import type { ServerDeps } from '../context';
 import { HttpError, parseOr400 } from '../errors';
@@ -72,6 +72,19 @@ export function workspaceExtras(deps: ServerDeps): Router {
     if (issues.length > 0) throw new HttpError(400, 'validation_failed', `${issues[0]!.path}: ${issues[0]!.message}`, issues);
     const [count, contacts] = await Promise.all([segmentCount(db, body.condition), segmentSample(db, body.condition, body.limit)]);
     res.json({ count, contacts });
+  });
+
+  /** How many a newsletter to a saved segment would reach now. */
+  r.get('/newsletters/audience', async (req, res) => {
+    const key = parseOr400(segmentKeySchema, req.query.segment, 'query.segment');
+    const s = await db.segment.findUnique({ where: { key } });
+    if (!s) throw new HttpError(404, 'segment_not_found', `no segment "${key}"`);
+    try {
+      res.json({ segment: key, ...(await newsletterAudience(db, storedCondition(s.condition))) });
+    } catch (err) {
+      if (err instanceof StoredConditionError) throw new HttpError(409, 'segment_invalid', err.message, err.issues);
+      throw err;
+    }
   });
 
   r.get('/newsletters/:id/results', async (req, res) => {
