@@ -119,6 +119,9 @@ export const envSchema = z.object({
   IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).default(256 * 1024 * 1024),
   /** Imports up to this size (by Content-Length) answer with their report; larger ones run as a background job. */
   IMPORT_SYNC_MAX_BYTES: z.coerce.number().int().min(0).default(1024 * 1024),
+
+  /** The embedded mail sink's web address (set by `npm start` when it runs the sink): the workspace's Mail page reads it. */
+  MAIL_SINK_URL: z.url().optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -150,7 +153,7 @@ const roles = {
     'INGEST_CONCURRENCY', 'INGEST_QUEUE_LIMIT', 'INGEST_MAX_WAIT_MS',
     'DISPATCHER_ENABLED', 'DISPATCH_BATCH_SIZE', 'DISPATCH_CONCURRENCY', 'DISPATCH_LEASE_SECONDS', 'DISPATCH_POLL_MS', 'DISPATCH_MAX_BACKOFF_SECONDS',
     'DISPATCH_POOL_SIZE',
-    'IMPORT_MAX_BYTES', 'IMPORT_SYNC_MAX_BYTES', 'METRICS_TOKEN',
+    'IMPORT_MAX_BYTES', 'IMPORT_SYNC_MAX_BYTES', 'METRICS_TOKEN', 'MAIL_SINK_URL',
   ],
 } as const satisfies Record<string, readonly (keyof Env)[]>;
 

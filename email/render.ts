@@ -91,7 +91,15 @@ export function compiled(t: TemplateSource): Promise<Compiled> {
 }
 
 export async function renderEmail(t: TemplateSource, data: object): Promise<RenderedEmail> {
-  const c = await compiled(t);
+  return apply(await compiled(t), data);
+}
+
+/** Renders a draft that is not stored (the workspace's live preview): compiled each time, never cached. */
+export async function renderDraft(t: TemplateSource, data: object): Promise<RenderedEmail> {
+  return apply(await compile(t), data);
+}
+
+function apply(c: Compiled, data: object): RenderedEmail {
   const html = neutraliseUnsafeUrls(c.html(data));
   const subject = c.subject(data).replace(/\s+/g, ' ').trim();
   const text = c.text(data).replace(/[ \t]+\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim();

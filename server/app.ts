@@ -10,7 +10,9 @@ import { metricsHandler, requestObservability } from './observability';
 import { approvalLinksRouter } from './routes/approval-links';
 import { approvalsRouter } from './routes/approvals';
 import { contactImportsRouter } from './routes/contact-imports';
+import { contactExportRouter } from './routes/contact-export';
 import { contactsRouter } from './routes/contacts';
+import { tasksRouter } from './routes/tasks';
 import { eventsRouter } from './routes/events';
 import { healthRouter } from './routes/health';
 import { journeysRouter } from './routes/journeys';
@@ -51,7 +53,9 @@ export function createApp(deps: ServerDeps): express.Express {
     express.json({ limit: '2mb' }),
     // Before contactsRouter: /contacts/imports is not a contact ref. Import bodies stream (not JSON).
     contactImportsRouter(deps),
+    contactExportRouter(deps),
     contactsRouter(deps),
+    tasksRouter(deps),
     eventsRouter(deps),
     journeysRouter(deps),
     approvalsRouter(deps),

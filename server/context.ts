@@ -31,4 +31,6 @@ export interface ServerDeps {
   metricsToken?: string;
   /** Contact import limits (IMPORT_MAX_BYTES, IMPORT_SYNC_MAX_BYTES); absent: the defaults. */
   imports?: { maxBytes: number; syncMaxBytes: number };
+  /** The embedded mail sink's web address (MAIL_SINK_URL); absent: the workspace has no Mail page. */
+  mailSinkUrl?: string;
 }

@@ -77,6 +77,7 @@ export async function startServer(env: RoleEnv<'server'>, opts: { db?: Db; log?:
     taskQueue: t.taskQueue,
     imports: { maxBytes: env.IMPORT_MAX_BYTES, syncMaxBytes: env.IMPORT_SYNC_MAX_BYTES },
     metricsToken: env.METRICS_TOKEN,
+    mailSinkUrl: env.MAIL_SINK_URL,
   });
   let server: Server;
   try {

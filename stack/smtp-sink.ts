@@ -83,6 +83,22 @@ export async function startMailSink(opts: { smtpPort: number; httpPort?: number;
       void (async () => {
         const files = readdirSync(dir).filter((f) => f.endsWith('.eml')).sort().reverse();
         const url = new URL(req.url ?? '/', 'http://x');
+        // One message as JSON, for the workspace's Mail page (the server reads it; MAIL_SINK_URL).
+        const api = /^\/api\/messages\/([\w-]+)$/.exec(url.pathname);
+        if (api) {
+          const file = files.find((f) => f === `${api[1]}.eml`);
+          if (!file) return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
+          const mail = await simpleParser(readFileSync(join(dir, file)));
+          const addr = (a: typeof mail.to) => (Array.isArray(a) ? a.map((t) => t.text).join(', ') : (a?.text ?? ''));
+          res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+          return void res.end(
+            JSON.stringify({
+              id: api[1], date: mail.date?.toISOString() ?? '', from: addr(mail.from), to: addr(mail.to), subject: mail.subject ?? '',
+              html: typeof mail.html === 'string' ? mail.html : null, text: mail.text ?? '',
+              headers: Object.fromEntries(['message-id', 'x-rapport-test'].flatMap((h) => (mail.headers.has(h) ? [[h, String(mail.headers.get(h))]] : []))),
+            }),
+          );
+        }
         const one = /^\/messages\/([\w-]+)$/.exec(url.pathname);
         if (one) {
           const file = files.find((f) => f === `${one[1]}.eml`);

@@ -117,6 +117,8 @@ async function main() {
       stops.push(['mail sink', () => sink.close()]);
       env.SMTP_URL = sink.smtpUrl;
       mailUi = `http://127.0.0.1:${sink.httpPort}`;
+      // The server shows this sink's mail in the workspace (Mail page); only the embedded sink is read.
+      env.MAIL_SINK_URL ??= mailUi;
     }
     env.RAPPORT_API_KEYS ??= secrets.apiKey;
     env.LINK_SIGNING_SECRET ??= secrets.linkSecret;

@@ -12,6 +12,10 @@ import { statusQuery } from '../../shared/signals';
 import type { ServerDeps } from '../context';
 import { HttpError, parseOr400 } from '../errors';
 import { approvalsRouter } from '../routes/approvals';
+import { contactExportRouter } from '../routes/contact-export';
+import { contactImportsRouter } from '../routes/contact-imports';
+import { tasksRouter } from '../routes/tasks';
+import { workspaceExtras } from './extras';
 import { contactsRouter } from '../routes/contacts';
 import { journeysRouter } from '../routes/journeys';
 import { newslettersRouter } from '../routes/newsletters';
@@ -146,9 +150,14 @@ export function dashboardApi(deps: ServerDeps): Router {
   });
 
   // ---- the public API, for the signed-in user -----------------------------------
+  r.use(workspaceExtras(deps));
   r.use(
     '/v1',
+    // As in server/app.ts: /contacts/imports and /contacts/{ref}/export before the contact routes.
+    contactImportsRouter(deps),
+    contactExportRouter(deps),
     contactsRouter(deps),
+    tasksRouter(deps),
     journeysRouter(deps),
     approvalsRouter(deps),
     templatesRouter(deps),

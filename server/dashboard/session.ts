@@ -52,7 +52,13 @@ export function requireSession(db: Db): RequestHandler {
 }
 
 /** Requests that compute but change nothing, which viewers may make too. */
-const READ_ONLY_POSTS = [/^\/v1\/journeys\/validate$/, /^\/v1\/journeys\/[^/]+\/simulate$/, /^\/v1\/templates\/[^/]+\/(validate|preview)$/];
+const READ_ONLY_POSTS = [
+  /^\/v1\/journeys\/validate$/,
+  /^\/v1\/journeys\/[^/]+\/simulate$/,
+  /^\/v1\/templates\/[^/]+\/(validate|preview)$/,
+  /^\/templates\/[^/]+\/draft-preview$/,
+  /^\/segments\/preview$/,
+];
 
 /** Viewers read only: any other state-changing request needs marketer or admin. */
 export const forbidViewerChanges: RequestHandler = (req, res, next) => {

@@ -754,6 +754,65 @@ effect, so retrying a request is always safe.
       },
     },
   },
+  '/v1/contacts/{ref}/export': {
+    "get": {
+      "tags": [
+        "Contacts"
+      ],
+      "operationId": "exportContact",
+      "summary": "Everything held about a contact, as one JSON document (a GDPR access request).",
+      "description": "The contact record and every row that names them: consent records, suppressions of\ntheir address, events, emails sent (with opens and clicks), journey runs and steps,\nsales tasks, approvals, coupons and newsletters. `?download=1` adds a\n`Content-Disposition: attachment` header. The body's zod schema is\n`contactExportSchema` (contacts/export.ts).\n",
+      "security": [
+        {
+          "bearerApiKey": []
+        }
+      ],
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/ContactRef"
+        },
+        {
+          "$ref": "#/components/parameters/ContactRefBy"
+        },
+        {
+          "name": "download",
+          "in": "query",
+          "required": false,
+          "description": "`1`: answer as a file download.",
+          "schema": {
+            "type": "string",
+            "enum": [
+              "1"
+            ]
+          }
+        }
+      ],
+      "responses": {
+        "200": {
+          "description": "The export.",
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/ContactExport"
+              }
+            }
+          }
+        },
+        "400": {
+          "$ref": "#/components/responses/BadRequest"
+        },
+        "401": {
+          "$ref": "#/components/responses/Unauthorized"
+        },
+        "404": {
+          "$ref": "#/components/responses/ContactNotFound"
+        },
+        "500": {
+          "$ref": "#/components/responses/InternalError"
+        }
+      }
+    }
+  },
   '/v1/journeys': {
     get: {
       tags: ['Journeys'],
@@ -1101,6 +1160,163 @@ contact exists and is not deleted (404 \`contact_not_found\`,
         '500': { $ref: '#/components/responses/InternalError' },
       },
     },
+  },
+  '/v1/tasks': {
+    "get": {
+      "tags": [
+        "Contacts"
+      ],
+      "operationId": "listSalesTasks",
+      "summary": "Sales tasks that journeys created (create_task steps).",
+      "description": "Open tasks soonest due first (`overdue` when due), or done/cancelled ones latest first. Tasks of erased contacts are left out.",
+      "security": [
+        {
+          "bearerApiKey": []
+        }
+      ],
+      "parameters": [
+        {
+          "name": "status",
+          "in": "query",
+          "required": false,
+          "schema": {
+            "type": "string",
+            "enum": [
+              "open",
+              "done",
+              "cancelled"
+            ],
+            "default": "open"
+          }
+        },
+        {
+          "name": "owner",
+          "in": "query",
+          "required": false,
+          "description": "Only this owner's tasks (an email).",
+          "schema": {
+            "type": "string"
+          }
+        },
+        {
+          "name": "limit",
+          "in": "query",
+          "required": false,
+          "schema": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 500,
+            "default": 100
+          }
+        }
+      ],
+      "responses": {
+        "200": {
+          "description": "The tasks.",
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "required": [
+                  "tasks"
+                ],
+                "properties": {
+                  "tasks": {
+                    "type": "array",
+                    "items": {
+                      "$ref": "#/components/schemas/SalesTask"
+                    }
+                  }
+                }
+              }
+            }
+          }
+        },
+        "400": {
+          "$ref": "#/components/responses/BadRequest"
+        },
+        "401": {
+          "$ref": "#/components/responses/Unauthorized"
+        },
+        "500": {
+          "$ref": "#/components/responses/InternalError"
+        }
+      }
+    }
+  },
+  '/v1/tasks/{id}/done': {
+    "post": {
+      "tags": [
+        "Contacts"
+      ],
+      "operationId": "completeSalesTask",
+      "summary": "Mark an open sales task done.",
+      "security": [
+        {
+          "bearerApiKey": []
+        }
+      ],
+      "parameters": [
+        {
+          "name": "id",
+          "in": "path",
+          "required": true,
+          "schema": {
+            "type": "string",
+            "format": "uuid"
+          }
+        }
+      ],
+      "responses": {
+        "200": {
+          "description": "The task, now done.",
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "required": [
+                  "task"
+                ],
+                "properties": {
+                  "task": {
+                    "$ref": "#/components/schemas/SalesTask"
+                  }
+                }
+              }
+            }
+          }
+        },
+        "400": {
+          "$ref": "#/components/responses/BadRequest"
+        },
+        "401": {
+          "$ref": "#/components/responses/Unauthorized"
+        },
+        "404": {
+          "description": "`task_not_found`: no task has this id.",
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/Error"
+              }
+            }
+          }
+        },
+        "409": {
+          "description": "`task_not_open`: the task is already done or cancelled.",
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/Error"
+              }
+            }
+          }
+        },
+        "500": {
+          "$ref": "#/components/responses/InternalError"
+        }
+      }
+    }
   },
   '/v1/journeys/{key}/simulate': {
     "post": {

@@ -4,6 +4,8 @@
 // examples are the API's documentation: keep them when changing a shape.
 import { z } from 'zod';
 import { requestSchemas } from './request-schemas';
+import { contactExportSchema } from '../../contacts/export';
+import { salesTaskSchema } from '../../contacts/sales-tasks';
 
 export const consentAttestationSchema = z.strictObject({
   source: z.string().min(1).max(200).meta({ description: 'Where the consent was obtained, e.g. "2024 webinar sign-up form".' }),
@@ -686,6 +688,8 @@ export const simulationResultSchema = z.object({
 
 export const responseSchemas = {
   SimulationResult: simulationResultSchema,
+  ContactExport: contactExportSchema,
+  SalesTask: salesTaskSchema,
   ConsentAttestation: consentAttestationSchema,
   ImportRowError: importRowErrorSchema,
   ImportRowNote: importRowNoteSchema,

@@ -6,17 +6,30 @@ import { ContactsPage } from './pages/ContactsPage';
 import { JourneysPage } from './pages/JourneysPage';
 import { LoginPage } from './pages/LoginPage';
 import { UsersPage } from './pages/UsersPage';
+import { ImportPage } from './pages/ImportPage';
+import { MailPage } from './pages/MailPage';
+import { NewslettersPage } from './pages/NewslettersPage';
+import { SegmentsPage } from './pages/SegmentsPage';
+import { TasksPage } from './pages/TasksPage';
+import { TemplatesPage } from './pages/TemplatesPage';
 import { Link, match, useRouter } from './router';
 import { useSession } from './session';
 import { Empty, Loading } from './ui';
 
 // The graph and the editor (React Flow, dagre, CodeMirror) are most of the code: load them on first use.
 const JourneyPage = lazy(() => import('./pages/JourneyPage').then((m) => ({ default: m.JourneyPage })));
+const TemplatePage = lazy(() => import('./pages/TemplatePage').then((m) => ({ default: m.TemplatePage })));
 
 const NAV = [
   { to: '/journeys', label: 'Journeys' },
   { to: '/contacts', label: 'Contacts' },
+  { to: '/import', label: 'Import' },
+  { to: '/segments', label: 'Segments' },
+  { to: '/templates', label: 'Templates' },
+  { to: '/newsletters', label: 'Newsletters' },
   { to: '/approvals', label: 'Approvals' },
+  { to: '/tasks', label: 'Tasks' },
+  { to: '/mail', label: 'Sent mail' },
   { to: '/users', label: 'Users', admin: true },
 ];
 
@@ -27,6 +40,13 @@ function Page({ path }: { path: string }) {
   if (match('/contacts', path)) return <ContactsPage key={path.includes('erased') ? 'erased' : 'search'} />;
   if ((m = match('/contacts/:id', path))) return <ContactPage key={m.id} contactId={m.id!} />;
   if (match('/approvals', path)) return <ApprovalsPage />;
+  if (match('/import', path)) return <ImportPage />;
+  if (match('/segments', path)) return <SegmentsPage />;
+  if (match('/templates', path)) return <TemplatesPage />;
+  if ((m = match('/templates/:key', path))) return <TemplatePage key={m.key} templateKey={m.key!} />;
+  if (match('/newsletters', path)) return <NewslettersPage />;
+  if (match('/tasks', path)) return <TasksPage />;
+  if (match('/mail', path)) return <MailPage />;
   if (match('/users', path)) return <UsersPage />;
   return (
     <Empty title="No such page">

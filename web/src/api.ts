@@ -30,10 +30,14 @@ function isErrorBody(v: unknown): v is { error: { code: string; message: string;
   return typeof v === 'object' && v !== null && 'error' in v && typeof v.error === 'object' && v.error !== null && 'message' in v.error;
 }
 
-export async function api<T>(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
-  const method = init.method ?? (init.body === undefined ? 'GET' : 'POST');
-  const headers: Record<string, string> = { accept: 'application/json' };
+export async function api<T>(
+  path: string,
+  init: { method?: string; body?: unknown; signal?: AbortSignal; headers?: Record<string, string>; raw?: { body: Blob | string; contentType: string } } = {},
+): Promise<T> {
+  const method = init.method ?? (init.body === undefined && init.raw === undefined ? 'GET' : 'POST');
+  const headers: Record<string, string> = { accept: 'application/json', ...init.headers };
   if (init.body !== undefined) headers['content-type'] = 'application/json';
+  if (init.raw !== undefined) headers['content-type'] = init.raw.contentType;
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   let res: Response;
   try {
@@ -41,7 +45,7 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
       method,
       headers,
       credentials: 'same-origin',
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      body: init.raw !== undefined ? init.raw.body : init.body === undefined ? undefined : JSON.stringify(init.body),
       signal: init.signal,
     });
   } catch (err) {

@@ -1,5 +1,6 @@
 // One contact: the profile, consent, the timeline (newest first), and the
-// actions: unsubscribe from all marketing, erase (after typing the address).
+// actions: unsubscribe from all marketing, enrol in a journey, export
+// everything held (GDPR access request, JSON), erase (after typing the address).
 import { useEffect, useRef, useState } from 'react';
 import type { ContactView } from '../../../contacts/service';
 import type { TimelineEntry } from '../../../contacts/timeline';
@@ -74,6 +75,45 @@ function EraseDialog({ contact, onClose, onErased }: { contact: Contact; onClose
   );
 }
 
+/** Enrols the contact in a published, active journey (POST /v1/journeys/{key}/enrol). */
+function Enrol({ contactId, onDone }: { contactId: string; onDone(notice: string | null, failure: string | null): void }) {
+  const journeys = useApi<{ journeys: { key: string; name: string; status: string; latestVersion: number | null }[] }>('/v1/journeys');
+  const [key, setKey] = useState('');
+  const usable = (journeys.data?.journeys ?? []).filter((j) => j.status === 'active' && j.latestVersion !== null);
+  const enrol = async () => {
+    try {
+      await api(`/v1/journeys/${key}/enrol`, { body: { contact: { id: contactId } } });
+      onDone(`Enrolled in ${key}: the run starts in a moment.`, null);
+    } catch (err) {
+      onDone(null, errorText(err));
+    }
+  };
+  return (
+    <form
+      className="inline-form enrol"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (key) void enrol();
+      }}
+    >
+      <div className="field">
+        <label htmlFor="enrol-journey">Enrol in a journey</label>
+        <select id="enrol-journey" value={key} onChange={(e) => setKey(e.target.value)}>
+          <option value="">Choose…</option>
+          {usable.map((j) => (
+            <option key={j.key} value={j.key}>
+              {j.name}
+            </option>
+          ))}
+        </select>
+      </div>
+      <button type="submit" className="btn" disabled={!key}>
+        Enrol
+      </button>
+    </form>
+  );
+}
+
 export function ContactPage({ contactId }: { contactId: string }) {
   const canEdit = useCanEdit();
   const { navigate } = useRouter();
@@ -107,6 +147,10 @@ export function ContactPage({ contactId }: { contactId: string }) {
         <Link to="/contacts">Contacts</Link> / {c.email}
       </p>
       <PageHeader title={name || c.email}>
+        {/* A GET with the session cookie: the browser saves the JSON as a file. */}
+        <a className="btn" href={`/dashboard/api/v1/contacts/${c.id}/export?download=1`} download={`contact-${c.id}.json`}>
+          Export data (JSON)
+        </a>
         {canEdit && (
           <>
             <button type="button" className="btn" onClick={() => void unsubscribe()}>
@@ -119,6 +163,16 @@ export function ContactPage({ contactId }: { contactId: string }) {
         )}
       </PageHeader>
       <ActionFeedback notice={notice} failure={failure} />
+      {canEdit && (
+        <Enrol
+          contactId={c.id}
+          onDone={(n, f) => {
+            setNotice(n);
+            setFailure(f);
+            timeline.reload();
+          }}
+        />
+      )}
       <div className="two-col">
         <section className="card" aria-labelledby="profile-title">
           <h2 id="profile-title">Profile</h2>

@@ -1,0 +1,119 @@
+// Workspace API routes the public /v1 API has no counterpart for: a template
+// draft's live preview (not stored), a segment condition's count and sample
+// before it is saved, a newsletter's results, and the embedded mail sink's mail.
+import { Router } from 'express';
+import type { Contact } from '@prisma/client';
+import { z } from 'zod';
+import { buildRenderContext, confirmUrl, consentLinks, purchasedSkus, SAMPLE_CONTACT } from '../../email/context';
+import { renderDraft, TemplateError } from '../../email/render';
+import { validateTemplate } from '../../email/validate';
+import { conditionSchema } from '../../journeys/schema';
+import { safeJson } from '../../lib/zod-strings';
+import { newsletterAudience, newsletterResults } from '../../newsletters/results';
+import { segmentCount, segmentKeySchema, segmentSample, storedCondition, StoredConditionError } from '../../segments/service';
+import { segmentIssues } from '../../segments/compile';
+import type { ServerDeps } from '../context';
+import { HttpError, parseOr400 } from '../errors';
+import { templateBodySchema } from '../routes/templates';
+
+const templateKey = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,99}$/, 'must be lower-case letters, digits, _ or - (max 100)');
+const draftPreviewBody = templateBodySchema.extend({ contactId: z.uuid().optional() });
+const segmentPreviewBody = z.strictObject({ condition: safeJson(conditionSchema), limit: z.number().int().min(1).max(50).default(10) });
+
+const sinkList = z.array(z.object({ id: z.string(), date: z.string(), to: z.string(), subject: z.string() }));
+const sinkMessage = z.object({
+  id: z.string(),
+  date: z.string(),
+  from: z.string(),
+  to: z.string(),
+  subject: z.string(),
+  html: z.string().nullable(),
+  text: z.string(),
+  headers: z.record(z.string(), z.string()),
+});
+const sinkId = z.string().regex(/^[\w-]{1,80}$/, 'must be a message id');
+
+export function workspaceExtras(deps: ServerDeps): Router {
+  const r = Router();
+  const { db } = deps;
+
+  /** Validates and renders a draft for a contact (or the sample one); stores nothing. */
+  r.post('/templates/:key/draft-preview', async (req, res) => {
+    const key = parseOr400(templateKey, req.params.key, 'key');
+    const { contactId, ...body } = parseOr400(draftPreviewBody, req.body);
+    const v = await validateTemplate({ key, ...body });
+    if (!v.ok) return void res.json({ ok: false, issues: v.issues });
+    let contact: Contact | null = null;
+    if (contactId) {
+      contact = await db.contact.findFirst({ where: { id: contactId, deletedAt: null } });
+      if (!contact) throw new HttpError(404, 'contact_not_found', 'no contact with that id', [{ path: 'contactId', message: 'no contact with that id' }]);
+    }
+    const id = contact?.id ?? '00000000-0000-4000-8000-000000000000';
+    const ctx = buildRenderContext({
+      contact: contact ?? SAMPLE_CONTACT,
+      purchasedSkus: contact ? await purchasedSkus(db, contact.id) : [],
+      links: consentLinks(deps, id, body.category),
+      category: body.category,
+      confirmUrl: confirmUrl(deps, id),
+    });
+    try {
+      const out = await renderDraft({ key, version: 0, subject: body.subject, preheader: body.preheader ?? null, mjml: v.assembled }, ctx);
+      res.json({ ok: true, issues: [], ...out });
+    } catch (err) {
+      if (!(err instanceof TemplateError)) throw err;
+      res.json({ ok: false, issues: err.details.map((d) => ({ path: 'mjml', line: d.line, message: d.message })) });
+    }
+  });
+
+  /** A condition's count and newest members, before it is saved as a segment. */
+  r.post('/segments/preview', async (req, res) => {
+    const body = parseOr400(segmentPreviewBody, req.body);
+    const issues = segmentIssues(body.condition, ['condition']).map((i) => ({ path: i.path.join('.'), message: i.message }));
+    if (issues.length > 0) throw new HttpError(400, 'validation_failed', `${issues[0]!.path}: ${issues[0]!.message}`, issues);
+    const [count, contacts] = await Promise.all([segmentCount(db, body.condition), segmentSample(db, body.condition, body.limit)]);
+    res.json({ count, contacts });
+  });
+
+  /** How many a newsletter to a saved segment would reach now. */
+  r.get('/newsletters/audience', async (req, res) => {
+    const key = parseOr400(segmentKeySchema, req.query.segment, 'query.segment');
+    const s = await db.segment.findUnique({ where: { key } });
+    if (!s) throw new HttpError(404, 'segment_not_found', `no segment "${key}"`);
+    try {
+      res.json({ segment: key, ...(await newsletterAudience(db, storedCondition(s.condition))) });
+    } catch (err) {
+      if (err instanceof StoredConditionError) throw new HttpError(409, 'segment_invalid', err.message, err.issues);
+      throw err;
+    }
+  });
+
+  r.get('/newsletters/:id/results', async (req, res) => {
+    const id = parseOr400(z.uuid(), req.params.id, 'id');
+    if (!(await db.broadcast.findUnique({ where: { id }, select: { id: true } }))) throw new HttpError(404, 'newsletter_not_found', 'no such newsletter');
+    res.json({ id, results: await newsletterResults(db, id) });
+  });
+
+  // ---- the embedded mail sink (npm start sets MAIL_SINK_URL) ----------------------
+  async function sink<T extends z.ZodType>(path: string, schema: T): Promise<z.infer<T>> {
+    if (!deps.mailSinkUrl) throw new HttpError(404, 'no_mail_sink', 'this server sends through an SMTP relay; only the embedded setup (npm start) keeps the mail it sends');
+    let res: Response;
+    try {
+      res = await fetch(new URL(path, deps.mailSinkUrl), { signal: AbortSignal.timeout(5000) });
+    } catch {
+      throw new HttpError(502, 'mail_sink_unavailable', 'the mail sink does not answer');
+    }
+    if (res.status === 404) throw new HttpError(404, 'message_not_found', 'no such message');
+    if (!res.ok) throw new HttpError(502, 'mail_sink_unavailable', `the mail sink answered ${res.status}`);
+    const parsed = schema.safeParse(await res.json());
+    if (!parsed.success) throw new HttpError(502, 'mail_sink_unavailable', 'the mail sink answered something unexpected');
+    return parsed.data;
+  }
+  r.get('/mail', async (_req, res) => {
+    res.json({ messages: await sink('/api/messages', sinkList) });
+  });
+  r.get('/mail/:id', async (req, res) => {
+    const id = parseOr400(sinkId, req.params.id, 'id');
+    res.json({ message: await sink(`/api/messages/${id}`, sinkMessage) });
+  });
+  return r;
+}
