@@ -36,7 +36,13 @@ function topFolder(file) {
 
 /** The layering rule: resolves each relative import to its top-level folder and compares ranks. */
 const layers = {
-  meta: { type: 'problem', schema: [], messages: { up: '{{from}}/ (layer {{fromRank}}) must not import {{to}}/ (layer {{toRank}}): import only from lower layers (README, Architecture).' } },
+  meta: {
+    type: 'problem',
+    schema: [],
+    messages: {
+      up: '{{from}}/ (layer {{fromRank}}) must not import {{to}}/ (layer {{toRank}}): import only from lower layers (README, Architecture).',
+    },
+  },
   create(context) {
     const from = topFolder(context.filename);
     if (!from || !RANK.has(from)) return {};
@@ -77,14 +83,24 @@ export default tseslint.config(
     // Workflow code is replayed: no Node built-ins, no Prisma, no activity code (types only).
     files: ['workflows/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: ['node:*'], message: 'workflows must be deterministic: no Node built-ins.' },
-          { group: ['@prisma/*', '**/lib/db'], message: 'workflows never touch the database: use an activity.' },
-          { group: ['**/activities/*', '**/activities'], allowTypeImports: true, message: 'workflows import activity types only (proxyActivities).' },
-          { group: ['@temporalio/worker', '@temporalio/client', '@temporalio/activity'], message: 'workflows depend on @temporalio/workflow only.' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*'], message: 'workflows must be deterministic: no Node built-ins.' },
+            { group: ['@prisma/*', '**/lib/db'], message: 'workflows never touch the database: use an activity.' },
+            {
+              group: ['**/activities/*', '**/activities'],
+              allowTypeImports: true,
+              message: 'workflows import activity types only (proxyActivities).',
+            },
+            {
+              group: ['@temporalio/worker', '@temporalio/client', '@temporalio/activity'],
+              message: 'workflows depend on @temporalio/workflow only.',
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -31,7 +31,13 @@ import { latestTemplate, templateVersion, type StoredTemplate } from '../email/t
 import { addTracking } from '../email/tracking';
 import { broadcastChunks, emailSends } from '../lib/metrics';
 import { redactEmails } from '../lib/redact';
-import { countNewslettersSent, newsletterEventPolicy, NEWSLETTER_CATEGORY, type NewsletterEventPolicy, type NewsletterSent } from '../newsletters/counter';
+import {
+  countNewslettersSent,
+  newsletterEventPolicy,
+  NEWSLETTER_CATEGORY,
+  type NewsletterEventPolicy,
+  type NewsletterSent,
+} from '../newsletters/counter';
 import { addressDomain } from '../lib/mail-domain';
 import { domainLimitsSchema, reserveDomainSlots } from '../newsletters/domain-limits';
 import type { BroadcastCounts } from '../newsletters/broadcast-contract';
@@ -194,8 +200,9 @@ export function createChunkSender(deps: ActivityDeps) {
       await db.$executeRaw`
         UPDATE "broadcast_recipients" SET "not_before" = NULL
         WHERE "broadcast_id" = ${b.id}::uuid AND "contact_id" = ANY(${ids}::uuid[]) AND "status" = 'pending'
-          AND "not_before" = (${lease.toISOString()}::timestamptz AT TIME ZONE 'UTC')`
-        .catch((releaseErr: unknown) => log.warn({ broadcastId: b.id, err: releaseErr }, 'could not release claimed recipients; they are retried when their lease ends'));
+          AND "not_before" = (${lease.toISOString()}::timestamptz AT TIME ZONE 'UTC')`.catch((releaseErr: unknown) =>
+        log.warn({ broadcastId: b.id, err: releaseErr }, 'could not release claimed recipients; they are retried when their lease ends'),
+      );
       throw err;
     }
   }
@@ -233,20 +240,46 @@ export function createChunkSender(deps: ActivityDeps) {
     for (const row of claimedRows) {
       const contact = contactById.get(row.contact_id);
       if (!contact || contact.deletedAt) {
-        marks.push({ contactId: row.contact_id, status: 'skipped', variant: (row.variant as Variant | null), sendId: null, notBefore: null, error: 'skipped: contact deleted' });
+        marks.push({
+          contactId: row.contact_id,
+          status: 'skipped',
+          variant: row.variant as Variant | null,
+          sendId: null,
+          notBefore: null,
+          error: 'skipped: contact deleted',
+        });
         continue;
       }
       const key = keyOf(contact.id);
       const existing = sendByKey.get(key) ?? null;
       // Queued by a chunk that died before its SMTP began: as good as pending.
-      if (existing && existing.status !== 'pending' && existing.status !== 'deferred' && !(existing.status === 'sending' && existing.queued)) {
+      if (
+        existing &&
+        existing.status !== 'pending' &&
+        existing.status !== 'deferred' &&
+        !(existing.status === 'sending' && existing.queued)
+      ) {
         const variant = variantOfEarlier(existing, b);
         if (existing.status === 'sending') {
           interrupted.push(existing);
-          marks.push({ contactId: contact.id, status: 'failed', variant, sendId: existing.id, notBefore: null, error: 'indeterminate: interrupted earlier; not resent' });
+          marks.push({
+            contactId: contact.id,
+            status: 'failed',
+            variant,
+            sendId: existing.id,
+            notBefore: null,
+            error: 'indeterminate: interrupted earlier; not resent',
+          });
         } else {
           const status: RecipientStatus = existing.status === 'sent' ? 'sent' : existing.status === 'suppressed' ? 'suppressed' : 'failed';
-          marks.push({ contactId: contact.id, status, variant, sendId: existing.id, notBefore: null, error: status === 'sent' ? null : `${existing.status}: already recorded` });
+          marks.push({
+            contactId: contact.id,
+            status,
+            variant,
+            sendId: existing.id,
+            notBefore: null,
+            error: status === 'sent' ? null : `${existing.status}: already recorded`,
+          });
         }
         continue;
       }
@@ -256,18 +289,35 @@ export function createChunkSender(deps: ActivityDeps) {
         ? await template(existing.templateKey, existing.templateVersion)
         : await template(variant === 'reengagement' ? b.reengagementTemplate : b.templateKey);
       if (!t) {
-        const what = existing ? `template "${existing.templateKey}" v${existing.templateVersion} is gone` : `unknown template "${variant === 'reengagement' ? b.reengagementTemplate : b.templateKey}"`;
+        const what = existing
+          ? `template "${existing.templateKey}" v${existing.templateVersion} is gone`
+          : `unknown template "${variant === 'reengagement' ? b.reengagementTemplate : b.templateKey}"`;
         throw ApplicationFailure.nonRetryable(what, 'UnknownTemplate');
       }
       const category = existing ? existing.category : sendCategory(t.category);
       const sendId = existing?.id ?? randomUUID();
       const links = consentLinks(deps, contact.id, category);
       const f = facts.get(contact.id);
-      const rendered = await renderEmail(t, buildRenderContext({
-        contact, purchasedSkus: f?.purchasedSkus, interests: f?.interests, catalog: deps.catalog, links, category, now,
-      }));
+      const rendered = await renderEmail(
+        t,
+        buildRenderContext({
+          contact,
+          purchasedSkus: f?.purchasedSkus,
+          interests: f?.interests,
+          catalog: deps.catalog,
+          links,
+          category,
+          now,
+        }),
+      );
       candidates.push({
-        contactId: contact.id, variant, template: t, category, existing, sendId, key,
+        contactId: contact.id,
+        variant,
+        template: t,
+        category,
+        existing,
+        sendId,
+        key,
         messageId: existing?.messageId ?? messageIdFor(b.workflowId, contact.id, deps.mailFrom),
         subject: rendered.subject,
         html: addTracking(rendered.html, { publicUrl: deps.publicUrl, linkSecret: deps.linkSecret, contactId: contact.id, sendId }),
@@ -277,81 +327,115 @@ export function createChunkSender(deps: ActivityDeps) {
     }
 
     const domainLimits = domainLimitsSchema.catch({}).parse(b.domainRatePerMinute);
-    const claimed = await db.$transaction(async (tx) => {
-      if (interrupted.length > 0) {
-        await tx.$executeRaw`
+    const claimed = await db.$transaction(
+      async (tx) => {
+        if (interrupted.length > 0) {
+          await tx.$executeRaw`
           UPDATE "message_sends" SET "status" = 'indeterminate', "error" = 'an earlier attempt was interrupted during SMTP; not resent', "updated_at" = (now() AT TIME ZONE 'UTC')
           WHERE "id" = ANY(${interrupted.map((s) => s.id)}::uuid[]) AND "status" = 'sending'`;
-        log.warn({ broadcastId: b.id, sends: interrupted.length }, 'sends interrupted earlier; not resending');
-      }
-      const out: Claimed[] = [];
-      if (candidates.length > 0) {
-        // Consent, policy and the claim with the contacts locked (in id order: two
-        // chunks of different broadcasts never deadlock): an unsubscribe that
-        // committed before is seen, and a journey sending to the same contact
-        // meanwhile is counted against the cap one after the other.
-        const fresh = await tx.$queryRaw<{ id: string; email: string; subscriptions: Prisma.JsonValue; time_zone: string; deleted: boolean }[]>`
+          log.warn({ broadcastId: b.id, sends: interrupted.length }, 'sends interrupted earlier; not resending');
+        }
+        const out: Claimed[] = [];
+        if (candidates.length > 0) {
+          // Consent, policy and the claim with the contacts locked (in id order: two
+          // chunks of different broadcasts never deadlock): an unsubscribe that
+          // committed before is seen, and a journey sending to the same contact
+          // meanwhile is counted against the cap one after the other.
+          const fresh = await tx.$queryRaw<
+            { id: string; email: string; subscriptions: Prisma.JsonValue; time_zone: string; deleted: boolean }[]
+          >`
           SELECT "id"::text AS id, "email", "subscriptions", "time_zone", "deleted_at" IS NOT NULL AS deleted FROM "contacts"
           WHERE "id" = ANY(${candidates.map((c) => c.contactId)}::uuid[]) ORDER BY "id" FOR UPDATE`;
-        const freshById = new Map(fresh.map((f) => [f.id, f]));
-        const categories = [...new Set(candidates.map((c) => c.category)), '*'];
-        const suppressed = await tx.$queryRaw<{ email: string; category: string; reason: string }[]>`
+          const freshById = new Map(fresh.map((f) => [f.id, f]));
+          const categories = [...new Set(candidates.map((c) => c.category)), '*'];
+          const suppressed = await tx.$queryRaw<{ email: string; category: string; reason: string }[]>`
           SELECT "email", "category", "reason" FROM "suppressions"
           WHERE "email" = ANY(${fresh.map((f) => f.email)}::text[]) AND "category" = ANY(${categories}::text[]) ORDER BY "created_at"`;
-        const recent = policy.frequencyCapPer7d > 0
-          ? await tx.messageSend.findMany({
-              where: recentMarketingWhere(candidates.map((c) => c.contactId), candidates.flatMap((c) => (c.existing ? [c.existing.id] : [])), now),
-              select: { contactId: true, status: true, sentAt: true },
-            })
-          : [];
-        const recentBy = new Map<string, { status: string; sentAt: Date | null }[]>();
-        for (const r of recent) recentBy.set(r.contactId, [...(recentBy.get(r.contactId) ?? []), r]);
+          const recent =
+            policy.frequencyCapPer7d > 0
+              ? await tx.messageSend.findMany({
+                  where: recentMarketingWhere(
+                    candidates.map((c) => c.contactId),
+                    candidates.flatMap((c) => (c.existing ? [c.existing.id] : [])),
+                    now,
+                  ),
+                  select: { contactId: true, status: true, sentAt: true },
+                })
+              : [];
+          const recentBy = new Map<string, { status: string; sentAt: Date | null }[]>();
+          for (const r of recent) recentBy.set(r.contactId, [...(recentBy.get(r.contactId) ?? []), r]);
 
-        type Decision = { c: Candidate; to: string; status: 'sending' | 'suppressed' | 'deferred' | 'skipped'; error: string | null; until: Date | null };
-        const decisions: Decision[] = [];
-        for (const c of candidates) {
-          const f = freshById.get(c.contactId);
-          if (!f || f.deleted) {
-            decisions.push({ c, to: '', status: 'skipped', error: 'skipped: contact deleted', until: null });
-            continue;
+          type Decision = {
+            c: Candidate;
+            to: string;
+            status: 'sending' | 'suppressed' | 'deferred' | 'skipped';
+            error: string | null;
+            until: Date | null;
+          };
+          const decisions: Decision[] = [];
+          for (const c of candidates) {
+            const f = freshById.get(c.contactId);
+            if (!f || f.deleted) {
+              decisions.push({ c, to: '', status: 'skipped', error: 'skipped: contact deleted', until: null });
+              continue;
+            }
+            const blocked =
+              c.category === 'transactional'
+                ? suppressed.some((s) => s.email === f.email && s.category === '*' && s.reason === 'hard_bounce')
+                  ? 'address suppressed: hard_bounce'
+                  : null
+                : (subscriptionBlock({ subscriptions: f.subscriptions }, c.category) ??
+                  (() => {
+                    const s = suppressed.find((x) => x.email === f.email && (x.category === c.category || x.category === '*'));
+                    return s ? suppressionBlock(s) : null;
+                  })());
+            if (blocked) {
+              decisions.push({ c, to: f.email, status: 'suppressed', error: blocked, until: null });
+              continue;
+            }
+            const deferral =
+              c.category === 'transactional' ? null : deferralFor(recentBy.get(c.contactId) ?? [], { timeZone: f.time_zone, now, policy });
+            if (deferral) {
+              decisions.push({
+                c,
+                to: f.email,
+                status: 'deferred',
+                error: `deferred until ${deferral.until.toISOString()}: ${deferral.reason}`,
+                until: deferral.until,
+              });
+              continue;
+            }
+            decisions.push({ c, to: f.email, status: 'sending', error: null, until: null });
           }
-          const blocked = c.category === 'transactional'
-            ? (suppressed.some((s) => s.email === f.email && s.category === '*' && s.reason === 'hard_bounce') ? 'address suppressed: hard_bounce' : null)
-            : subscriptionBlock({ subscriptions: f.subscriptions }, c.category)
-              ?? (() => {
-                const s = suppressed.find((x) => x.email === f.email && (x.category === c.category || x.category === '*'));
-                return s ? suppressionBlock(s) : null;
-              })();
-          if (blocked) {
-            decisions.push({ c, to: f.email, status: 'suppressed', error: blocked, until: null });
-            continue;
+          // Relays' per-domain limits: the slots this minute not yet taken by any
+          // broadcast; the rest wait for the next minute.
+          const sending = decisions.filter((d) => d.status === 'sending');
+          const limited = sending.filter((d) => Object.hasOwn(domainLimits, addressDomain(d.to)));
+          if (limited.length > 0) {
+            const { granted, nextWindow } = await reserveDomainSlots(
+              tx,
+              limited.map((d) => addressDomain(d.to)),
+              domainLimits,
+              now,
+            );
+            for (const d of limited) {
+              const domain = addressDomain(d.to);
+              const left = granted.get(domain) ?? 0;
+              if (left > 0) granted.set(domain, left - 1);
+              else
+                Object.assign(d, {
+                  status: 'deferred',
+                  until: nextWindow,
+                  error: `deferred until ${nextWindow.toISOString()}: ${domain} limit of ${domainLimits[domain]} a minute`,
+                });
+            }
           }
-          const deferral = c.category === 'transactional' ? null : deferralFor(recentBy.get(c.contactId) ?? [], { timeZone: f.time_zone, now, policy });
-          if (deferral) {
-            decisions.push({ c, to: f.email, status: 'deferred', error: `deferred until ${deferral.until.toISOString()}: ${deferral.reason}`, until: deferral.until });
-            continue;
-          }
-          decisions.push({ c, to: f.email, status: 'sending', error: null, until: null });
-        }
-        // Relays' per-domain limits: the slots this minute not yet taken by any
-        // broadcast; the rest wait for the next minute.
-        const sending = decisions.filter((d) => d.status === 'sending');
-        const limited = sending.filter((d) => Object.hasOwn(domainLimits, addressDomain(d.to)));
-        if (limited.length > 0) {
-          const { granted, nextWindow } = await reserveDomainSlots(tx, limited.map((d) => addressDomain(d.to)), domainLimits, now);
-          for (const d of limited) {
-            const domain = addressDomain(d.to);
-            const left = granted.get(domain) ?? 0;
-            if (left > 0) granted.set(domain, left - 1);
-            else Object.assign(d, { status: 'deferred', until: nextWindow, error: `deferred until ${nextWindow.toISOString()}: ${domain} limit of ${domainLimits[domain]} a minute` });
-          }
-        }
 
-        const toRecord = decisions.filter((d) => d.status !== 'skipped');
-        const fresh_ = toRecord.filter((d) => !d.c.existing);
-        const moved = new Set<string>();
-        if (fresh_.length > 0) {
-          const rows = await tx.$queryRaw<{ id: string }[]>`
+          const toRecord = decisions.filter((d) => d.status !== 'skipped');
+          const fresh_ = toRecord.filter((d) => !d.c.existing);
+          const moved = new Set<string>();
+          if (fresh_.length > 0) {
+            const rows = await tx.$queryRaw<{ id: string }[]>`
             INSERT INTO "message_sends" ("id", "idempotency_key", "contact_id", "template_key", "template_version", "category", "workflow_id", "step_id",
                                          "to_address", "status", "attempts", "queued", "message_id", "error", "created_at", "updated_at")
             SELECT u.id, u.key, u.contact_id, u.template_key, u.template_version, u.category, ${b.workflowId}, u.contact_id::text,
@@ -363,35 +447,61 @@ export function createChunkSender(deps: ActivityDeps) {
               AS u(id, key, contact_id, template_key, template_version, category, to_address, status, message_id, error)
             ON CONFLICT ("idempotency_key") DO NOTHING
             RETURNING "id"::text AS id`;
-          for (const r of rows) moved.add(r.id);
-        }
-        const old = toRecord.filter((d) => d.c.existing);
-        if (old.length > 0) {
-          // Only from pending, deferred or queued: another attempt that got there first keeps it.
-          const rows = await tx.$queryRaw<{ id: string }[]>`
+            for (const r of rows) moved.add(r.id);
+          }
+          const old = toRecord.filter((d) => d.c.existing);
+          if (old.length > 0) {
+            // Only from pending, deferred or queued: another attempt that got there first keeps it.
+            const rows = await tx.$queryRaw<{ id: string }[]>`
             UPDATE "message_sends" m SET "status" = u.status::"send_status", "error" = u.error, "updated_at" = (now() AT TIME ZONE 'UTC'),
               "queued" = u.status = 'sending'
             FROM unnest(${old.map((d) => d.c.sendId)}::uuid[], ${old.map((d) => d.status)}::text[], ${old.map((d) => d.error)}::text[]) AS u(id, status, error)
             WHERE m."id" = u.id AND (m."status" IN ('pending', 'deferred') OR (m."status" = 'sending' AND m."queued"))
             RETURNING m."id"::text AS id`;
-          for (const r of rows) moved.add(r.id);
+            for (const r of rows) moved.add(r.id);
+          }
+          for (const d of decisions) {
+            const c = d.c;
+            if (d.status === 'skipped')
+              marks.push({ contactId: c.contactId, status: 'skipped', variant: c.variant, sendId: null, notBefore: null, error: d.error });
+            // Taken by a concurrent attempt meanwhile: it records the outcome; the lease keeps the row until then.
+            else if (!moved.has(c.sendId)) continue;
+            else if (d.status === 'suppressed')
+              marks.push({
+                contactId: c.contactId,
+                status: 'suppressed',
+                variant: c.variant,
+                sendId: c.sendId,
+                notBefore: null,
+                error: `suppressed: ${redactEmails(d.error ?? '')}`,
+              });
+            else if (d.status === 'deferred')
+              marks.push({
+                contactId: c.contactId,
+                status: 'pending',
+                variant: c.variant,
+                sendId: c.sendId,
+                notBefore: d.until,
+                error: `deferred: ${d.error ?? ''}`,
+              });
+            else out.push({ ...c, to: d.to });
+          }
         }
-        for (const d of decisions) {
-          const c = d.c;
-          if (d.status === 'skipped') marks.push({ contactId: c.contactId, status: 'skipped', variant: c.variant, sendId: null, notBefore: null, error: d.error });
-          // Taken by a concurrent attempt meanwhile: it records the outcome; the lease keeps the row until then.
-          else if (!moved.has(c.sendId)) continue;
-          else if (d.status === 'suppressed') marks.push({ contactId: c.contactId, status: 'suppressed', variant: c.variant, sendId: c.sendId, notBefore: null, error: `suppressed: ${redactEmails(d.error ?? '')}` });
-          else if (d.status === 'deferred') marks.push({ contactId: c.contactId, status: 'pending', variant: c.variant, sendId: c.sendId, notBefore: d.until, error: `deferred: ${d.error ?? ''}` });
-          else out.push({ ...c, to: d.to });
-        }
-      }
-      await markRecipients(tx, b.id, marks);
-      return out;
-    }, { timeout: 60_000, maxWait: 30_000 });
+        await markRecipients(tx, b.id, marks);
+        return out;
+      },
+      { timeout: 60_000, maxWait: 30_000 },
+    );
     // Decisions that needed no SMTP, counted once the transaction holding them committed.
     for (const m of marks) {
-      const outcome = m.status === 'pending' ? 'deferred' : m.error?.startsWith('indeterminate') ? 'indeterminate' : m.error?.endsWith('already recorded') ? null : m.status;
+      const outcome =
+        m.status === 'pending'
+          ? 'deferred'
+          : m.error?.startsWith('indeterminate')
+            ? 'indeterminate'
+            : m.error?.endsWith('already recorded')
+              ? null
+              : m.status;
       if (outcome) emailSends.inc({ kind: 'newsletter', outcome });
     }
 
@@ -407,7 +517,13 @@ export function createChunkSender(deps: ActivityDeps) {
    * begins, one wave ahead, so a crash leaves at most two waves `sending`
    * without knowing whether they went out, and the queued rest safe to send.
    */
-  async function sendAll(broadcastId: string, claimed: Claimed[], concurrency: number, now: Date, eventPolicy: NewsletterEventPolicy): Promise<void> {
+  async function sendAll(
+    broadcastId: string,
+    claimed: Claimed[],
+    concurrency: number,
+    now: Date,
+    eventPolicy: NewsletterEventPolicy,
+  ): Promise<void> {
     const done: Completion[] = [];
     let flushing: Promise<void> = Promise.resolve();
     const flush = () => {
@@ -486,49 +602,71 @@ export function createChunkSender(deps: ActivityDeps) {
   async function recordCompletions(broadcastId: string, group: Completion[], eventPolicy: NewsletterEventPolicy): Promise<void> {
     const sent = group.filter((g): g is Extract<Completion, { kind: 'sent' }> => g.kind === 'sent');
     const other = group.filter((g): g is Exclude<Completion, { kind: 'sent' }> => g.kind !== 'sent');
-    const dispatch = await db.$transaction(async (tx) => {
-      let toDispatch = 0;
-      if (sent.length > 0) {
-        const marked = await tx.$queryRaw<{ id: string }[]>`
+    const dispatch = await db.$transaction(
+      async (tx) => {
+        let toDispatch = 0;
+        if (sent.length > 0) {
+          const marked = await tx.$queryRaw<{ id: string }[]>`
           UPDATE "message_sends" m SET "status" = 'sent', "subject" = u.subject, "provider_message_id" = u.response,
             "sent_at" = (u.at::timestamptz AT TIME ZONE 'UTC'), "error" = NULL, "updated_at" = (now() AT TIME ZONE 'UTC')
           FROM unnest(${sent.map((s) => s.c.sendId)}::uuid[], ${sent.map((s) => s.c.subject)}::text[], ${sent.map((s) => s.response)}::text[], ${sent.map((s) => s.at.toISOString())}::text[])
             AS u(id, subject, response, at)
           WHERE m."id" = u.id AND m."status" IN ('sending', 'indeterminate')
           RETURNING m."id"::text AS id`;
-        const moved = new Set(marked.map((r) => r.id));
-        const newsletters: NewsletterSent[] = sent
-          .filter((s) => moved.has(s.c.sendId) && s.c.category === NEWSLETTER_CATEGORY)
-          .map((s) => ({ contactId: s.c.contactId, sendId: s.c.sendId, templateKey: s.c.template.key, broadcastId, variant: s.c.variant, at: s.at }));
-        toDispatch = await countNewslettersSent(tx, newsletters, eventPolicy);
-      }
-      if (other.length > 0) {
-        const status = (g: (typeof other)[number]) => (g.kind === 'retry' ? 'pending' : g.kind === 'bounced' ? 'failed' : g.kind);
-        await tx.$executeRaw`
+          const moved = new Set(marked.map((r) => r.id));
+          const newsletters: NewsletterSent[] = sent
+            .filter((s) => moved.has(s.c.sendId) && s.c.category === NEWSLETTER_CATEGORY)
+            .map((s) => ({
+              contactId: s.c.contactId,
+              sendId: s.c.sendId,
+              templateKey: s.c.template.key,
+              broadcastId,
+              variant: s.c.variant,
+              at: s.at,
+            }));
+          toDispatch = await countNewslettersSent(tx, newsletters, eventPolicy);
+        }
+        if (other.length > 0) {
+          const status = (g: (typeof other)[number]) => (g.kind === 'retry' ? 'pending' : g.kind === 'bounced' ? 'failed' : g.kind);
+          await tx.$executeRaw`
           UPDATE "message_sends" m SET "status" = u.status::"send_status", "error" = u.error, "updated_at" = (now() AT TIME ZONE 'UTC')
           FROM unnest(${other.map((g) => g.c.sendId)}::uuid[], ${other.map(status)}::text[], ${other.map((g) => g.error)}::text[]) AS u(id, status, error)
           WHERE m."id" = u.id AND m."status" = 'sending'`;
-        const bounced = other.filter((g) => g.kind === 'bounced').map((g) => g.c.to.trim().toLowerCase());
-        if (bounced.length > 0) {
-          await tx.$executeRaw`
+          const bounced = other.filter((g) => g.kind === 'bounced').map((g) => g.c.to.trim().toLowerCase());
+          if (bounced.length > 0) {
+            await tx.$executeRaw`
             INSERT INTO "suppressions" ("id", "email", "category", "reason", "source", "created_at")
             SELECT gen_random_uuid(), e, '*', 'hard_bounce', 'smtp', (now() AT TIME ZONE 'UTC') FROM unnest(${bounced}::text[]) AS e
             ON CONFLICT ("email", "category") DO NOTHING`;
+          }
         }
-      }
-      const retryAt = new Date(Date.now() + RETRY_AFTER_MS);
-      await markRecipients(tx, broadcastId, group.map((g): RecipientMark => {
-        const base = { contactId: g.c.contactId, variant: g.c.variant, sendId: g.c.sendId };
-        if (g.kind === 'sent') return { ...base, status: 'sent', notBefore: null, error: null };
-        if (g.kind === 'retry') return { ...base, status: 'pending', notBefore: retryAt, error: redactEmails(g.error) };
-        return { ...base, status: 'failed', notBefore: null, error: `${g.kind === 'bounced' ? 'failed' : g.kind}: ${redactEmails(g.error)}` };
-      }));
-      return toDispatch;
-    }, { timeout: 60_000, maxWait: 30_000 });
+        const retryAt = new Date(Date.now() + RETRY_AFTER_MS);
+        await markRecipients(
+          tx,
+          broadcastId,
+          group.map((g): RecipientMark => {
+            const base = { contactId: g.c.contactId, variant: g.c.variant, sendId: g.c.sendId };
+            if (g.kind === 'sent') return { ...base, status: 'sent', notBefore: null, error: null };
+            if (g.kind === 'retry') return { ...base, status: 'pending', notBefore: retryAt, error: redactEmails(g.error) };
+            return {
+              ...base,
+              status: 'failed',
+              notBefore: null,
+              error: `${g.kind === 'bounced' ? 'failed' : g.kind}: ${redactEmails(g.error)}`,
+            };
+          }),
+        );
+        return toDispatch;
+      },
+      { timeout: 60_000, maxWait: 30_000 },
+    );
     emailSends.inc({ kind: 'newsletter', outcome: 'sent' }, sent.length);
     for (const g of other) emailSends.inc({ kind: 'newsletter', outcome: g.kind });
     for (const g of other) {
-      log.warn({ sendId: g.c.sendId, outcome: g.kind, reason: redactEmails(g.error) }, g.kind === 'retry' ? 'SMTP failed before the message was accepted; will retry' : 'newsletter send failed');
+      log.warn(
+        { sendId: g.c.sendId, outcome: g.kind, reason: redactEmails(g.error) },
+        g.kind === 'retry' ? 'SMTP failed before the message was accepted; will retry' : 'newsletter send failed',
+      );
     }
     if (dispatch > 0) deps.onEventsStored?.();
   }

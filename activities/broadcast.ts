@@ -12,7 +12,15 @@ import { storedCondition } from '../segments/service';
 import { broadcastCounts, createChunkSender, type BatchResult, type BroadcastCounts, type ChunkInput } from './broadcast-chunk';
 import type { ActivityDeps } from './deps';
 
-export { broadcastCounts, chooseVariant, type BatchResult, type BroadcastCounts, type ChunkInput, type RecipientStatus, type Variant } from './broadcast-chunk';
+export {
+  broadcastCounts,
+  chooseVariant,
+  type BatchResult,
+  type BroadcastCounts,
+  type ChunkInput,
+  type RecipientStatus,
+  type Variant,
+} from './broadcast-chunk';
 export type { BroadcastStatus } from '../newsletters/broadcast-contract';
 import type { BroadcastStatus } from '../newsletters/broadcast-contract';
 
@@ -26,19 +34,22 @@ export function createBroadcastActivities(deps: ActivityDeps) {
     /** Inserts the audience once: segment members subscribed to the newsletter, not deleted. */
     async snapshotBroadcastAudience(input: { broadcastId: string; now?: string }): Promise<BroadcastCounts> {
       const now = later(input.now);
-      await db.$transaction(async (tx) => {
-        await tx.$queryRaw`SELECT id FROM "broadcasts" WHERE id = ${input.broadcastId}::uuid FOR UPDATE`;
-        const b = await tx.broadcast.findUniqueOrThrow({ where: { id: input.broadcastId } });
-        if (b.snapshotAt) return;
-        const audience = await tx.$executeRaw`
+      await db.$transaction(
+        async (tx) => {
+          await tx.$queryRaw`SELECT id FROM "broadcasts" WHERE id = ${input.broadcastId}::uuid FOR UPDATE`;
+          const b = await tx.broadcast.findUniqueOrThrow({ where: { id: input.broadcastId } });
+          if (b.snapshotAt) return;
+          const audience = await tx.$executeRaw`
           INSERT INTO "broadcast_recipients" ("broadcast_id", "contact_id")
           SELECT ${b.id}::uuid, c."id" FROM "contacts" c
           WHERE ${segmentWhere(storedCondition(b.condition), now)}
             AND c."subscriptions" ->> 'newsletter' = 'subscribed'
             AND COALESCE(c."subscriptions" ->> '*', '') <> 'unsubscribed'
           ON CONFLICT DO NOTHING`;
-        await tx.broadcast.update({ where: { id: b.id }, data: { snapshotAt: now, audienceSize: audience, status: 'sending' } });
-      }, { timeout: 10 * 60_000, maxWait: 30_000 });
+          await tx.broadcast.update({ where: { id: b.id }, data: { snapshotAt: now, audienceSize: audience, status: 'sending' } });
+        },
+        { timeout: 10 * 60_000, maxWait: 30_000 },
+      );
       // Fresh statistics for the claim's index scan over a table that just grew.
       await db.$executeRaw`ANALYZE "broadcast_recipients"`;
       return broadcastCounts(db, input.broadcastId);
@@ -58,9 +69,15 @@ export function createBroadcastActivities(deps: ActivityDeps) {
       const finished = input.status === 'completed' || input.status === 'cancelled' || input.status === 'failed';
       await db.$transaction(async (tx) => {
         if (input.status === 'cancelled') {
-          await tx.broadcastRecipient.updateMany({ where: { broadcastId: input.broadcastId, status: 'pending' }, data: { status: 'skipped', error: 'broadcast cancelled' } });
+          await tx.broadcastRecipient.updateMany({
+            where: { broadcastId: input.broadcastId, status: 'pending' },
+            data: { status: 'skipped', error: 'broadcast cancelled' },
+          });
         }
-        await tx.broadcast.update({ where: { id: input.broadcastId }, data: { status: input.status, ...(finished ? { finishedAt: new Date() } : {}) } });
+        await tx.broadcast.update({
+          where: { id: input.broadcastId },
+          data: { status: input.status, ...(finished ? { finishedAt: new Date() } : {}) },
+        });
       });
       return broadcastCounts(db, input.broadcastId);
     },

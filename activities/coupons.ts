@@ -26,12 +26,25 @@ export interface IssuedCoupon {
 
 export function createCouponActivities({ db }: ActivityDeps) {
   return {
-    async issueCoupon(input: { contactId: string; key: string; value: number; prefix: string; reason: string; expiresIn?: string; now: string }): Promise<IssuedCoupon> {
+    async issueCoupon(input: {
+      contactId: string;
+      key: string;
+      value: number;
+      prefix: string;
+      reason: string;
+      expiresIn?: string;
+      now: string;
+    }): Promise<IssuedCoupon> {
       const contact = await db.contact.findUnique({ where: { id: input.contactId } });
       if (!contact) throw ApplicationFailure.nonRetryable('contact no longer exists', 'ContactGone');
       const existing = await db.coupon.findUnique({ where: { idempotencyKey: input.key } });
       const view = (c: { id: string; code: string; valueCents: number; currency: string; expiresAt: Date | null }): IssuedCoupon => ({
-        id: c.id, code: c.code, value: c.valueCents / 100, valueCents: c.valueCents, currency: c.currency, expiresAt: c.expiresAt?.toISOString() ?? null,
+        id: c.id,
+        code: c.code,
+        value: c.valueCents / 100,
+        valueCents: c.valueCents,
+        currency: c.currency,
+        expiresAt: c.expiresAt?.toISOString() ?? null,
       });
       if (existing) return view(existing);
       const expiresAt = input.expiresIn ? new Date(Date.parse(input.now) + durationMs(input.expiresIn)) : null;

@@ -93,7 +93,13 @@ export function createJourneyActivities({ db }: ActivityDeps) {
         if (ref.contactId) {
           await db.journeyRun.upsert({
             where: { workflowId: ref.workflowId },
-            create: { workflowId: ref.workflowId, contactId: ref.contactId, journeyKey: ref.journeyKey, journeyVersion: ref.version, currentStep: step.id },
+            create: {
+              workflowId: ref.workflowId,
+              contactId: ref.contactId,
+              journeyKey: ref.journeyKey,
+              journeyVersion: ref.version,
+              currentStep: step.id,
+            },
             update: { currentStep: step.id },
           });
         } else {
@@ -104,7 +110,11 @@ export function createJourneyActivities({ db }: ActivityDeps) {
     },
 
     async latestJourneyVersion(input: { journeyKey: string }): Promise<number | null> {
-      const v = await db.journeyVersion.findFirst({ where: { journey: { key: input.journeyKey } }, orderBy: { version: 'desc' }, select: { version: true } });
+      const v = await db.journeyVersion.findFirst({
+        where: { journey: { key: input.journeyKey } },
+        orderBy: { version: 'desc' },
+        select: { version: true },
+      });
       return v?.version ?? null;
     },
 
@@ -115,39 +125,50 @@ export function createJourneyActivities({ db }: ActivityDeps) {
     async recordStep(log: StepLog): Promise<void> {
       await db.$transaction([
         db.journeyStepLog.createMany({
-          data: [{
-            logKey: `${log.workflowId}:${log.runId}:${log.seq}`,
-            contactId: log.contactId,
-            workflowId: log.workflowId,
-            journeyKey: log.journeyKey,
-            stepId: log.stepId,
-            kind: log.kind,
-            outcome: log.outcome,
-            detail: (log.detail ?? {}) as Prisma.InputJsonObject,
-          }],
+          data: [
+            {
+              logKey: `${log.workflowId}:${log.runId}:${log.seq}`,
+              contactId: log.contactId,
+              workflowId: log.workflowId,
+              journeyKey: log.journeyKey,
+              stepId: log.stepId,
+              kind: log.kind,
+              outcome: log.outcome,
+              detail: (log.detail ?? {}) as Prisma.InputJsonObject,
+            },
+          ],
           skipDuplicates: true,
         }),
         db.journeyRun.updateMany({ where: { workflowId: log.workflowId }, data: { currentStep: log.stepId } }),
       ]);
     },
 
-    async runFinished(input: { workflowId: string; runId: string; contactId: string; journeyKey: string; status: RunStatus; reason: string | null }): Promise<void> {
+    async runFinished(input: {
+      workflowId: string;
+      runId: string;
+      contactId: string;
+      journeyKey: string;
+      status: RunStatus;
+      reason: string | null;
+    }): Promise<void> {
       await db.$transaction([
         db.journeyRun.updateMany({
           where: { workflowId: input.workflowId },
           data: { status: input.status, endedAt: new Date(), currentStep: null },
         }),
         db.journeyStepLog.createMany({
-          data: [{
-            logKey: `${input.workflowId}:${input.runId}:end`,
-            contactId: input.contactId,
-            workflowId: input.workflowId,
-            journeyKey: input.journeyKey,
-            stepId: '(end)',
-            kind: 'end',
-            outcome: input.status,
-            detail: { reason: input.reason } as Prisma.InputJsonObject,
-          }],
+          data: [
+            {
+              logKey: `${input.workflowId}:${input.runId}:end`,
+              contactId: input.contactId,
+              workflowId: input.workflowId,
+              journeyKey: input.journeyKey,
+              stepId: '(end)',
+              kind: 'end',
+              outcome: input.status,
+              detail: { reason: input.reason } as Prisma.InputJsonObject,
+            },
+          ],
           skipDuplicates: true,
         }),
       ]);
@@ -162,7 +183,13 @@ export function createJourneyActivities({ db }: ActivityDeps) {
     },
 
     /** `now` is the workflow's time (which test servers skip ahead), not this machine's. */
-    async nextWindowStart(input: { contactId: string; days: string[]; start: string; end: string; now: string }): Promise<{ at: string; timeZone: string }> {
+    async nextWindowStart(input: {
+      contactId: string;
+      days: string[];
+      start: string;
+      end: string;
+      now: string;
+    }): Promise<{ at: string; timeZone: string }> {
       const c = await db.contact.findUnique({ where: { id: input.contactId }, select: { timeZone: true } });
       const timeZone = c?.timeZone ?? 'UTC';
       return { at: nextWindowStart(new Date(input.now), timeZone, input.days, input.start, input.end).toISOString(), timeZone };

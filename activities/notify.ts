@@ -6,7 +6,6 @@ import { latestTemplate } from '../email/template-store';
 import { senderDomain } from '../lib/mail-domain';
 import type { ActivityDeps } from './deps';
 
-
 export async function sendNotice(
   deps: ActivityDeps,
   input: { templateKey: string; to: string; noticeId: string; data: Record<string, unknown> },

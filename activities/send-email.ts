@@ -104,7 +104,8 @@ export interface SmtpError {
 export function safeToRetry(err: unknown): boolean {
   const e = err as SmtpError;
   if (typeof e.responseCode === 'number') return e.responseCode >= 400 && e.responseCode < 500;
-  const connectPhase = !e.command || ['CONN', 'EHLO', 'HELO', 'STARTTLS', 'AUTH PLAIN', 'AUTH LOGIN', 'MAIL FROM', 'RCPT TO'].includes(e.command);
+  const connectPhase =
+    !e.command || ['CONN', 'EHLO', 'HELO', 'STARTTLS', 'AUTH PLAIN', 'AUTH LOGIN', 'MAIL FROM', 'RCPT TO'].includes(e.command);
   return connectPhase && ['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ECONNREFUSED', 'ETLS', 'EAUTH'].includes(e.code ?? '');
 }
 
@@ -115,7 +116,11 @@ export function isHardBounce(err: unknown): boolean {
 }
 
 /** RFC 2369 + RFC 8058 headers of a marketing email: https for one-click POST, mailto as the fallback. */
-export function unsubscribeHeaders(deps: Pick<ActivityDeps, 'mailFrom' | 'unsubscribeMailto'>, links: { unsubscribeUrl: string }, category: string): Record<string, string> {
+export function unsubscribeHeaders(
+  deps: Pick<ActivityDeps, 'mailFrom' | 'unsubscribeMailto'>,
+  links: { unsubscribeUrl: string },
+  category: string,
+): Record<string, string> {
   if (category === 'transactional') return {};
   const mailto = deps.unsubscribeMailto ?? `unsubscribe@${senderDomain(deps.mailFrom)}`;
   return {
@@ -157,18 +162,20 @@ export function createSendEmail(deps: ActivityDeps) {
         throw ApplicationFailure.nonRetryable(`unknown template "${input.templateKey}"`, 'UnknownTemplate');
       }
       const [created] = await db.messageSend.createManyAndReturn({
-        data: [{
-          idempotencyKey: key,
-          contactId: contact.id,
-          templateKey: latest.key,
-          templateVersion: latest.version,
-          category: sendCategory(latest.category, input.category),
-          journeyKey: input.journeyKey,
-          workflowId: input.workflowId,
-          stepId: input.stepId,
-          toAddress: contact.email,
-          messageId: messageIdFor(input.workflowId, input.stepId, deps.mailFrom, input.visit),
-        }],
+        data: [
+          {
+            idempotencyKey: key,
+            contactId: contact.id,
+            templateKey: latest.key,
+            templateVersion: latest.version,
+            category: sendCategory(latest.category, input.category),
+            journeyKey: input.journeyKey,
+            workflowId: input.workflowId,
+            stepId: input.stepId,
+            toAddress: contact.email,
+            messageId: messageIdFor(input.workflowId, input.stepId, deps.mailFrom, input.visit),
+          },
+        ],
         skipDuplicates: true,
       });
       // Created just now: the version it records is the one in hand. Lost a race: read the winner's.
@@ -180,7 +187,8 @@ export function createSendEmail(deps: ActivityDeps) {
     }
     // The version recorded with the send: a deferred send renders what it would have.
     template ??= await templateVersion(db, send.templateKey, send.templateVersion);
-    if (!template) throw ApplicationFailure.nonRetryable(`template "${send.templateKey}" v${send.templateVersion} is gone`, 'UnknownTemplate');
+    if (!template)
+      throw ApplicationFailure.nonRetryable(`template "${send.templateKey}" v${send.templateVersion} is gone`, 'UnknownTemplate');
     const sendId = send.id;
     const category = send.category;
 
@@ -227,7 +235,10 @@ export function createSendEmail(deps: ActivityDeps) {
         const deferral = await checkSendPolicy(tx, { contactId: fresh.id, timeZone: fresh.timeZone, sendId, now, policy });
         if (deferral) {
           const reason = `deferred until ${deferral.until.toISOString()}: ${deferral.reason}`;
-          await tx.messageSend.updateMany({ where: { id: sendId, status: { in: ['pending', 'deferred'] } }, data: { status: 'deferred', error: reason } });
+          await tx.messageSend.updateMany({
+            where: { id: sendId, status: { in: ['pending', 'deferred'] } },
+            data: { status: 'deferred', error: reason },
+          });
           return { kind: 'deferred' as const, until: deferral.until, reason: deferral.reason };
         }
       }
@@ -266,18 +277,27 @@ export function createSendEmail(deps: ActivityDeps) {
       });
       // Marking it sent and counting a newsletter happen together, once per send
       // (one statement, without a transaction, for anything but a newsletter).
-      const markSent = (c: Db | Prisma.TransactionClient) => c.messageSend.updateMany({
-        where: { id: sendId, status: { in: ['sending', 'indeterminate'] } },
-        data: { status: 'sent', subject: rendered.subject, providerMessageId: String(info.response ?? ''), sentAt: now, error: null },
-      });
-      const counted = category !== NEWSLETTER_CATEGORY ? (await markSent(db), false) : await db.$transaction(async (tx) => {
-        const marked = await markSent(tx);
-        if (marked.count !== 1) return false;
-        await countNewsletterSent(tx, {
-          contactId: contact.id, sendId, templateKey: template.key, broadcastId: input.broadcast?.id ?? null, variant: input.broadcast?.variant ?? null, at: now,
+      const markSent = (c: Db | Prisma.TransactionClient) =>
+        c.messageSend.updateMany({
+          where: { id: sendId, status: { in: ['sending', 'indeterminate'] } },
+          data: { status: 'sent', subject: rendered.subject, providerMessageId: String(info.response ?? ''), sentAt: now, error: null },
         });
-        return true;
-      });
+      const counted =
+        category !== NEWSLETTER_CATEGORY
+          ? (await markSent(db), false)
+          : await db.$transaction(async (tx) => {
+              const marked = await markSent(tx);
+              if (marked.count !== 1) return false;
+              await countNewsletterSent(tx, {
+                contactId: contact.id,
+                sendId,
+                templateKey: template.key,
+                broadcastId: input.broadcast?.id ?? null,
+                variant: input.broadcast?.variant ?? null,
+                at: now,
+              });
+              return true;
+            });
       if (counted) deps.onEventsStored?.();
       log.info({ sendId, template: template.key }, 'email sent');
       return { outcome: 'sent', sendId };
@@ -289,7 +309,10 @@ export function createSendEmail(deps: ActivityDeps) {
       const safeWhy = redactEmails(why);
       if (safeToRetry(err)) {
         await finish(send, { status: 'pending', error: `will retry: ${why}` });
-        log.warn({ sendId, responseCode: e.responseCode, code: e.code, reason: safeWhy }, 'SMTP failed before the message was accepted; will retry');
+        log.warn(
+          { sendId, responseCode: e.responseCode, code: e.code, reason: safeWhy },
+          'SMTP failed before the message was accepted; will retry',
+        );
         // Temporal retries with backoff.
         throw ApplicationFailure.create({
           type: 'SmtpTransient',

@@ -20,7 +20,9 @@ export interface CreateTaskInput {
 export function createTaskActivities(deps: ActivityDeps) {
   const { db } = deps;
   return {
-    async createSalesTask(input: CreateTaskInput): Promise<{ taskId: string | null; owner?: string; dueAt?: string; notified?: boolean; why?: string }> {
+    async createSalesTask(
+      input: CreateTaskInput,
+    ): Promise<{ taskId: string | null; owner?: string; dueAt?: string; notified?: boolean; why?: string }> {
       const contact = await db.contact.findUnique({ where: { id: input.contactId } });
       if (!contact || contact.deletedAt) return { taskId: null, why: 'contact deleted' };
       const owner = input.owner === 'contact.owner' ? (contact.ownerEmail ?? input.fallbackOwner) : input.owner;
@@ -39,7 +41,8 @@ export function createTaskActivities(deps: ActivityDeps) {
       let notified = task.notifiedAt !== null;
       if (input.notify && !notified) {
         notified = await sendNoticeOnce(
-          async () => (await db.salesTask.updateMany({ where: { id: task.id, notifiedAt: null }, data: { notifiedAt: new Date() } })).count === 1,
+          async () =>
+            (await db.salesTask.updateMany({ where: { id: task.id, notifiedAt: null }, data: { notifiedAt: new Date() } })).count === 1,
           () => db.salesTask.update({ where: { id: task.id }, data: { notifiedAt: null } }),
           () =>
             sendNotice(deps, {

@@ -14,7 +14,10 @@ export const approvalDecisionSchema = z.object({
 });
 
 export class ApprovalError extends DomainError {
-  constructor(override readonly code: 'approval_not_found' | 'already_decided', message: string) {
+  constructor(
+    override readonly code: 'approval_not_found' | 'already_decided',
+    message: string,
+  ) {
     super(code === 'approval_not_found' ? 'not_found' : 'conflict', code, message, [{ path: 'id', message }]);
   }
 }

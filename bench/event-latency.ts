@@ -29,9 +29,15 @@ try {
   const db = createDb(pg.url('bench'), 5);
   await seedShippedContent(db);
   const raw = {
-    DATABASE_URL: pg.url('bench'), TEMPORAL_ADDRESS: temporal.address, SMTP_URL: sink.smtpUrl, HTTP_PORT: '0',
-    RAPPORT_API_KEYS: 'bench-key-0123456789abcdef', WEBHOOK_SECRETS: 'shop=bench-secret-0123456789', LINK_SIGNING_SECRET: 'bench-link-0123456789abcdef',
-    LOG_LEVEL: 'silent', FREQUENCY_CAP_PER_7D: '0',
+    DATABASE_URL: pg.url('bench'),
+    TEMPORAL_ADDRESS: temporal.address,
+    SMTP_URL: sink.smtpUrl,
+    HTTP_PORT: '0',
+    RAPPORT_API_KEYS: 'bench-key-0123456789abcdef',
+    WEBHOOK_SECRETS: 'shop=bench-secret-0123456789',
+    LINK_SIGNING_SECRET: 'bench-link-0123456789abcdef',
+    LOG_LEVEL: 'silent',
+    FREQUENCY_CAP_PER_7D: '0',
   };
   const worker = await startWorker(loadEnv('worker', raw), { db, log });
   const server = await startServer(loadEnv('server', raw), { db, log });

@@ -35,12 +35,23 @@ const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
 /** The same N contacts twice: as the import's CSV, and as COPY's CSV for the baseline table. */
 async function generate(): Promise<void> {
   function* rows(kind: 'import' | 'copy'): Generator<string> {
-    if (kind === 'import') yield 'email,externalId,firstName,lastName,company,phone,timeZone,locale,currency,tags,attributes.plan,attributes.city\n';
+    if (kind === 'import')
+      yield 'email,externalId,firstName,lastName,company,phone,timeZone,locale,currency,tags,attributes.plan,attributes.city\n';
     for (let i = 0; i < n; i++) {
       const tags = i % 3 === 0 ? ['vip', 'webinar'] : ['lead'];
       const plan = PLANS[i % 3]!;
       const city = `City ${i % 97}`;
-      const base = [`reader${i}@example.com`, `crm-${i}`, `First${i}`, `Last${i}`, `Company ${i % 501}`, `+1 555 ${String(i).padStart(7, '0')}`, ZONES[i % 4]!, 'en', 'USD'];
+      const base = [
+        `reader${i}@example.com`,
+        `crm-${i}`,
+        `First${i}`,
+        `Last${i}`,
+        `Company ${i % 501}`,
+        `+1 555 ${String(i).padStart(7, '0')}`,
+        ZONES[i % 4]!,
+        'en',
+        'USD',
+      ];
       yield kind === 'import'
         ? `${[...base, tags.join('|'), plan, city].map(q).join(',')}\n`
         : `${[...base, JSON.stringify({ plan, city }), `{${tags.join(',')}}`].map(q).join(',')}\n`;
@@ -74,9 +85,14 @@ try {
       await client.query(`CREATE INDEX ON ${table} (created_at)`);
     }
     const t = performance.now();
-    await pipeline(createReadStream(copyPath), client.query(copyFrom(
-      `COPY ${table} (email, external_id, first_name, last_name, company, phone, time_zone, locale, currency, attributes, tags) FROM STDIN (FORMAT csv)`,
-    )));
+    await pipeline(
+      createReadStream(copyPath),
+      client.query(
+        copyFrom(
+          `COPY ${table} (email, external_id, first_name, last_name, company, phone, time_zone, locale, currency, attributes, tags) FROM STDIN (FORMAT csv)`,
+        ),
+      ),
+    );
     const seconds = (performance.now() - t) / 1000;
     const rows = Number((await client.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
     if (rows !== n) throw new Error(`COPY into ${table} wrote ${rows} rows, not ${n}`);
@@ -88,11 +104,20 @@ try {
 
   // Rapport: the HTTP endpoint on a real server process (in this process), dispatcher off (imports write no events).
   const key = 'bench-key-0123456789abcdef';
-  const server = await startServer(loadEnv('server', {
-    DATABASE_URL: url, TEMPORAL_ADDRESS: '127.0.0.1:1', SMTP_URL: 'smtp://127.0.0.1:1?tls=off', HTTP_PORT: '0',
-    RAPPORT_API_KEYS: key, WEBHOOK_SECRETS: 'shop=bench-secret-0123456789', LINK_SIGNING_SECRET: 'bench-link-0123456789abcdef',
-    LOG_LEVEL: 'silent', DISPATCHER_ENABLED: 'false',
-  }), { log: createLogger('bench', 'silent') });
+  const server = await startServer(
+    loadEnv('server', {
+      DATABASE_URL: url,
+      TEMPORAL_ADDRESS: '127.0.0.1:1',
+      SMTP_URL: 'smtp://127.0.0.1:1?tls=off',
+      HTTP_PORT: '0',
+      RAPPORT_API_KEYS: key,
+      WEBHOOK_SECRETS: 'shop=bench-secret-0123456789',
+      LINK_SIGNING_SECRET: 'bench-link-0123456789abcdef',
+      LOG_LEVEL: 'silent',
+      DISPATCHER_ENABLED: 'false',
+    }),
+    { log: createLogger('bench', 'silent') },
+  );
   const size = statSync(csvPath).size;
   const t0 = performance.now();
   const res = await fetch(`${server.url}/v1/contacts/import`, {
@@ -104,7 +129,11 @@ try {
   if (res.status !== 202 && res.status !== 200) throw new Error(`POST /v1/contacts/import answered ${res.status}: ${await res.text()}`);
   const accepted = (await res.json()) as { import: { id: string; status: string } };
   const uploadSeconds = (performance.now() - t0) / 1000;
-  let job: { status: string; summary: Record<string, number>; progress: { rowsProcessed: number } } = { status: accepted.import.status, summary: {}, progress: { rowsProcessed: 0 } };
+  let job: { status: string; summary: Record<string, number>; progress: { rowsProcessed: number } } = {
+    status: accepted.import.status,
+    summary: {},
+    progress: { rowsProcessed: 0 },
+  };
   let lastShown = -1;
   while (job.status === 'queued' || job.status === 'running') {
     await new Promise((r) => setTimeout(r, 100));
@@ -121,7 +150,9 @@ try {
   const contacts = Number((await client.query('SELECT count(*) AS n FROM contacts')).rows[0].n);
   await client.end();
   if (job.status !== 'completed' || contacts !== n || job.summary.created !== n) {
-    throw new Error(`import did not do what was measured: status ${job.status}, ${contacts} contacts, summary ${JSON.stringify(job.summary)}`);
+    throw new Error(
+      `import did not do what was measured: status ${job.status}, ${contacts} contacts, summary ${JSON.stringify(job.summary)}`,
+    );
   }
 
   const rapportPerSecond = n / rapportSeconds;
@@ -129,17 +160,31 @@ try {
   const ratio = rapportPerSecond / baselinePerSecond;
   const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
   process.stdout.write(`${fmt(n)} contacts, ${(size / 1e6).toFixed(1)} MB CSV\n`);
-  process.stdout.write(`Rapport import (HTTP, validated, upserted): ${rapportSeconds.toFixed(2)} s, ${fmt(rapportPerSecond)} rows/s (upload ${uploadSeconds.toFixed(2)} s, job ${(job.summary.durationMs! / 1000).toFixed(2)} s)\n`);
-  process.stdout.write(`baseline bare COPY into a plain table:      ${baselineSeconds.toFixed(2)} s, ${fmt(baselinePerSecond)} rows/s (best of ${baselineRuns.map((x) => x.toFixed(2)).join(', ')} s)\n`);
-  process.stdout.write(`for scale, COPY into a table with contacts' indexes: ${indexedSeconds.toFixed(2)} s, ${fmt(n / indexedSeconds)} rows/s\n`);
-  process.stdout.write(`ratio (Rapport / baseline): ${ratio.toFixed(3)}; 100,000 contacts would take ${(100_000 / rapportPerSecond).toFixed(1)} s at this rate\n`);
-  process.stdout.write(`${JSON.stringify({
-    n, bytes: size,
-    rapportSeconds: +rapportSeconds.toFixed(3), rapportPerSecond: Math.round(rapportPerSecond),
-    baselineSeconds: +baselineSeconds.toFixed(3), baselinePerSecond: Math.round(baselinePerSecond),
-    indexedCopySeconds: +indexedSeconds.toFixed(3),
-    ratio: +ratio.toFixed(4), secondsFor100k: +(100_000 / rapportPerSecond).toFixed(2),
-  })}\n`);
+  process.stdout.write(
+    `Rapport import (HTTP, validated, upserted): ${rapportSeconds.toFixed(2)} s, ${fmt(rapportPerSecond)} rows/s (upload ${uploadSeconds.toFixed(2)} s, job ${(job.summary.durationMs! / 1000).toFixed(2)} s)\n`,
+  );
+  process.stdout.write(
+    `baseline bare COPY into a plain table:      ${baselineSeconds.toFixed(2)} s, ${fmt(baselinePerSecond)} rows/s (best of ${baselineRuns.map((x) => x.toFixed(2)).join(', ')} s)\n`,
+  );
+  process.stdout.write(
+    `for scale, COPY into a table with contacts' indexes: ${indexedSeconds.toFixed(2)} s, ${fmt(n / indexedSeconds)} rows/s\n`,
+  );
+  process.stdout.write(
+    `ratio (Rapport / baseline): ${ratio.toFixed(3)}; 100,000 contacts would take ${(100_000 / rapportPerSecond).toFixed(1)} s at this rate\n`,
+  );
+  process.stdout.write(
+    `${JSON.stringify({
+      n,
+      bytes: size,
+      rapportSeconds: +rapportSeconds.toFixed(3),
+      rapportPerSecond: Math.round(rapportPerSecond),
+      baselineSeconds: +baselineSeconds.toFixed(3),
+      baselinePerSecond: Math.round(baselinePerSecond),
+      indexedCopySeconds: +indexedSeconds.toFixed(3),
+      ratio: +ratio.toFixed(4),
+      secondsFor100k: +(100_000 / rapportPerSecond).toFixed(2),
+    })}\n`,
+  );
 } finally {
   await pgServer.stop();
   rmSync(dir, { recursive: true, force: true });

@@ -54,7 +54,10 @@ interface Sink {
 }
 
 async function startCountingSink(): Promise<Sink> {
-  const child = fork(join(ROOT, 'bench', 'counting-sink.ts'), [String(CONNECTIONS * 2)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(join(ROOT, 'bench', 'counting-sink.ts'), [String(CONNECTIONS * 2)], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`counting sink exited (${code})`)));
@@ -62,15 +65,16 @@ async function startCountingSink(): Promise<Sink> {
   });
   return {
     port,
-    count: () => new Promise<number>((resolve) => {
-      const on = (m: { type: string; n?: number }) => {
-        if (m.type !== 'count') return;
-        child.off('message', on);
-        resolve(m.n!);
-      };
-      child.on('message', on);
-      child.send({ type: 'count' });
-    }),
+    count: () =>
+      new Promise<number>((resolve) => {
+        const on = (m: { type: string; n?: number }) => {
+          if (m.type !== 'count') return;
+          child.off('message', on);
+          resolve(m.n!);
+        };
+        child.on('message', on);
+        child.send({ type: 'count' });
+      }),
     stop: () => void child.kill('SIGTERM'),
   };
 }
@@ -115,7 +119,16 @@ try {
   await seedShippedContent(db);
   const shipped = await latestTemplate(db, 'newsletter');
   if (!shipped) throw new Error('the shipped newsletter template is missing');
-  await publishTemplate(db, { key: 'bench-newsletter', name: 'Bench newsletter', category: 'newsletter', subject: shipped.subject, preheader: shipped.preheader, mjml: benchMjml(shipped.mjml), from: shipped.from, replyTo: shipped.replyTo });
+  await publishTemplate(db, {
+    key: 'bench-newsletter',
+    name: 'Bench newsletter',
+    category: 'newsletter',
+    subject: shipped.subject,
+    preheader: shipped.preheader,
+    mjml: benchMjml(shipped.mjml),
+    from: shipped.from,
+    replyTo: shipped.replyTo,
+  });
   const template = (await latestTemplate(db, 'bench-newsletter'))!;
 
   // The fixture: N subscribed contacts, in one statement.
@@ -129,19 +142,62 @@ try {
   say(`fixture: ${n} contacts in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
   // 1. Raw pooled nodemailer: the same HTML, rendered once, no database.
-  const links = consentLinks({ publicUrl: 'http://rapport.localhost', linkSecret: 'bench-link-0123456789abcdef' }, '00000000-0000-4000-8000-000000000000', 'newsletter');
-  const sample = await renderEmail(template, buildRenderContext({ contact: { firstName: 'Reader', lastName: null, company: null, email: 'reader@example.com', tier: null, currency: 'USD', locale: 'en', timeZone: 'UTC', attributes: {}, tags: [], lifetimeSpendCents: 0n, loyaltyPoints: 0, purchaseCount: 0, lastPurchaseAt: null, createdAt: new Date() }, links, category: 'newsletter' }));
+  const links = consentLinks(
+    { publicUrl: 'http://rapport.localhost', linkSecret: 'bench-link-0123456789abcdef' },
+    '00000000-0000-4000-8000-000000000000',
+    'newsletter',
+  );
+  const sample = await renderEmail(
+    template,
+    buildRenderContext({
+      contact: {
+        firstName: 'Reader',
+        lastName: null,
+        company: null,
+        email: 'reader@example.com',
+        tier: null,
+        currency: 'USD',
+        locale: 'en',
+        timeZone: 'UTC',
+        attributes: {},
+        tags: [],
+        lifetimeSpendCents: 0n,
+        loyaltyPoints: 0,
+        purchaseCount: 0,
+        lastPurchaseAt: null,
+        createdAt: new Date(),
+      },
+      links,
+      category: 'newsletter',
+    }),
+  );
   say(`html: ${(sample.html.length / 1024).toFixed(1)} KB`);
-  const raw = nodemailer.createTransport({ pool: true, maxConnections: CONNECTIONS, maxMessages: Infinity, host: '127.0.0.1', port: sink.port, secure: false, ignoreTLS: true });
+  const raw = nodemailer.createTransport({
+    pool: true,
+    maxConnections: CONNECTIONS,
+    maxMessages: Infinity,
+    host: '127.0.0.1',
+    port: sink.port,
+    secure: false,
+    ignoreTLS: true,
+  });
   const before = await sink.count();
   t = performance.now();
   let next = 0;
-  await Promise.all(Array.from({ length: CONNECTIONS * 4 }, async () => {
-    while (next < n) {
-      const i = next++;
-      await raw.sendMail({ from: template.from ?? 'news@rapport.localhost', to: `reader${i + 1}@example.com`, subject: sample.subject, html: sample.html, text: sample.text });
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: CONNECTIONS * 4 }, async () => {
+      while (next < n) {
+        const i = next++;
+        await raw.sendMail({
+          from: template.from ?? 'news@rapport.localhost',
+          to: `reader${i + 1}@example.com`,
+          subject: sample.subject,
+          html: sample.html,
+          text: sample.text,
+        });
+      }
+    }),
+  );
   const rawSeconds = (performance.now() - t) / 1000;
   raw.close();
   if ((await sink.count()) - before !== n) throw new Error('raw run: the sink did not count every message');
@@ -150,39 +206,58 @@ try {
 
   // 2. Rapport, through the API.
   const envRaw = {
-    DATABASE_URL: url, TEMPORAL_ADDRESS: temporal.address, SMTP_URL: smtpUrl, SMTP_POOL_SIZE: String(CONNECTIONS), HTTP_PORT: '0',
-    RAPPORT_API_KEYS: 'bench-key-0123456789abcdef', WEBHOOK_SECRETS: 'shop=bench-secret-0123456789', LINK_SIGNING_SECRET: 'bench-link-0123456789abcdef',
-    LOG_LEVEL: 'silent', PUBLIC_URL: 'http://rapport.localhost',
+    DATABASE_URL: url,
+    TEMPORAL_ADDRESS: temporal.address,
+    SMTP_URL: smtpUrl,
+    SMTP_POOL_SIZE: String(CONNECTIONS),
+    HTTP_PORT: '0',
+    RAPPORT_API_KEYS: 'bench-key-0123456789abcdef',
+    WEBHOOK_SECRETS: 'shop=bench-secret-0123456789',
+    LINK_SIGNING_SECRET: 'bench-link-0123456789abcdef',
+    LOG_LEVEL: 'silent',
+    PUBLIC_URL: 'http://rapport.localhost',
   };
   const workerDb = createDb(url, 10);
   const worker = await startWorker(loadEnv('worker', envRaw), { db: workerDb, log });
   const server = await startServer(loadEnv('server', envRaw), { log });
-  const api = (path: string, init: RequestInit = {}) => fetch(`${server.url}${path}`, {
-    ...init, headers: { authorization: `Bearer ${envRaw.RAPPORT_API_KEYS}`, 'content-type': 'application/json' },
-  });
+  const api = (path: string, init: RequestInit = {}) =>
+    fetch(`${server.url}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${envRaw.RAPPORT_API_KEYS}`, 'content-type': 'application/json' },
+    });
   const sinkBefore = await sink.count();
   const queriesBefore = queries;
   t = performance.now();
-  const res = await api('/v1/newsletters', { method: 'POST', body: JSON.stringify({ name: 'Bench issue', template: 'bench-newsletter', segment: 'bench', ratePerMinute: 100_000 }) });
+  const res = await api('/v1/newsletters', {
+    method: 'POST',
+    body: JSON.stringify({ name: 'Bench issue', template: 'bench-newsletter', segment: 'bench', ratePerMinute: 100_000 }),
+  });
   if (res.status !== 202) throw new Error(`POST /v1/newsletters answered ${res.status}: ${await res.text()}`);
   const { newsletter } = (await res.json()) as { newsletter: { id: string } };
   let lastReport = performance.now();
-  const done = await waitUntil('the newsletter to complete', async () => {
-    const r = await api(`/v1/newsletters/${newsletter.id}`);
-    const b = ((await r.json()) as { newsletter: { status: string; progress: { sent: number; remaining: number } } }).newsletter;
-    if (performance.now() - lastReport > 10_000) {
-      lastReport = performance.now();
-      say(`  ${b.status}: ${b.progress.sent} sent, ${b.progress.remaining} remaining (${((performance.now() - t) / 1000).toFixed(0)} s)`);
-    }
-    if (b.status === 'failed' || b.status === 'cancelled') throw new Error(`the newsletter ended ${b.status}`);
-    return b.status === 'completed' ? b : null;
-  }, Math.max(600_000, n * 100));
+  const done = await waitUntil(
+    'the newsletter to complete',
+    async () => {
+      const r = await api(`/v1/newsletters/${newsletter.id}`);
+      const b = ((await r.json()) as { newsletter: { status: string; progress: { sent: number; remaining: number } } }).newsletter;
+      if (performance.now() - lastReport > 10_000) {
+        lastReport = performance.now();
+        say(`  ${b.status}: ${b.progress.sent} sent, ${b.progress.remaining} remaining (${((performance.now() - t) / 1000).toFixed(0)} s)`);
+      }
+      if (b.status === 'failed' || b.status === 'cancelled') throw new Error(`the newsletter ended ${b.status}`);
+      return b.status === 'completed' ? b : null;
+    },
+    Math.max(600_000, n * 100),
+  );
   const rapportSeconds = (performance.now() - t) / 1000;
   const roundTrips = queries - queriesBefore;
   const delivered = (await sink.count()) - sinkBefore;
-  if (done.progress.sent !== n || delivered !== n) throw new Error(`Rapport run: ${done.progress.sent} marked sent, ${delivered} delivered, expected ${n}`);
+  if (done.progress.sent !== n || delivered !== n)
+    throw new Error(`Rapport run: ${done.progress.sent} marked sent, ${delivered} delivered, expected ${n}`);
   const rapportPerSecond = n / rapportSeconds;
-  say(`rapport (POST /v1/newsletters -> workflow -> SMTP): ${n} in ${rapportSeconds.toFixed(1)} s = ${rapportPerSecond.toFixed(0)} msg/s, ${(rapportSeconds * 1000 / n).toFixed(2)} ms/message`);
+  say(
+    `rapport (POST /v1/newsletters -> workflow -> SMTP): ${n} in ${rapportSeconds.toFixed(1)} s = ${rapportPerSecond.toFixed(0)} msg/s, ${((rapportSeconds * 1000) / n).toFixed(2)} ms/message`,
+  );
   say(`database round trips: ${(roundTrips / n).toFixed(2)} per message (${roundTrips} queries in this process)`);
   const ratio = rapportPerSecond / rawPerSecond;
   say(`ratio rapport/raw: ${ratio.toFixed(2)}`);
@@ -191,7 +266,16 @@ try {
   await worker.shutdown();
   await workerDb.$disconnect();
   await db.$disconnect();
-  say(JSON.stringify({ n, rapportPerSecond: Number(rapportPerSecond.toFixed(1)), rawPerSecond: Number(rawPerSecond.toFixed(1)), ratio: Number(ratio.toFixed(3)), roundTripsPerMessage: Number((roundTrips / n).toFixed(2)), msPerMessage: Number((rapportSeconds * 1000 / n).toFixed(3)) }));
+  say(
+    JSON.stringify({
+      n,
+      rapportPerSecond: Number(rapportPerSecond.toFixed(1)),
+      rawPerSecond: Number(rawPerSecond.toFixed(1)),
+      ratio: Number(ratio.toFixed(3)),
+      roundTripsPerMessage: Number((roundTrips / n).toFixed(2)),
+      msPerMessage: Number(((rapportSeconds * 1000) / n).toFixed(3)),
+    }),
+  );
 } finally {
   sink.stop();
   await temporal.stop();

@@ -17,7 +17,11 @@ const source = { key: 'bench', version: 1, subject: file.meta.subject, preheader
 const ctx = (i: number) =>
   buildRenderContext({
     contact: { ...SAMPLE_CONTACT, firstName: `Reader${i}`, email: `r${i}@example.com` },
-    links: consentLinks({ publicUrl: 'https://rapport.example', linkSecret: 'bench-secret-0123456789' }, '00000000-0000-4000-8000-000000000000', 'newsletter'),
+    links: consentLinks(
+      { publicUrl: 'https://rapport.example', linkSecret: 'bench-secret-0123456789' },
+      '00000000-0000-4000-8000-000000000000',
+      'newsletter',
+    ),
     category: 'newsletter',
   });
 
@@ -40,4 +44,6 @@ const mjmlEach = await time('mjml-each', Math.max(20, Math.floor(n / 10)), async
 const c = await compiled(source);
 const compiledOnly = await time('compiled', n * 10, (i) => [c.html(ctx(i)), c.subject(ctx(i))]);
 const full = await time('full', n, (i) => renderEmail(source, ctx(i)));
-process.stdout.write(`\ncompile-once vs MJML per recipient: ${(mjmlEach / compiledOnly).toFixed(0)}x faster (HTML only), ${(mjmlEach / full).toFixed(1)}x with the text part\n`);
+process.stdout.write(
+  `\ncompile-once vs MJML per recipient: ${(mjmlEach / compiledOnly).toFixed(0)}x faster (HTML only), ${(mjmlEach / full).toFixed(1)}x with the text part\n`,
+);

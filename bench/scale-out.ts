@@ -42,20 +42,28 @@ async function phase(workers: number, servers: number, offset: number): Promise<
     const urls = started.slice(0, servers).map((s) => (s as BenchProcess & { url: string }).url);
     const before = stack.sink.count();
     const t0 = performance.now();
-    await pMap(Array.from({ length: N }, (_, i) => i), async (i) => {
-      const url = urls[i % urls.length]!;
-      for (;;) {
-        const r = await fetch(`${url}/v1/events`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${BENCH_API_KEY}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ id: `scale-${offset + i}`, type: 'signed_up', contact: { email: `scale${offset + i}@example.com`, firstName: 'Scale' } }),
-        });
-        await r.arrayBuffer();
-        if (r.status === 202) return;
-        if (r.status !== 429 && r.status !== 503) throw new Error(`POST /v1/events answered ${r.status}`);
-        await new Promise((res) => setTimeout(res, Number(r.headers.get('retry-after') ?? 1) * 1000));
-      }
-    }, { concurrency: 16 * servers });
+    await pMap(
+      Array.from({ length: N }, (_, i) => i),
+      async (i) => {
+        const url = urls[i % urls.length]!;
+        for (;;) {
+          const r = await fetch(`${url}/v1/events`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${BENCH_API_KEY}`, 'content-type': 'application/json' },
+            body: JSON.stringify({
+              id: `scale-${offset + i}`,
+              type: 'signed_up',
+              contact: { email: `scale${offset + i}@example.com`, firstName: 'Scale' },
+            }),
+          });
+          await r.arrayBuffer();
+          if (r.status === 202) return;
+          if (r.status !== 429 && r.status !== 503) throw new Error(`POST /v1/events answered ${r.status}`);
+          await new Promise((res) => setTimeout(res, Number(r.headers.get('retry-after') ?? 1) * 1000));
+        }
+      },
+      { concurrency: 16 * servers },
+    );
     const ingestSeconds = (performance.now() - t0) / 1000;
     await stack.sink.waitForCount(before + N, 15 * 60_000);
     const seconds = (performance.now() - t0) / 1000;
@@ -68,12 +76,20 @@ async function phase(workers: number, servers: number, offset: number): Promise<
 
 try {
   const one = await phase(1, 1, 0);
-  process.stdout.write(`1 worker + 1 server:   ${N} welcome emails in ${one.seconds.toFixed(1)} s = ${one.emailsPerSecond.toFixed(1)} emails/s (ingest ${one.ingestSeconds.toFixed(1)} s, load ${one.load.toFixed(1)})\n`);
+  process.stdout.write(
+    `1 worker + 1 server:   ${N} welcome emails in ${one.seconds.toFixed(1)} s = ${one.emailsPerSecond.toFixed(1)} emails/s (ingest ${one.ingestSeconds.toFixed(1)} s, load ${one.load.toFixed(1)})\n`,
+  );
   const two = await phase(2, 2, N);
-  process.stdout.write(`2 workers + 2 servers: ${N} welcome emails in ${two.seconds.toFixed(1)} s = ${two.emailsPerSecond.toFixed(1)} emails/s (ingest ${two.ingestSeconds.toFixed(1)} s, load ${two.load.toFixed(1)})\n`);
+  process.stdout.write(
+    `2 workers + 2 servers: ${N} welcome emails in ${two.seconds.toFixed(1)} s = ${two.emailsPerSecond.toFixed(1)} emails/s (ingest ${two.ingestSeconds.toFixed(1)} s, load ${two.load.toFixed(1)})\n`,
+  );
   const ratio = two.emailsPerSecond / one.emailsPerSecond;
-  process.stdout.write(`ratio 2x/1x: ${ratio.toFixed(2)}  (SMTP relay latency ${LATENCY_MS} ms, ${POOL} SMTP connections per worker: ceiling ${(POOL * 1000) / LATENCY_MS} emails/s per worker; ${cpus().length} cores)\n`);
-  process.stdout.write(`${JSON.stringify({ bench: 'scale-out', events: N, latencyMs: LATENCY_MS, smtpPoolPerWorker: POOL, cores: cpus().length, one, two, ratio })}\n`);
+  process.stdout.write(
+    `ratio 2x/1x: ${ratio.toFixed(2)}  (SMTP relay latency ${LATENCY_MS} ms, ${POOL} SMTP connections per worker: ceiling ${(POOL * 1000) / LATENCY_MS} emails/s per worker; ${cpus().length} cores)\n`,
+  );
+  process.stdout.write(
+    `${JSON.stringify({ bench: 'scale-out', events: N, latencyMs: LATENCY_MS, smtpPoolPerWorker: POOL, cores: cpus().length, one, two, ratio })}\n`,
+  );
 } finally {
   await stack.close();
 }

@@ -60,19 +60,24 @@ async function until(what: string, check: () => Promise<number>, target: number,
 async function trivialBaseline(stack: BenchStack, n: number, concurrency: number): Promise<number> {
   const taskQueue = `bench-trivial-${randomUUID().slice(0, 8)}`;
   const connection = await NativeConnection.connect({ address: stack.temporalAddress });
-  const bundle = await bundleWorkflowCode({ workflowsPath: join(ROOT, 'bench', 'support', 'trivial-workflow.ts'), logger: { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} } });
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: join(ROOT, 'bench', 'support', 'trivial-workflow.ts'),
+    logger: { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} },
+  });
   let done = 0;
   const worker = await Worker.create({ connection, taskQueue, workflowBundle: bundle, activities: { touch: async () => void done++ } });
   const running = worker.run();
   const client = new Client({ connection: await Connection.connect({ address: stack.temporalAddress }) });
   const started = performance.now();
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < n) {
-      const i = next++;
-      await client.workflow.start('trivialWorkflow', { taskQueue, workflowId: `bench-trivial-${taskQueue}-${i}`, args: [i] });
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) {
+        const i = next++;
+        await client.workflow.start('trivialWorkflow', { taskQueue, workflowId: `bench-trivial-${taskQueue}-${i}`, args: [i] });
+      }
+    }),
+  );
   while (done < n) await sleep(50);
   const ms = performance.now() - started;
   worker.shutdown();
@@ -93,7 +98,8 @@ async function enrolFigure(contacts: number) {
     const ids = await insertContacts(stack.db, contacts);
     await insertEvents(stack.db, ids, 'signed_up');
     const server = await stack.startServer();
-    const waiting = () => stack.db.$queryRaw<{ n: bigint }[]>`
+    const waiting = () =>
+      stack.db.$queryRaw<{ n: bigint }[]>`
       SELECT count(*) AS n FROM journey_runs WHERE current_step IN ('wait_3_days', 'settle_in')`.then((r) => Number(r[0]!.n));
     let peakMb = idleMb;
     const sampler = setInterval(() => (peakMb = Math.max(peakMb, worker.rssMb())), 500);
@@ -105,8 +111,20 @@ async function enrolFigure(contacts: number) {
     const waitingMb = worker.rssMb();
     say(`  journeys: ${runsPerSecond.toFixed(1)} runs/s (${((contacts / ms) * 1000).toFixed(1)} contacts/s), ${emails} welcome emails`);
     say(`  ratio: ${(runsPerSecond / baseline).toFixed(2)} runs per trivial workflow`);
-    say(`  worker memory: ${idleMb.toFixed(0)} MB idle, ${waitingMb.toFixed(0)} MB with ${contacts * 2} runs waiting (peak ${peakMb.toFixed(0)} MB)`);
-    out.enrol = { contacts, runs: contacts * 2, baselinePerSecond: baseline, runsPerSecond, ratio: runsPerSecond / baseline, workerIdleMb: idleMb, workerWaitingMb: waitingMb, workerPeakMb: peakMb, emails };
+    say(
+      `  worker memory: ${idleMb.toFixed(0)} MB idle, ${waitingMb.toFixed(0)} MB with ${contacts * 2} runs waiting (peak ${peakMb.toFixed(0)} MB)`,
+    );
+    out.enrol = {
+      contacts,
+      runs: contacts * 2,
+      baselinePerSecond: baseline,
+      runsPerSecond,
+      ratio: runsPerSecond / baseline,
+      workerIdleMb: idleMb,
+      workerWaitingMb: waitingMb,
+      workerPeakMb: peakMb,
+      emails,
+    };
     await server.stop();
   } finally {
     await stack.close();
@@ -135,7 +153,10 @@ async function dispatchFigure(contacts: number, events: number) {
     const ids = await insertContacts(stack.db, contacts);
     await insertEvents(stack.db, ids, 'bench_enrol', 1, 'enrol');
     let server = await stack.startServer();
-    const listening = () => stack.db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM journey_runs WHERE current_step = 'listen'`.then((r) => Number(r[0]!.n));
+    const listening = () =>
+      stack.db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM journey_runs WHERE current_step = 'listen'`.then((r) =>
+        Number(r[0]!.n),
+      );
     await until('runs listening', listening, contacts, 30 * 60_000);
     await server.stop();
 
@@ -146,26 +167,40 @@ async function dispatchFigure(contacts: number, events: number) {
     let t = performance.now();
     let next = 0;
     const signals = runs.flatMap((wf) => Array.from({ length: perRun }, () => wf)).slice(0, events);
-    await Promise.all(Array.from({ length: 64 }, async () => {
-      while (next < signals.length) {
-        const wf = signals[next++]!;
-        await client.workflow.getHandle(wf).signal('event', { eventId: randomUUID(), type: 'bench_ping', properties: {}, occurredAt: new Date().toISOString() });
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: 64 }, async () => {
+        while (next < signals.length) {
+          const wf = signals[next++]!;
+          await client.workflow
+            .getHandle(wf)
+            .signal('event', { eventId: randomUUID(), type: 'bench_ping', properties: {}, occurredAt: new Date().toISOString() });
+        }
+      }),
+    );
     const baseline = (signals.length / (performance.now() - t)) * 1000;
     say(`  baseline: ${baseline.toFixed(0)} signals/s from one client at concurrency 64`);
     await client.connection.close();
 
     await insertEvents(stack.db, ids, 'bench_ping', Math.ceil(events / contacts), 'ping');
     const total = Math.ceil(events / contacts) * contacts;
-    const pending = () => stack.db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM events WHERE dispatched_at IS NOT NULL AND type = 'bench_ping'`.then((r) => Number(r[0]!.n));
+    const pending = () =>
+      stack.db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM events WHERE dispatched_at IS NOT NULL AND type = 'bench_ping'`.then(
+        (r) => Number(r[0]!.n),
+      );
     server = await stack.startServer();
     t = performance.now();
     const ms = await until('events dispatched', pending, total, 60 * 60_000);
     const perSecond = (total / ms) * 1000;
     say(`  dispatcher: ${perSecond.toFixed(0)} events/s (each one signal)`);
     say(`  ratio: ${(perSecond / baseline).toFixed(2)} of bare signals`);
-    out.dispatch = { contacts, events: total, baselineSignalsPerSecond: baseline, eventsPerSecond: perSecond, ratio: perSecond / baseline, workerMb: worker.rssMb() };
+    out.dispatch = {
+      contacts,
+      events: total,
+      baselineSignalsPerSecond: baseline,
+      eventsPerSecond: perSecond,
+      ratio: perSecond / baseline,
+      workerMb: worker.rssMb(),
+    };
   } finally {
     await stack.close();
   }
@@ -181,16 +216,22 @@ async function load(url: string, total: number, concurrency: number, body: (i: n
   const statuses = new Map<number, number>();
   let next = 0;
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < total) {
-      const i = next++;
-      const t = performance.now();
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body(i)) });
-      await res.arrayBuffer();
-      times.push(performance.now() - t);
-      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        const i = next++;
+        const t = performance.now();
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: JSON.stringify(body(i)),
+        });
+        await res.arrayBuffer();
+        times.push(performance.now() - t);
+        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+      }
+    }),
+  );
   const ms = performance.now() - t0;
   times.sort((a, b) => a - b);
   return { perSecond: (total / ms) * 1000, p50: quantile(times, 0.5), p99: quantile(times, 0.99), statuses: Object.fromEntries(statuses) };
@@ -201,7 +242,9 @@ async function bareIngestServer(databaseUrl: string) {
   const { default: express } = await import('express');
   const pg = await import('pg');
   const pool = new pg.default.Pool({ connectionString: databaseUrl, max: 10 });
-  await pool.query('CREATE TABLE IF NOT EXISTS bench_bare_events (id bigserial PRIMARY KEY, key text UNIQUE, body jsonb, received_at timestamptz DEFAULT now())');
+  await pool.query(
+    'CREATE TABLE IF NOT EXISTS bench_bare_events (id bigserial PRIMARY KEY, key text UNIQUE, body jsonb, received_at timestamptz DEFAULT now())',
+  );
   const app = express();
   app.use(express.json());
   app.post('/events', async (req, res) => {
@@ -220,34 +263,62 @@ async function ingestFigure(requests: number) {
   say(`\n[ingest] ${requests} POST /v1/events at concurrency 64`);
   const stack = await startBenchStack();
   try {
-    const body = (prefix: string) => (i: number) => ({ id: `${prefix}-${i}`, type: 'page_viewed', contact: { email: `ingest${i % 5000}@example.com` }, properties: { path: `/p/${i % 50}` } });
+    const body = (prefix: string) => (i: number) => ({
+      id: `${prefix}-${i}`,
+      type: 'page_viewed',
+      contact: { email: `ingest${i % 5000}@example.com` },
+      properties: { path: `/p/${i % 50}` },
+    });
     const bare = await bareIngestServer(stack.databaseUrl);
     await load(bare.url, 500, 64, body('warm-bare'), {});
     const baseline = await load(bare.url, requests, 64, body('bare'), {});
     await bare.close();
-    say(`  baseline (bare Express + pg insert): ${baseline.perSecond.toFixed(0)}/s, p50 ${baseline.p50.toFixed(1)} ms, p99 ${baseline.p99.toFixed(1)} ms`);
+    say(
+      `  baseline (bare Express + pg insert): ${baseline.perSecond.toFixed(0)}/s, p50 ${baseline.p50.toFixed(1)} ms, p99 ${baseline.p99.toFixed(1)} ms`,
+    );
     // The server as `npm start` runs it: its own process, the dispatcher on, a worker beside it.
     await stack.startWorker();
     const server = await stack.startServer();
     const auth = { authorization: `Bearer ${BENCH_API_KEY}` };
     await load(`${server.url}/v1/events`, 500, 64, body('warm'), auth);
     const r = await load(`${server.url}/v1/events`, requests, 64, body('rapport'), auth);
-    say(`  Rapport: ${r.perSecond.toFixed(0)}/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, statuses ${JSON.stringify(r.statuses)}`);
+    say(
+      `  Rapport: ${r.perSecond.toFixed(0)}/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, statuses ${JSON.stringify(r.statuses)}`,
+    );
     say(`  ratio: ${(r.perSecond / baseline.perSecond).toFixed(2)} of the bare insert`);
     // The same load while the server's dispatcher drains a backlog (events no
     // journey listens to: all database work, at the dispatcher's full speed).
     const ids = await insertContacts(stack.db, 5000, 1_000_000);
     const backlogEvents = await insertEvents(stack.db, ids, 'bench_backlog', 4, 'backlog');
-    const drained = () => stack.db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM events WHERE type = 'bench_backlog' AND dispatched_at IS NOT NULL`.then((x) => Number(x[0]!.n));
+    const drained = () =>
+      stack.db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM events WHERE type = 'bench_backlog' AND dispatched_at IS NOT NULL`.then(
+        (x) => Number(x[0]!.n),
+      );
     const before = await drained();
     const d = await load(`${server.url}/v1/events`, requests, 64, body('draining'), auth);
     const during = (await drained()) - before;
-    say(`  Rapport while the dispatcher drains a backlog of ${backlogEvents}: ${d.perSecond.toFixed(0)}/s, p50 ${d.p50.toFixed(1)} ms, p99 ${d.p99.toFixed(1)} ms, statuses ${JSON.stringify(d.statuses)}; ${during} backlog events dispatched meanwhile`);
+    say(
+      `  Rapport while the dispatcher drains a backlog of ${backlogEvents}: ${d.perSecond.toFixed(0)}/s, p50 ${d.p50.toFixed(1)} ms, p99 ${d.p99.toFixed(1)} ms, statuses ${JSON.stringify(d.statuses)}; ${during} backlog events dispatched meanwhile`,
+    );
     say(`  ratio: ${(d.perSecond / r.perSecond).toFixed(2)} of ingest alone`);
     out.ingest = {
-      requests, baselinePerSecond: baseline.perSecond, baselineP99Ms: baseline.p99, perSecond: r.perSecond, p50Ms: r.p50, p99Ms: r.p99,
-      ratio: r.perSecond / baseline.perSecond, statuses: r.statuses,
-      whileDraining: { backlog: backlogEvents, dispatchedMeanwhile: during, perSecond: d.perSecond, p50Ms: d.p50, p99Ms: d.p99, ratioToAlone: d.perSecond / r.perSecond, statuses: d.statuses },
+      requests,
+      baselinePerSecond: baseline.perSecond,
+      baselineP99Ms: baseline.p99,
+      perSecond: r.perSecond,
+      p50Ms: r.p50,
+      p99Ms: r.p99,
+      ratio: r.perSecond / baseline.perSecond,
+      statuses: r.statuses,
+      whileDraining: {
+        backlog: backlogEvents,
+        dispatchedMeanwhile: during,
+        perSecond: d.perSecond,
+        p50Ms: d.p50,
+        p99Ms: d.p99,
+        ratioToAlone: d.perSecond / r.perSecond,
+        statuses: d.statuses,
+      },
     };
   } finally {
     await stack.close();
@@ -269,7 +340,10 @@ async function latencyPhases(stack: BenchStack, keys: string) {
     FROM events e LEFT JOIN message_sends m ON m.contact_id = e.contact_id AND m.journey_key = 'welcome'
     WHERE e.idempotency_key LIKE ${keys}`;
   const phase = (f: (r: (typeof rows)[number]) => number | null) => {
-    const v = rows.map(f).filter((x): x is number => x !== null && Number.isFinite(x)).sort((a, b) => a - b);
+    const v = rows
+      .map(f)
+      .filter((x): x is number => x !== null && Number.isFinite(x))
+      .sort((a, b) => a - b);
     return { p50: quantile(v, 0.5), p99: quantile(v, 0.99) };
   };
   const diff = (a: number | null, b: number | null) => (a === null || b === null ? null : Number(b) - Number(a));
@@ -297,23 +371,31 @@ async function latencyFigure(rates: number[], seconds: number) {
         const wait = due - performance.now();
         if (wait > 0) await sleep(wait);
         const email = `lat-${rate}-${i}@example.com`;
-        posts.push(fetch(`${server.url}/v1/events`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${BENCH_API_KEY}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ id: `lat-${rate}-${i}`, type: 'signed_up', contact: { email } }),
-        }).then(async (res) => {
-          await res.arrayBuffer();
-          if (res.status === 202) sent.set(email, performance.now());
-        }));
+        posts.push(
+          fetch(`${server.url}/v1/events`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${BENCH_API_KEY}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ id: `lat-${rate}-${i}`, type: 'signed_up', contact: { email } }),
+          }).then(async (res) => {
+            await res.arrayBuffer();
+            if (res.status === 202) sent.set(email, performance.now());
+          }),
+        );
       }
       await Promise.all(posts);
       const deadline = performance.now() + 120_000;
       while ([...sent.keys()].some((e) => !stack.sink.arrivals.has(e)) && performance.now() < deadline) await sleep(200);
       const lat = [...sent].map(([e, t]) => (stack.sink.arrivals.get(e) ?? Number.POSITIVE_INFINITY) - t).sort((a, b) => a - b);
       const missing = lat.filter((x) => !Number.isFinite(x)).length;
-      say(`  ${sent.size} accepted of ${total}; p50 ${quantile(lat, 0.5).toFixed(0)} ms, p99 ${quantile(lat, 0.99).toFixed(0)} ms${missing ? `, ${missing} not mailed within 120 s` : ''}`);
+      say(
+        `  ${sent.size} accepted of ${total}; p50 ${quantile(lat, 0.5).toFixed(0)} ms, p99 ${quantile(lat, 0.99).toFixed(0)} ms${missing ? `, ${missing} not mailed within 120 s` : ''}`,
+      );
       const phases = await latencyPhases(stack, `api:lat-${rate}-%`);
-      say(`  by phase (p50 / p99 ms): ${Object.entries(phases).map(([k, v]) => `${k} ${v.p50.toFixed(0)} / ${v.p99.toFixed(0)}`).join(', ')}`);
+      say(
+        `  by phase (p50 / p99 ms): ${Object.entries(phases)
+          .map(([k, v]) => `${k} ${v.p50.toFixed(0)} / ${v.p99.toFixed(0)}`)
+          .join(', ')}`,
+      );
       result[`${rate}perSecond`] = { accepted: sent.size, total, p50Ms: quantile(lat, 0.5), p99Ms: quantile(lat, 0.99), missing, phases };
     }
     out.latency = result;

@@ -50,8 +50,14 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'add': {
         const role = values.role === undefined ? undefined : roleSchema.safeParse(values.role);
-        if (role && !role.success) throw new UserError('invalid', `--role must be admin, marketer or viewer (got "${values.role}")`, 'role');
-        const out = await createUser(db, { email: need(email, 'the email'), role: role?.data, name: values.name, password: values.password });
+        if (role && !role.success)
+          throw new UserError('invalid', `--role must be admin, marketer or viewer (got "${values.role}")`, 'role');
+        const out = await createUser(db, {
+          email: need(email, 'the email'),
+          role: role?.data,
+          name: values.name,
+          password: values.password,
+        });
         process.stdout.write(`Added ${out.user.email} (${out.user.role}).${out.generated ? ` Password: ${out.password}` : ''}\n`);
         return 0;
       }
@@ -62,12 +68,15 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'reset-password': {
         const out = await resetPassword(db, need(email, 'the email'), values.password);
-        process.stdout.write(`New password for ${out.user.email}${values.password ? ' set' : `: ${out.password}`}. Their sessions ended.\n`);
+        process.stdout.write(
+          `New password for ${out.user.email}${values.password ? ' set' : `: ${out.password}`}. Their sessions ended.\n`,
+        );
         return 0;
       }
       case 'role': {
         const role = roleSchema.safeParse(arg);
-        if (!role.success) throw new UserError('invalid', `role: give admin, marketer or viewer after the email (got "${arg ?? ''}")`, 'role');
+        if (!role.success)
+          throw new UserError('invalid', `role: give admin, marketer or viewer after the email (got "${arg ?? ''}")`, 'role');
         const u = await setRole(db, need(email, 'the email'), role.data);
         process.stdout.write(`${u.email} is now ${u.role}.\n`);
         return 0;

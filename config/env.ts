@@ -3,16 +3,17 @@
 // The README's "Configuration" table documents each of them.
 import { z } from 'zod';
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const port = z.coerce.number().int().min(0).max(65535);
 
 /** "name=secret,name2=secret2" -> { name: secret, ... } */
 const keyValueList = z.string().transform((s, ctx) => {
   const out: Record<string, string> = {};
-  for (const part of s.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of s
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const i = part.indexOf('=');
     if (i <= 0 || i === part.length - 1) {
       ctx.addIssue({ code: 'custom', message: `expected "source=secret" pairs, got an entry without "="` });
@@ -35,7 +36,10 @@ export const envSchema = z.object({
   // gRPC takes host:port; a URL (http://...) would pass a naive check and then retry forever.
   TEMPORAL_ADDRESS: z
     .string()
-    .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be host:port (e.g. localhost:7233 or ns.acct.tmprl.cloud:7233), without a scheme such as http://')
+    .regex(
+      /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/,
+      'must be host:port (e.g. localhost:7233 or ns.acct.tmprl.cloud:7233), without a scheme such as http://',
+    )
     .default('localhost:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_API_KEY: z.string().min(1).optional(),
@@ -57,7 +61,10 @@ export const envSchema = z.object({
   /** Contact-local hours with no marketing email, e.g. "21:00-08:00"; sends are deferred to the end. Empty: none. */
   QUIET_HOURS: z
     .string()
-    .regex(/^\s*$|^\s*([01]?\d|2[0-3]):[0-5]\d\s*-\s*([01]?\d|2[0-3]):[0-5]\d\s*$/, 'must look like "21:00-08:00" (contact-local), or be empty')
+    .regex(
+      /^\s*$|^\s*([01]?\d|2[0-3]):[0-5]\d\s*-\s*([01]?\d|2[0-3]):[0-5]\d\s*$/,
+      'must look like "21:00-08:00" (contact-local), or be empty',
+    )
     .default(''),
 
   HTTP_HOST: z.string().default('127.0.0.1'),
@@ -66,7 +73,12 @@ export const envSchema = z.object({
   PUBLIC_URL: z.url().default('http://localhost:3000'),
   RAPPORT_API_KEYS: z
     .string()
-    .transform((s) => s.split(',').map((k) => k.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((k) => k.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(secret).min(1, 'must list at least one API key')),
   WEBHOOK_SECRETS: keyValueList.pipe(z.record(z.string(), secret)),
   WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(86400).default(300),
@@ -89,8 +101,19 @@ export const envSchema = z.object({
   /** Task queues this worker polls: journeys (workflows and their activities), email (journey sends). */
   WORKER_TASK_QUEUES: z
     .string()
-    .transform((s) => [...new Set(s.split(',').map((q) => q.trim()).filter(Boolean))])
-    .pipe(z.array(z.enum(['journeys', 'email'], { message: 'must list journeys and/or email, comma-separated' })).min(1, 'must list journeys and/or email, comma-separated'))
+    .transform((s) => [
+      ...new Set(
+        s
+          .split(',')
+          .map((q) => q.trim())
+          .filter(Boolean),
+      ),
+    ])
+    .pipe(
+      z
+        .array(z.enum(['journeys', 'email'], { message: 'must list journeys and/or email, comma-separated' }))
+        .min(1, 'must list journeys and/or email, comma-separated'),
+    )
     .default(['journeys', 'email']),
   /** Journey emails per second over the whole email task queue (Temporal enforces it across workers); unset: no limit. */
   EMAIL_RATE_PER_SECOND: z.coerce.number().positive().max(100000).optional(),
@@ -116,9 +139,17 @@ export const envSchema = z.object({
   DISPATCH_MAX_BACKOFF_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
 
   /** Largest contact import body (POST /v1/contacts/import); larger ones get 413. */
-  IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).default(256 * 1024 * 1024),
+  IMPORT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(256 * 1024 * 1024),
   /** Imports up to this size (by Content-Length) answer with their report; larger ones run as a background job. */
-  IMPORT_SYNC_MAX_BYTES: z.coerce.number().int().min(0).default(1024 * 1024),
+  IMPORT_SYNC_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(1024 * 1024),
 
   /** The embedded mail sink's web address (set by `npm start` when it runs the sink): the workspace's Mail page reads it. */
   MAIL_SINK_URL: z.url().optional(),
@@ -130,30 +161,80 @@ export type Env = z.infer<typeof envSchema>;
 const roles = {
   migrate: ['NODE_ENV', 'LOG_LEVEL', 'DATABASE_URL'],
   worker: [
-    'NODE_ENV', 'LOG_LEVEL', 'DATABASE_URL', 'DATABASE_POOL_SIZE',
-    'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_API_KEY', 'TEMPORAL_TLS',
-    'TEMPORAL_TLS_CERT_PATH', 'TEMPORAL_TLS_KEY_PATH', 'TEMPORAL_TLS_CA_PATH', 'TEMPORAL_TLS_SERVER_NAME',
-    'TEMPORAL_TASK_QUEUE', 'TEMPORAL_EMAIL_TASK_QUEUE',
-    'SMTP_URL', 'SMTP_POOL_SIZE', 'MAIL_FROM', 'PUBLIC_URL', 'LINK_SIGNING_SECRET',
-    'LIST_UNSUBSCRIBE_MAILTO', 'FREQUENCY_CAP_PER_7D', 'QUIET_HOURS',
+    'NODE_ENV',
+    'LOG_LEVEL',
+    'DATABASE_URL',
+    'DATABASE_POOL_SIZE',
+    'TEMPORAL_ADDRESS',
+    'TEMPORAL_NAMESPACE',
+    'TEMPORAL_API_KEY',
+    'TEMPORAL_TLS',
+    'TEMPORAL_TLS_CERT_PATH',
+    'TEMPORAL_TLS_KEY_PATH',
+    'TEMPORAL_TLS_CA_PATH',
+    'TEMPORAL_TLS_SERVER_NAME',
+    'TEMPORAL_TASK_QUEUE',
+    'TEMPORAL_EMAIL_TASK_QUEUE',
+    'SMTP_URL',
+    'SMTP_POOL_SIZE',
+    'MAIL_FROM',
+    'PUBLIC_URL',
+    'LINK_SIGNING_SECRET',
+    'LIST_UNSUBSCRIBE_MAILTO',
+    'FREQUENCY_CAP_PER_7D',
+    'QUIET_HOURS',
     'OUTGOING_WEBHOOK_SECRET',
-    'WORKER_MAX_CACHED_WORKFLOWS', 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', 'WORKER_MAX_CONCURRENT_ACTIVITIES',
-    'WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES', 'WORKER_SHUTDOWN_GRACE_SECONDS',
-    'WORKER_METRICS_PORT', 'WORKER_METRICS_HOST', 'WORKER_TASK_QUEUES', 'EMAIL_RATE_PER_SECOND', 'METRICS_TOKEN',
+    'WORKER_MAX_CACHED_WORKFLOWS',
+    'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS',
+    'WORKER_MAX_CONCURRENT_ACTIVITIES',
+    'WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES',
+    'WORKER_SHUTDOWN_GRACE_SECONDS',
+    'WORKER_METRICS_PORT',
+    'WORKER_METRICS_HOST',
+    'WORKER_TASK_QUEUES',
+    'EMAIL_RATE_PER_SECOND',
+    'METRICS_TOKEN',
   ],
   server: [
-    'NODE_ENV', 'LOG_LEVEL', 'DATABASE_URL', 'DATABASE_POOL_SIZE',
-    'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_API_KEY', 'TEMPORAL_TLS',
-    'TEMPORAL_TLS_CERT_PATH', 'TEMPORAL_TLS_KEY_PATH', 'TEMPORAL_TLS_CA_PATH', 'TEMPORAL_TLS_SERVER_NAME',
-    'TEMPORAL_TASK_QUEUE', 'TEMPORAL_EMAIL_TASK_QUEUE',
+    'NODE_ENV',
+    'LOG_LEVEL',
+    'DATABASE_URL',
+    'DATABASE_POOL_SIZE',
+    'TEMPORAL_ADDRESS',
+    'TEMPORAL_NAMESPACE',
+    'TEMPORAL_API_KEY',
+    'TEMPORAL_TLS',
+    'TEMPORAL_TLS_CERT_PATH',
+    'TEMPORAL_TLS_KEY_PATH',
+    'TEMPORAL_TLS_CA_PATH',
+    'TEMPORAL_TLS_SERVER_NAME',
+    'TEMPORAL_TASK_QUEUE',
+    'TEMPORAL_EMAIL_TASK_QUEUE',
     // The server sends mail too: template test sends and double opt-in confirmations.
-    'SMTP_URL', 'SMTP_POOL_SIZE', 'MAIL_FROM',
-    'HTTP_HOST', 'HTTP_PORT', 'PUBLIC_URL', 'RAPPORT_API_KEYS', 'WEBHOOK_SECRETS',
-    'WEBHOOK_TOLERANCE_SECONDS', 'LINK_SIGNING_SECRET',
-    'INGEST_CONCURRENCY', 'INGEST_QUEUE_LIMIT', 'INGEST_MAX_WAIT_MS',
-    'DISPATCHER_ENABLED', 'DISPATCH_BATCH_SIZE', 'DISPATCH_CONCURRENCY', 'DISPATCH_LEASE_SECONDS', 'DISPATCH_POLL_MS', 'DISPATCH_MAX_BACKOFF_SECONDS',
+    'SMTP_URL',
+    'SMTP_POOL_SIZE',
+    'MAIL_FROM',
+    'HTTP_HOST',
+    'HTTP_PORT',
+    'PUBLIC_URL',
+    'RAPPORT_API_KEYS',
+    'WEBHOOK_SECRETS',
+    'WEBHOOK_TOLERANCE_SECONDS',
+    'LINK_SIGNING_SECRET',
+    'INGEST_CONCURRENCY',
+    'INGEST_QUEUE_LIMIT',
+    'INGEST_MAX_WAIT_MS',
+    'DISPATCHER_ENABLED',
+    'DISPATCH_BATCH_SIZE',
+    'DISPATCH_CONCURRENCY',
+    'DISPATCH_LEASE_SECONDS',
+    'DISPATCH_POLL_MS',
+    'DISPATCH_MAX_BACKOFF_SECONDS',
     'DISPATCH_POOL_SIZE',
-    'IMPORT_MAX_BYTES', 'IMPORT_SYNC_MAX_BYTES', 'METRICS_TOKEN', 'MAIL_SINK_URL',
+    'IMPORT_MAX_BYTES',
+    'IMPORT_SYNC_MAX_BYTES',
+    'METRICS_TOKEN',
+    'MAIL_SINK_URL',
   ],
 } as const satisfies Record<string, readonly (keyof Env)[]>;
 
@@ -185,7 +266,10 @@ export function loadEnv<R extends Role>(role: R, source: NodeJS.ProcessEnv = pro
     throw new ConfigError(`Invalid configuration for "${role}":\n${lines.join('\n')}\nSee README.md, "Configuration".`);
   }
   const problems = crossChecks(parsed.data as Partial<Env>);
-  if (problems.length > 0) throw new ConfigError(`Invalid configuration for "${role}":\n${problems.map((p) => `  ${p}`).join('\n')}\nSee README.md, "Configuration".`);
+  if (problems.length > 0)
+    throw new ConfigError(
+      `Invalid configuration for "${role}":\n${problems.map((p) => `  ${p}`).join('\n')}\nSee README.md, "Configuration".`,
+    );
   return parsed.data as RoleEnv<R>;
 }
 
@@ -194,14 +278,20 @@ function crossChecks(env: Partial<Env>): string[] {
   const out: string[] = [];
   const sameQueue = env.TEMPORAL_TASK_QUEUE !== undefined && env.TEMPORAL_TASK_QUEUE === env.TEMPORAL_EMAIL_TASK_QUEUE;
   if (sameQueue && env.WORKER_TASK_QUEUES && env.WORKER_TASK_QUEUES.length === 1) {
-    out.push(`WORKER_TASK_QUEUES: "${env.WORKER_TASK_QUEUES[0]}" alone needs TEMPORAL_EMAIL_TASK_QUEUE to differ from TEMPORAL_TASK_QUEUE (both are "${env.TEMPORAL_TASK_QUEUE}")`);
+    out.push(
+      `WORKER_TASK_QUEUES: "${env.WORKER_TASK_QUEUES[0]}" alone needs TEMPORAL_EMAIL_TASK_QUEUE to differ from TEMPORAL_TASK_QUEUE (both are "${env.TEMPORAL_TASK_QUEUE}")`,
+    );
   }
   // The limit is per task queue: on a shared queue it would throttle every activity, not only email.
   if (sameQueue && env.EMAIL_RATE_PER_SECOND !== undefined) {
-    out.push(`EMAIL_RATE_PER_SECOND: needs TEMPORAL_EMAIL_TASK_QUEUE to differ from TEMPORAL_TASK_QUEUE (both are "${env.TEMPORAL_TASK_QUEUE}"), or it would limit every activity`);
+    out.push(
+      `EMAIL_RATE_PER_SECOND: needs TEMPORAL_EMAIL_TASK_QUEUE to differ from TEMPORAL_TASK_QUEUE (both are "${env.TEMPORAL_TASK_QUEUE}"), or it would limit every activity`,
+    );
   }
   if (env.EMAIL_RATE_PER_SECOND !== undefined && env.WORKER_TASK_QUEUES && !env.WORKER_TASK_QUEUES.includes('email')) {
-    out.push('EMAIL_RATE_PER_SECOND: this worker does not poll the email task queue (WORKER_TASK_QUEUES has no "email"); set the rate on the workers that do');
+    out.push(
+      'EMAIL_RATE_PER_SECOND: this worker does not poll the email task queue (WORKER_TASK_QUEUES has no "email"); set the rate on the workers that do',
+    );
   }
   return out;
 }

@@ -11,10 +11,14 @@ export const consentAttestationSchema = z.strictObject({
   /** Where the consent was obtained, e.g. "2024 webinar sign-up form". */
   source: z.string().trim().min(1).max(200),
   /** When it was obtained (a date or a date-time); not in the future. */
-  obtainedAt: z.union([z.iso.datetime({ offset: true }), z.iso.date()])
+  obtainedAt: z
+    .union([z.iso.datetime({ offset: true }), z.iso.date()])
     .transform((s) => new Date(s))
     .refine((d) => d.getTime() <= Date.now() + 60_000, { message: 'must not be in the future' }),
-  categories: z.array(z.enum(MARKETING_CATEGORIES)).min(1).max(MARKETING_CATEGORIES.length)
+  categories: z
+    .array(z.enum(MARKETING_CATEGORIES))
+    .min(1)
+    .max(MARKETING_CATEGORIES.length)
     .transform((c) => [...new Set(c)]),
   /** Who attests that the consent exists (a person or team, kept on each consent record). */
   attestedBy: z.string().trim().min(1).max(200),
@@ -30,7 +34,11 @@ export interface Suppressed {
  * Why `category` must not be subscribed for this contact by an attestation,
  * or null if it may. Mirrors what email/suppression.ts blocks at send time.
  */
-export function subscribeRefusal(subscriptions: Record<string, string>, suppressed: readonly Suppressed[], category: string): string | null {
+export function subscribeRefusal(
+  subscriptions: Record<string, string>,
+  suppressed: readonly Suppressed[],
+  category: string,
+): string | null {
   const state = subscriptions[category];
   if (state === 'unsubscribed' || subscriptions['*'] === 'unsubscribed') {
     return `not subscribed to ${category}: the contact unsubscribed${state === 'unsubscribed' ? '' : ' from all marketing email'}`;

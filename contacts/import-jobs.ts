@@ -68,7 +68,14 @@ export class ImportTally {
 
 export async function createImportJob(
   db: Db,
-  input: { format: ImportFormat; dryRun: boolean; atomic: boolean; consent: ConsentAttestation | null; totalBytes: number | null; status: ImportStatus },
+  input: {
+    format: ImportFormat;
+    dryRun: boolean;
+    atomic: boolean;
+    consent: ConsentAttestation | null;
+    totalBytes: number | null;
+    status: ImportStatus;
+  },
 ): Promise<ContactImport> {
   const now = new Date();
   return db.contactImport.create({
@@ -94,14 +101,22 @@ export async function saveProgress(db: Db, id: string, tally: ImportTally): Prom
   await db.contactImport.update({ where: { id }, data: { ...tally.columns(), updatedAt: new Date() } });
 }
 
-export async function finishImportJob(db: Db, id: string, status: ImportStatus, tally: ImportTally, error: string | null): Promise<ContactImport> {
+export async function finishImportJob(
+  db: Db,
+  id: string,
+  status: ImportStatus,
+  tally: ImportTally,
+  error: string | null,
+): Promise<ContactImport> {
   const now = new Date();
   return db.contactImport.update({ where: { id }, data: { ...tally.columns(), status, error, finishedAt: now, updatedAt: now } });
 }
 
 const rowErrorsSchema = z.array(z.object({ line: z.number(), field: z.string(), reason: z.string() }));
 const rowNotesSchema = z.array(z.object({ line: z.number(), field: z.string(), note: z.string() }));
-const consentSchema = z.object({ source: z.string(), obtainedAt: z.string(), categories: z.array(z.string()), attestedBy: z.string() }).nullable();
+const consentSchema = z
+  .object({ source: z.string(), obtainedAt: z.string(), categories: z.array(z.string()), attestedBy: z.string() })
+  .nullable();
 
 /** The JSON shape of an import on the API (the progress bar reads `progress`). */
 export function importView(job: ContactImport, now = new Date()) {
@@ -144,7 +159,11 @@ export function importView(job: ContactImport, now = new Date()) {
     errorsOmitted: job.errorsCount - errors.length,
     notes,
     notesOmitted: job.notesCount - notes.length,
-    error: job.error ?? (stale ? 'the import stopped before it finished (the server restarted?); rows of finished chunks stay written: import the file again' : null),
+    error:
+      job.error ??
+      (stale
+        ? 'the import stopped before it finished (the server restarted?); rows of finished chunks stay written: import the file again'
+        : null),
     createdAt: job.createdAt,
     startedAt: job.startedAt,
     finishedAt: job.finishedAt,

@@ -18,15 +18,29 @@ export type ParsedRow = { line: number; value: Record<string, unknown> } | { lin
 /** A problem with the file as a whole (a bad header): nothing after it can be read. */
 export class ImportFileError extends Error {
   override name = 'ImportFileError';
-  constructor(readonly line: number, readonly field: string, message: string) {
+  constructor(
+    readonly line: number,
+    readonly field: string,
+    message: string,
+  ) {
     super(message);
   }
 }
 
 /** CSV columns that name a contact field; `attributes.<name>` columns add attributes. */
 export const CSV_COLUMNS = [
-  'email', 'externalId', 'firstName', 'lastName', 'company', 'phone', 'timeZone',
-  'locale', 'currency', 'ownerEmail', 'tags', 'marketingConsent',
+  'email',
+  'externalId',
+  'firstName',
+  'lastName',
+  'company',
+  'phone',
+  'timeZone',
+  'locale',
+  'currency',
+  'ownerEmail',
+  'tags',
+  'marketingConsent',
 ] as const;
 /** Separates tags inside the CSV `tags` cell. */
 export const CSV_TAG_SEPARATOR = '|';
@@ -47,8 +61,11 @@ function readHeader(cells: string[], line: number): Column[] {
         ? { kind: 'field', name: byLowerName.get(cell.toLowerCase())! }
         : null;
     if (!column) {
-      throw new ImportFileError(line, cell || '(empty column name)',
-        `unknown column "${cell}": use ${CSV_COLUMNS.join(', ')} or attributes.<name>`);
+      throw new ImportFileError(
+        line,
+        cell || '(empty column name)',
+        `unknown column "${cell}": use ${CSV_COLUMNS.join(', ')} or attributes.<name>`,
+      );
     }
     const key = `${column.kind}:${column.name}`;
     if (seen.has(key)) throw new ImportFileError(line, cell, `column "${cell}" appears twice`);
@@ -72,7 +89,11 @@ function csvContact(columns: Column[], cells: string[]): Record<string, unknown>
     const cell = (cells[i] ?? '').trim();
     if (cell === '') return;
     if (col.kind === 'attribute') attributes[col.name] = cell;
-    else if (col.name === 'tags') contact.tags = cell.split(CSV_TAG_SEPARATOR).map((t) => t.trim()).filter(Boolean);
+    else if (col.name === 'tags')
+      contact.tags = cell
+        .split(CSV_TAG_SEPARATOR)
+        .map((t) => t.trim())
+        .filter(Boolean);
     else if (col.name === 'marketingConsent') {
       const v = cell.toLowerCase();
       // Anything else stays a string, so validation names the field.

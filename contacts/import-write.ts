@@ -76,7 +76,9 @@ const existingRow = z.object({
   attributes: z.json(),
   tags: z.array(z.string()),
   // Only string states are meaningful (email/suppression.ts reads them so).
-  subscriptions: z.record(z.string(), z.unknown()).catch({})
+  subscriptions: z
+    .record(z.string(), z.unknown())
+    .catch({})
     .transform((s) => Object.fromEntries(Object.entries(s).filter((e): e is [string, string] => typeof e[1] === 'string'))),
   marketing_consent: z.boolean(),
   deleted_at: z.date().nullable(),
@@ -85,20 +87,49 @@ const suppressionRow = z.object({ email: z.string(), category: z.string(), reaso
 
 function stateOf(r: z.infer<typeof existingRow>): ContactState {
   return {
-    id: r.id, isNew: false, deleted: r.deleted_at !== null, email: r.email, externalId: r.external_id,
-    firstName: r.first_name, lastName: r.last_name, company: r.company, phone: r.phone,
-    timeZone: r.time_zone, locale: r.locale, currency: r.currency, ownerEmail: r.owner_email,
-    attributes: r.attributes as Prisma.JsonValue, tags: r.tags, subscriptions: r.subscriptions,
-    marketingConsent: r.marketing_consent, consentChanged: false, dirty: false, newlySubscribed: [],
+    id: r.id,
+    isNew: false,
+    deleted: r.deleted_at !== null,
+    email: r.email,
+    externalId: r.external_id,
+    firstName: r.first_name,
+    lastName: r.last_name,
+    company: r.company,
+    phone: r.phone,
+    timeZone: r.time_zone,
+    locale: r.locale,
+    currency: r.currency,
+    ownerEmail: r.owner_email,
+    attributes: r.attributes as Prisma.JsonValue,
+    tags: r.tags,
+    subscriptions: r.subscriptions,
+    marketingConsent: r.marketing_consent,
+    consentChanged: false,
+    dirty: false,
+    newlySubscribed: [],
   };
 }
 
 function newState(input: ContactUpsert): ContactState {
   return {
-    id: randomUUID(), isNew: true, deleted: false, email: input.email, externalId: null,
-    firstName: null, lastName: null, company: null, phone: null, ...NEW_CONTACT_DEFAULTS, ownerEmail: null,
-    attributes: {}, tags: [], subscriptions: {}, marketingConsent: false,
-    consentChanged: false, dirty: true, newlySubscribed: [],
+    id: randomUUID(),
+    isNew: true,
+    deleted: false,
+    email: input.email,
+    externalId: null,
+    firstName: null,
+    lastName: null,
+    company: null,
+    phone: null,
+    ...NEW_CONTACT_DEFAULTS,
+    ownerEmail: null,
+    attributes: {},
+    tags: [],
+    subscriptions: {},
+    marketingConsent: false,
+    consentChanged: false,
+    dirty: true,
+    newlySubscribed: [],
   };
 }
 
@@ -131,7 +162,14 @@ function applyProfile(s: ContactState, input: ContactUpsert): boolean {
 }
 
 /** Subscribes the attested categories the contact may be subscribed to; notes the others. */
-function applyConsent(s: ContactState, input: ContactUpsert, consent: ConsentAttestation, suppressed: readonly Suppressed[], line: number, notes: RowNote[]): boolean {
+function applyConsent(
+  s: ContactState,
+  input: ContactUpsert,
+  consent: ConsentAttestation,
+  suppressed: readonly Suppressed[],
+  line: number,
+  notes: RowNote[],
+): boolean {
   if (input.marketingConsent === false) {
     notes.push({ line, field: 'marketingConsent', note: 'not subscribed: the row says marketingConsent false' });
     return false;
@@ -169,16 +207,18 @@ async function applyRows(tx: Tx, rows: readonly ValidRow[], ctx: ChunkContext): 
   // Locked until the chunk commits, so journeys and API upserts of these contacts wait instead of being
   // overwritten; in id order, so two imports locking the same contacts cannot deadlock. A dry run keeps
   // nothing, so it locks nothing.
-  const found = z.array(existingRow).parse(ctx.lock
-    ? await tx.$queryRaw`
+  const found = z.array(existingRow).parse(
+    ctx.lock
+      ? await tx.$queryRaw`
       SELECT id::text, email, external_id, first_name, last_name, company, phone, time_zone, locale, currency,
              owner_email, attributes, tags, subscriptions, marketing_consent, deleted_at
       FROM contacts WHERE email = ANY(${emails}::text[]) OR external_id = ANY(${externalIds}::text[])
       ORDER BY id FOR UPDATE`
-    : await tx.$queryRaw`
+      : await tx.$queryRaw`
       SELECT id::text, email, external_id, first_name, last_name, company, phone, time_zone, locale, currency,
              owner_email, attributes, tags, subscriptions, marketing_consent, deleted_at
-      FROM contacts WHERE email = ANY(${emails}::text[]) OR external_id = ANY(${externalIds}::text[])`);
+      FROM contacts WHERE email = ANY(${emails}::text[]) OR external_id = ANY(${externalIds}::text[])`,
+  );
   const byEmail = new Map<string, ContactState>();
   const byExternal = new Map<string, ContactState>();
   for (const r of found) {
@@ -188,10 +228,13 @@ async function applyRows(tx: Tx, rows: readonly ValidRow[], ctx: ChunkContext): 
   }
   const suppressions = new Map<string, Suppressed[]>();
   if (ctx.consent) {
-    const rowsFound = z.array(suppressionRow).parse(await tx.$queryRaw`
+    const rowsFound = z.array(suppressionRow).parse(
+      await tx.$queryRaw`
       SELECT email, category, reason FROM suppressions
-      WHERE email = ANY(${emails}::text[]) AND category = ANY(${[...ctx.consent.categories, '*']}::text[])`);
-    for (const s of rowsFound) suppressions.set(s.email, [...(suppressions.get(s.email) ?? []), { category: s.category, reason: s.reason }]);
+      WHERE email = ANY(${emails}::text[]) AND category = ANY(${[...ctx.consent.categories, '*']}::text[])`,
+    );
+    for (const s of rowsFound)
+      suppressions.set(s.email, [...(suppressions.get(s.email) ?? []), { category: s.category, reason: s.reason }]);
   }
 
   const result: ChunkResult = { created: 0, updated: 0, unchanged: 0, subscribed: 0, failures: [], notes: [] };
@@ -201,7 +244,9 @@ async function applyRows(tx: Tx, rows: readonly ValidRow[], ctx: ChunkContext): 
     const tm = byEmail.get(input.email);
     // The same two refusals as upsertContact, as row errors.
     if (te && tm && te !== tm) {
-      result.failures.push([{ line, field: 'email', reason: 'email belongs to a different contact than externalId; merge them or change one' }]);
+      result.failures.push([
+        { line, field: 'email', reason: 'email belongs to a different contact than externalId; merge them or change one' },
+      ]);
       continue;
     }
     const existing = te ?? tm;
@@ -312,7 +357,9 @@ async function writeConsents(tx: Tx, states: readonly ContactState[], importId: 
 }
 
 const adapterError = z.object({
-  driverAdapterError: z.object({ cause: z.object({ originalCode: z.string(), constraint: z.object({ fields: z.array(z.string()) }).optional() }) }),
+  driverAdapterError: z.object({
+    cause: z.object({ originalCode: z.string(), constraint: z.object({ fields: z.array(z.string()) }).optional() }),
+  }),
 });
 
 /** The PostgreSQL error code (SQLSTATE) of a failed query, as Prisma's driver adapter reports it. */
@@ -356,7 +403,10 @@ async function replayRows(tx: Tx, rows: readonly ValidRow[], ctx: ChunkContext):
         if (!field) throw err;
         if (attempt === 1) {
           const name = field === 'external_id' ? 'externalId' : 'email';
-          r = { ...emptyResult(), failures: [[{ line: row.line, field: name, reason: `another write took this ${name} at the same time; import the row again` }]] };
+          r = {
+            ...emptyResult(),
+            failures: [[{ line: row.line, field: name, reason: `another write took this ${name} at the same time; import the row again` }]],
+          };
         }
       }
     }

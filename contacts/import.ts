@@ -15,7 +15,16 @@ import { pipeline } from 'node:stream/promises';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
 import type { ConsentAttestation } from './import-consent';
-import { createImportJob, finishImportJob, ImportTally, importView, markRunning, saveProgress, type ImportStatus, type ImportView } from './import-jobs';
+import {
+  createImportJob,
+  finishImportJob,
+  ImportTally,
+  importView,
+  markRunning,
+  saveProgress,
+  type ImportStatus,
+  type ImportView,
+} from './import-jobs';
 import { ImportFileError, parseRows, type ImportFormat, type RowError } from './import-parse';
 import { pgErrorCode, writeChunkAlone, writeChunkInTransaction, type ChunkResult, type ValidRow } from './import-write';
 import { contactUpsertSchema } from './schema';
@@ -85,7 +94,14 @@ function addChunk(tally: ImportTally, r: ChunkResult): void {
  * Reads, validates and writes the file, updating the job row after each chunk.
  * Parsing the next chunk overlaps with writing the previous one.
  */
-async function processFile(deps: ImportDeps, jobId: string, input: Readable, settings: ImportSettings, tally: ImportTally, maxBytes: number): Promise<void> {
+async function processFile(
+  deps: ImportDeps,
+  jobId: string,
+  input: Readable,
+  settings: ImportSettings,
+  tally: ImportTally,
+  maxBytes: number,
+): Promise<void> {
   const counted = input.pipe(byteCounter(tally, maxBytes));
   input.once('error', (err) => counted.destroy(err));
   const ctx = { importId: jobId, consent: settings.consent, lock: !settings.dryRun };
@@ -110,9 +126,11 @@ async function processFile(deps: ImportDeps, jobId: string, input: Readable, set
           tally.rows += count;
           addChunk(tally, r);
           // Progress is written off the critical path, one update at a time; the final report waits for it.
-          progress = progress.then(() => saveProgress(deps.db, jobId, tally)).catch((err: unknown) => {
-            deps.log.warn({ err, importId: jobId }, 'could not save import progress');
-          });
+          progress = progress
+            .then(() => saveProgress(deps.db, jobId, tally))
+            .catch((err: unknown) => {
+              deps.log.warn({ err, importId: jobId }, 'could not save import progress');
+            });
         },
         (err: unknown) => {
           failure = err;
@@ -178,7 +196,13 @@ async function processFile(deps: ImportDeps, jobId: string, input: Readable, set
 }
 
 /** Runs an import whose job row exists; returns its final view. Never throws for a bad file. */
-export async function runImport(deps: ImportDeps, jobId: string, input: Readable, settings: ImportSettings, maxBytes: number): Promise<{ view: ImportView; fileError: ImportFileError | null; tooLarge: boolean }> {
+export async function runImport(
+  deps: ImportDeps,
+  jobId: string,
+  input: Readable,
+  settings: ImportSettings,
+  maxBytes: number,
+): Promise<{ view: ImportView; fileError: ImportFileError | null; tooLarge: boolean }> {
   const tally = new ImportTally();
   let status: ImportStatus = 'completed';
   let error: string | null = null;
@@ -221,8 +245,7 @@ export interface ImportSubmission {
 }
 
 export type ImportOutcome =
-  | { mode: 'sync'; view: ImportView; fileError: ImportFileError | null }
-  | { mode: 'background'; view: ImportView };
+  { mode: 'sync'; view: ImportView; fileError: ImportFileError | null } | { mode: 'background'; view: ImportView };
 
 const background = new Set<Promise<void>>();
 

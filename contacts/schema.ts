@@ -32,10 +32,16 @@ export const contactProfileSchema = z.object({
   firstName: safeString().trim().max(200).optional(),
   lastName: safeString().trim().max(200).optional(),
   company: safeString().trim().max(200).optional(),
-  phone: safeString().trim().max(50).regex(/^[+0-9 ().-]*$/, 'must contain digits and + ( ) . - only').optional(),
+  phone: safeString()
+    .trim()
+    .max(50)
+    .regex(/^[+0-9 ().-]*$/, 'must contain digits and + ( ) . - only')
+    .optional(),
   timeZone: timeZone.optional(),
   locale: safeString().min(2).max(20).optional(),
-  currency: safeString().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as "USD"').optional(),
+  currency: safeString()
+    .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as "USD"')
+    .optional(),
   ownerEmail: emailSchema.optional(),
   /** Merged into the stored attributes; a null value removes the key. */
   attributes: attributesSchema.optional(),

@@ -9,7 +9,10 @@ import type { ContactProfile, ContactRef, ContactUpsert } from './schema';
 
 /** A conflict the caller must resolve (e.g. email and externalId name two different contacts). */
 export class ContactConflictError extends DomainError {
-  constructor(message: string, readonly field: string) {
+  constructor(
+    message: string,
+    readonly field: string,
+  ) {
     super('conflict', 'contact_conflict', message, [{ path: field, message }]);
   }
 }
@@ -17,11 +20,7 @@ export class ContactConflictError extends DomainError {
 type Tx = Prisma.TransactionClient | Db;
 
 export async function findContact(db: Tx, ref: ContactRef): Promise<Contact | null> {
-  const where: Prisma.ContactWhereInput = ref.id
-    ? { id: ref.id }
-    : ref.externalId
-      ? { externalId: ref.externalId }
-      : { email: ref.email };
+  const where: Prisma.ContactWhereInput = ref.id ? { id: ref.id } : ref.externalId ? { externalId: ref.externalId } : { email: ref.email };
   return db.contact.findFirst({ where: { ...where, deletedAt: null } });
 }
 
@@ -47,9 +46,7 @@ function profileData(p: ContactProfile) {
     currency: p.currency,
     ownerEmail: p.ownerEmail,
     tags: p.tags,
-    ...(p.marketingConsent !== undefined
-      ? { marketingConsent: p.marketingConsent, consentUpdatedAt: new Date() }
-      : {}),
+    ...(p.marketingConsent !== undefined ? { marketingConsent: p.marketingConsent, consentUpdatedAt: new Date() } : {}),
   };
 }
 
@@ -59,15 +56,10 @@ function profileData(p: ContactProfile) {
  * combined with other writes.
  */
 export async function upsertContact(db: Tx, input: ContactUpsert): Promise<{ contact: Contact; created: boolean }> {
-  const byExternal = input.externalId
-    ? await db.contact.findUnique({ where: { externalId: input.externalId } })
-    : null;
+  const byExternal = input.externalId ? await db.contact.findUnique({ where: { externalId: input.externalId } }) : null;
   const byEmail = await db.contact.findUnique({ where: { email: input.email } });
   if (byExternal && byEmail && byExternal.id !== byEmail.id) {
-    throw new ContactConflictError(
-      'email belongs to a different contact than externalId; merge them or change one',
-      'email',
-    );
+    throw new ContactConflictError('email belongs to a different contact than externalId; merge them or change one', 'email');
   }
   const existing = byExternal ?? byEmail;
   if (existing) {

@@ -14,14 +14,16 @@ export async function recordSystemEvent(
   input: { contactId: string; type: string; key: string; properties: Prisma.InputJsonObject; occurredAt?: Date },
 ): Promise<boolean> {
   const r = await tx.event.createMany({
-    data: [{
-      idempotencyKey: `system:${input.key}`,
-      source: 'system',
-      type: input.type,
-      contactId: input.contactId,
-      properties: input.properties,
-      occurredAt: input.occurredAt ?? new Date(),
-    }],
+    data: [
+      {
+        idempotencyKey: `system:${input.key}`,
+        source: 'system',
+        type: input.type,
+        contactId: input.contactId,
+        properties: input.properties,
+        occurredAt: input.occurredAt ?? new Date(),
+      },
+    ],
     skipDuplicates: true,
   });
   return r.count === 1;

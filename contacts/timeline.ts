@@ -27,7 +27,14 @@ export async function contactTimeline(db: Db, contactId: string, opts: { limit: 
     db.journeyStepLog.findMany({ where: { contactId, at }, orderBy: { at: 'desc' }, take: opts.limit }),
   ]);
   const entries: TimelineEntry[] = [
-    ...events.map((e) => ({ kind: 'event' as const, at: e.occurredAt, id: e.id, type: e.type, source: e.source, properties: e.properties })),
+    ...events.map((e) => ({
+      kind: 'event' as const,
+      at: e.occurredAt,
+      id: e.id,
+      type: e.type,
+      source: e.source,
+      properties: e.properties,
+    })),
     ...sends.map((s) => ({
       kind: 'email' as const,
       at: s.sentAt ?? s.createdAt,

@@ -29,7 +29,16 @@ export async function seedShippedContent(db: Db): Promise<SeedResult> {
   for (const f of files) {
     // Compile before publishing so an MJML error stops here, not at send time.
     await compiled({ key: f.key, version: 0, subject: f.meta.subject, preheader: f.meta.preheader, mjml: f.mjml });
-    const r = await publishTemplate(db, { key: f.key, name: f.meta.name, category: f.meta.category, subject: f.meta.subject, preheader: f.meta.preheader, mjml: f.mjml, from: f.meta.from, replyTo: f.meta.replyTo });
+    const r = await publishTemplate(db, {
+      key: f.key,
+      name: f.meta.name,
+      category: f.meta.category,
+      subject: f.meta.subject,
+      preheader: f.meta.preheader,
+      mjml: f.mjml,
+      from: f.meta.from,
+      replyTo: f.meta.replyTo,
+    });
     result.templates.push({ key: f.key, ...r });
   }
   for (const j of journeys) result.journeys.push({ key: j.key, ...(await publishJourney(db, j)) });

@@ -54,12 +54,16 @@ export const fileResolver: PartialResolver = {
   partial(name) {
     if (!NAME.test(name)) return null;
     const f = join(PARTIALS_DIR, `${name}.mjml`);
-    return existsSync(f) ? { text: readFileSync(f, 'utf8').replace(/\r\n/g, '\n').replace(/\n$/, ''), file: `partials/${name}.mjml`, firstLine: 1 } : null;
+    return existsSync(f)
+      ? { text: readFileSync(f, 'utf8').replace(/\r\n/g, '\n').replace(/\n$/, ''), file: `partials/${name}.mjml`, firstLine: 1 }
+      : null;
   },
   layout(name) {
     if (!NAME.test(name)) return null;
     const f = join(LAYOUTS_DIR, `${name}.mjml`);
-    return existsSync(f) ? { text: readFileSync(f, 'utf8').replace(/\r\n/g, '\n').replace(/\n$/, ''), file: `layouts/${name}.mjml`, firstLine: 1 } : null;
+    return existsSync(f)
+      ? { text: readFileSync(f, 'utf8').replace(/\r\n/g, '\n').replace(/\n$/, ''), file: `layouts/${name}.mjml`, firstLine: 1 }
+      : null;
   },
 };
 
@@ -85,7 +89,11 @@ export function assembleTemplate(
   if (layout) {
     const l = resolver.layout(layout);
     if (!l) {
-      issues.push({ file: body.file, line: body.firstLine, message: `unknown layout "${layout}" (expected templates/layouts/${layout}.mjml)` });
+      issues.push({
+        file: body.file,
+        line: body.firstLine,
+        message: `unknown layout "${layout}" (expected templates/layouts/${layout}.mjml)`,
+      });
     } else {
       root = l;
       bodyFragment = body;

@@ -34,7 +34,8 @@ export function loadCatalog(path = CATALOG_PATH): CatalogProduct[] {
 }
 
 type Props = { properties: unknown };
-const objectOf = (p: unknown): Record<string, unknown> | null => (p && typeof p === 'object' && !Array.isArray(p) ? (p as Record<string, unknown>) : null);
+const objectOf = (p: unknown): Record<string, unknown> | null =>
+  p && typeof p === 'object' && !Array.isArray(p) ? (p as Record<string, unknown>) : null;
 
 /** SKUs in `purchase` events (most recent first): `items[].sku` and a top-level `sku`. */
 function skusFrom(rows: Props[]): string[] {
@@ -82,7 +83,12 @@ export async function purchasedSkus(db: Db, contactId: string): Promise<string[]
  * `properties.category` or a catalogue `properties.sku`) in the last 30 days,
  * most viewed first. Nurture emails follow it.
  */
-export async function interestsOf(db: Db, contactId: string, catalog: CatalogProduct[] = loadCatalog(), now = new Date()): Promise<string[]> {
+export async function interestsOf(
+  db: Db,
+  contactId: string,
+  catalog: CatalogProduct[] = loadCatalog(),
+  now = new Date(),
+): Promise<string[]> {
   return (await renderFactsOf(db, [contactId], catalog, now)).get(contactId)?.interests ?? [];
 }
 
@@ -95,7 +101,12 @@ export interface RenderFacts {
  * Purchases and interests of many contacts in one query (a newsletter chunk,
  * or one journey send): one round trip, whatever the number of contacts.
  */
-export async function renderFactsOf(db: Db, contactIds: string[], catalog: CatalogProduct[] = loadCatalog(), now = new Date()): Promise<Map<string, RenderFacts>> {
+export async function renderFactsOf(
+  db: Db,
+  contactIds: string[],
+  catalog: CatalogProduct[] = loadCatalog(),
+  now = new Date(),
+): Promise<Map<string, RenderFacts>> {
   const out = new Map<string, RenderFacts>(contactIds.map((id) => [id, { purchasedSkus: [], interests: [] }]));
   if (contactIds.length === 0) return out;
   const since = new Date(now.getTime() - INTEREST_DAYS * 86_400_000);
@@ -141,7 +152,21 @@ export function confirmUrl(opts: { publicUrl: string; linkSecret: string }, cont
 
 type ContactFields = Pick<
   Contact,
-  'firstName' | 'lastName' | 'company' | 'email' | 'tier' | 'currency' | 'locale' | 'timeZone' | 'attributes' | 'tags' | 'lifetimeSpendCents' | 'loyaltyPoints' | 'purchaseCount' | 'lastPurchaseAt' | 'createdAt'
+  | 'firstName'
+  | 'lastName'
+  | 'company'
+  | 'email'
+  | 'tier'
+  | 'currency'
+  | 'locale'
+  | 'timeZone'
+  | 'attributes'
+  | 'tags'
+  | 'lifetimeSpendCents'
+  | 'loyaltyPoints'
+  | 'purchaseCount'
+  | 'lastPurchaseAt'
+  | 'createdAt'
 >;
 
 export interface RenderContext {
@@ -240,7 +265,11 @@ export const SAMPLE_CONTACT: ContactFields = {
   createdAt: new Date('2026-01-15T09:30:00Z'),
 };
 
-export function sampleRenderContext(opts: { publicUrl: string; linkSecret: string }, category: string, data: Record<string, unknown> = {}): RenderContext {
+export function sampleRenderContext(
+  opts: { publicUrl: string; linkSecret: string },
+  category: string,
+  data: Record<string, unknown> = {},
+): RenderContext {
   const id = '00000000-0000-4000-8000-000000000000';
   return buildRenderContext({
     contact: SAMPLE_CONTACT,

@@ -164,16 +164,18 @@ export function registerHelpers(hb: typeof Handlebars): void {
     const limit = params.find((p) => typeof p === 'number');
     const hash = isRecord(options?.hash) ? options.hash : {};
     const contact = isRecord(root.contact) ? root.contact : {};
-    const picks = recommendProducts(
-      toCatalog(list ?? root.catalog),
-      toStrings(root.purchasedSkus),
-      String(contact.currency ?? 'USD'),
-      { limit: typeof limit === 'number' ? limit : typeof hash.limit === 'number' ? hash.limit : 3, category: typeof hash.category === 'string' ? hash.category : undefined },
-    );
+    const picks = recommendProducts(toCatalog(list ?? root.catalog), toStrings(root.purchasedSkus), String(contact.currency ?? 'USD'), {
+      limit: typeof limit === 'number' ? limit : typeof hash.limit === 'number' ? hash.limit : 3,
+      category: typeof hash.category === 'string' ? hash.category : undefined,
+    });
     if (!options || typeof options.fn !== 'function') return picks;
     if (picks.length === 0) return options.inverse(this);
     return picks
-      .map((p, i) => options.fn(p, { data: { ...(isRecord(options.data) ? options.data : {}), index: i, first: i === 0, last: i === picks.length - 1 } }))
+      .map((p, i) =>
+        options.fn(p, {
+          data: { ...(isRecord(options.data) ? options.data : {}), index: i, first: i === 0, last: i === picks.length - 1 },
+        }),
+      )
       .join('');
   });
 }

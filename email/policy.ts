@@ -59,7 +59,7 @@ export function inQuietHours(at: Date, timeZone: string, q: QuietHours): boolean
 export function quietHoursEnd(at: Date, timeZone: string, q: QuietHours): Date | null {
   if (!inQuietHours(at, timeZone, q)) return null;
   const minuteStart = Math.floor(at.getTime() / 60_000) * 60_000;
-  let t = minuteStart + (((q.end - localMinutes(at, timeZone)) + 1440) % 1440) * 60_000;
+  let t = minuteStart + ((q.end - localMinutes(at, timeZone) + 1440) % 1440) * 60_000;
   // A DST change in between moves local time by the offset change: correct for it.
   for (let i = 0; i < 3; i++) {
     const diff = ((q.end - localMinutes(new Date(t), timeZone) + 720 + 1440) % 1440) - 720;
@@ -84,9 +84,13 @@ export async function checkSendPolicy(
   input: { contactId: string; timeZone: string; sendId: string; now: Date; policy: SendPolicy },
 ): Promise<Deferral | null> {
   const { policy, now } = input;
-  const recent = policy.frequencyCapPer7d > 0
-    ? await tx.messageSend.findMany({ where: recentMarketingWhere([input.contactId], [input.sendId], now), select: { sentAt: true, status: true } })
-    : [];
+  const recent =
+    policy.frequencyCapPer7d > 0
+      ? await tx.messageSend.findMany({
+          where: recentMarketingWhere([input.contactId], [input.sendId], now),
+          select: { sentAt: true, status: true },
+        })
+      : [];
   return deferralFor(recent, input);
 }
 

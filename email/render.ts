@@ -25,7 +25,10 @@ export interface RenderedEmail {
 
 export class TemplateError extends Error {
   override name = 'TemplateError';
-  constructor(message: string, readonly details: { line?: number; message: string }[] = []) {
+  constructor(
+    message: string,
+    readonly details: { line?: number; message: string }[] = [],
+  ) {
     super(message);
   }
 }
@@ -102,6 +105,10 @@ export async function renderDraft(t: TemplateSource, data: object): Promise<Rend
 function apply(c: Compiled, data: object): RenderedEmail {
   const html = neutraliseUnsafeUrls(c.html(data));
   const subject = c.subject(data).replace(/\s+/g, ' ').trim();
-  const text = c.text(data).replace(/[ \t]+\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim();
+  const text = c
+    .text(data)
+    .replace(/[ \t]+\n/g, '\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
   return { subject, html, text };
 }

@@ -30,7 +30,11 @@ export function subscriptionsOf(c: Pick<Contact, 'subscriptions'>): Record<strin
  * Transactional email ignores preferences but not a hard bounce (the address
  * does not exist).
  */
-export async function sendBlockedBecause(tx: Tx, contact: Pick<Contact, 'email' | 'subscriptions'>, category: string): Promise<string | null> {
+export async function sendBlockedBecause(
+  tx: Tx,
+  contact: Pick<Contact, 'email' | 'subscriptions'>,
+  category: string,
+): Promise<string | null> {
   if (category === 'transactional') {
     const bounced = await tx.suppression.findFirst({ where: { email: contact.email, category: '*', reason: 'hard_bounce' } });
     return bounced ? 'address suppressed: hard_bounce' : null;
@@ -47,7 +51,8 @@ export async function sendBlockedBecause(tx: Tx, contact: Pick<Contact, 'email' 
 /** Why the contact's own choices forbid a marketing email of `category`, or null. */
 export function subscriptionBlock(contact: Pick<Contact, 'subscriptions'>, category: string): string | null {
   const subs = subscriptionsOf(contact);
-  if (subs[category] === 'unsubscribed' || subs['*'] === 'unsubscribed') return `unsubscribed from ${subs[category] === 'unsubscribed' ? category : 'all marketing email'}`;
+  if (subs[category] === 'unsubscribed' || subs['*'] === 'unsubscribed')
+    return `unsubscribed from ${subs[category] === 'unsubscribed' ? category : 'all marketing email'}`;
   if (subs[category] === 'pending') return `${category} subscription not confirmed yet (double opt-in)`;
   // Sunset (re-engagement found no interest): kept, never mailed this category again.
   if (subs[category] === 'sunset') return `sunset from ${category}`;

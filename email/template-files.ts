@@ -14,9 +14,15 @@ export const templateMetaSchema = z.object({
   name: z.string().min(1),
   subject: z.string().min(1),
   preheader: z.string().optional(),
-  category: z.string().regex(/^[a-z][a-z0-9_-]*$/).default('journeys'),
+  category: z
+    .string()
+    .regex(/^[a-z][a-z0-9_-]*$/)
+    .default('journeys'),
   /** templates/layouts/<layout>.mjml wraps the content */
-  layout: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i).optional(),
+  layout: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]*$/i)
+    .optional(),
   /** From header, e.g. "Rapport News <news@example.com>"; default MAIL_FROM */
   from: z.string().min(3).optional(),
   /** Reply-To header */
@@ -60,7 +66,10 @@ export function parseTemplateFile(file: string, content: string): TemplateFile {
   const source = content.slice(m[0].length);
   const sourceLine = m[0].split('\n').length;
   const rel = `templates/${basename(file)}`;
-  const a = assembleTemplate({ text: source.replace(/\r\n/g, '\n').replace(/\n$/, ''), file: rel, firstLine: sourceLine }, meta.data.layout);
+  const a = assembleTemplate(
+    { text: source.replace(/\r\n/g, '\n').replace(/\n$/, ''), file: rel, firstLine: sourceLine },
+    meta.data.layout,
+  );
   if (a.issues.length > 0) {
     const i = a.issues[0]!;
     throw new TemplateFileError(`${i.file}:${i.line}: ${i.message}`);

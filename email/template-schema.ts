@@ -10,7 +10,10 @@ const nameRef = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_-]*$/, 'must be a layou
 
 export const templateBodySchema = z.strictObject({
   name: safeString().trim().min(1).max(200),
-  category: z.string().regex(/^[a-z][a-z0-9_-]*$/, 'must be lower-case, e.g. "newsletter", "journeys" or "transactional"').default('journeys'),
+  category: z
+    .string()
+    .regex(/^[a-z][a-z0-9_-]*$/, 'must be lower-case, e.g. "newsletter", "journeys" or "transactional"')
+    .default('journeys'),
   subject: safeString().min(1).max(1000),
   preheader: safeString().max(1000).nullish(),
   mjml: safeString().min(1).max(1_000_000),

@@ -61,7 +61,10 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 /** The sample context, with free-form paths marked open. */
 function sampleShape(category: string, extra: Record<string, unknown>): Record<string, Shape> {
-  const ctx = { ...sampleRenderContext({ publicUrl: 'https://rapport.invalid', linkSecret: 'validation-only-secret' }, category), ...extra } as Record<string, Shape>;
+  const ctx = {
+    ...sampleRenderContext({ publicUrl: 'https://rapport.invalid', linkSecret: 'validation-only-secret' }, category),
+    ...extra,
+  } as Record<string, Shape>;
   // Null values are still known names; give them a shape so sub-paths are checked.
   const shape = JSON.parse(JSON.stringify(ctx)) as Record<string, Shape>;
   for (const p of OPEN_PATHS) {
@@ -98,7 +101,11 @@ function resolvePath(scope: Shape, parts: string[]): Resolved {
 }
 
 /** Walks a Handlebars AST and reports unknown variables and helpers. */
-function checkVariables(program: hbs.AST.Program, root: Record<string, Shape>, report: (line: number, message: string) => void): { paths: Set<string> } {
+function checkVariables(
+  program: hbs.AST.Program,
+  root: Record<string, Shape>,
+  report: (line: number, message: string) => void,
+): { paths: Set<string> } {
   const paths = new Set<string>();
   const say = report;
 
@@ -127,7 +134,10 @@ function checkVariables(program: hbs.AST.Program, root: Record<string, Shape>, r
   }
 
   /** A mustache, block or sub-expression: a helper call or a variable. Returns the value's shape. */
-  function checkCall(node: { path: hbs.AST.PathExpression | hbs.AST.Expression; params: hbs.AST.Expression[]; hash?: hbs.AST.Hash }, scopes: Shape[]): Shape {
+  function checkCall(
+    node: { path: hbs.AST.PathExpression | hbs.AST.Expression; params: hbs.AST.Expression[]; hash?: hbs.AST.Hash },
+    scopes: Shape[],
+  ): Shape {
     const args = node.params.length + (node.hash?.pairs.length ?? 0);
     const values = node.params.map((p) => checkExpr(p, scopes));
     for (const pair of node.hash?.pairs ?? []) checkExpr(pair.value, scopes);
@@ -160,7 +170,16 @@ function checkVariables(program: hbs.AST.Program, root: Record<string, Shape>, r
         let inner: Shape[] = scopes;
         if (ITERATING_HELPERS.has(name) || !HELPER_NAMES.has(name)) {
           // #each / #recommend, or a section over a value: items become the context.
-          const first: Shape = v === OPEN ? OPEN : Array.isArray(v) ? (v.length > 0 ? v[0] : OPEN) : isRecord(v) && ITERATING_HELPERS.has(name) ? (Object.values(v)[0] ?? OPEN) : v;
+          const first: Shape =
+            v === OPEN
+              ? OPEN
+              : Array.isArray(v)
+                ? v.length > 0
+                  ? v[0]
+                  : OPEN
+                : isRecord(v) && ITERATING_HELPERS.has(name)
+                  ? (Object.values(v)[0] ?? OPEN)
+                  : v;
           inner = [...scopes, first];
         } else if (name === 'with') {
           inner = [...scopes, v];
@@ -204,14 +223,18 @@ export async function validateTemplate(t: TemplateDraft, opts: ValidateOptions =
   };
 
   const a = assembleTemplate({ text: t.mjml.replace(/\r\n/g, '\n').replace(/\n$/, ''), file, firstLine }, t.layout, resolver);
-  for (const i of a.issues) issues.push({ path: i.file === file && /layout/.test(i.message) ? 'layout' : i.file, line: i.line, message: i.message });
+  for (const i of a.issues)
+    issues.push({ path: i.file === file && /layout/.test(i.message) ? 'layout' : i.file, line: i.line, message: i.message });
 
   if (t.from && !ADDRESS.test(t.from)) issues.push({ path: 'from', message: 'must be an address like "Name <name@example.com>"' });
   if (t.replyTo && !ADDRESS.test(t.replyTo)) issues.push({ path: 'replyTo', message: 'must be an address like "name@example.com"' });
 
   const shape = sampleShape(t.category, opts.sample ?? {});
   // Subject and preheader are templates too.
-  for (const [field, src] of [['subject', t.subject], ['preheader', t.preheader ?? '']] as const) {
+  for (const [field, src] of [
+    ['subject', t.subject],
+    ['preheader', t.preheader ?? ''],
+  ] as const) {
     if (!src) continue;
     const ast = parseHandlebars(src, (line, message) => issues.push({ path: field, line, message }));
     if (ast) checkVariables(ast, shape, (line, message) => issues.push({ path: field, line, message }));
@@ -226,7 +249,10 @@ export async function validateTemplate(t: TemplateDraft, opts: ValidateOptions =
 
   if (body && t.category !== 'transactional' && !usesConsentLink) {
     const end = a.mjml.split('\n').findIndex((l) => l.includes('</mj-body>'));
-    at(end >= 0 ? originOf(a, end + 1) : { file, line: firstLine }, 'a marketing email must link to {{unsubscribeUrl}} (or {{preferencesUrl}}); category "transactional" is exempt');
+    at(
+      end >= 0 ? originOf(a, end + 1) : { file, line: firstLine },
+      'a marketing email must link to {{unsubscribeUrl}} (or {{preferencesUrl}}); category "transactional" is exempt',
+    );
   }
 
   // MJML: compile the assembled document. Lines map back through the origins.

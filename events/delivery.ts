@@ -91,7 +91,8 @@ export async function deliverEvent(deps: DeliveryDeps, journeys: PublishedJourne
         args: [input],
         signal: eventSignal,
         signalArgs: [signal],
-        workflowIdReusePolicy: j.definition.reentry === 'once' ? WorkflowIdReusePolicy.REJECT_DUPLICATE : WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+        workflowIdReusePolicy:
+          j.definition.reentry === 'once' ? WorkflowIdReusePolicy.REJECT_DUPLICATE : WorkflowIdReusePolicy.ALLOW_DUPLICATE,
       });
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) continue; // closed, and re-entry is not allowed
@@ -136,7 +137,10 @@ async function markEnded(deps: DeliveryDeps, state: ContactState, workflowId: st
     if (!(err instanceof WorkflowNotFoundError)) throw err;
     status = 'failed'; // gone from Temporal (retention passed)
   }
-  await deps.db.journeyRun.updateMany({ where: { workflowId, status: 'running' }, data: { status, endedAt: new Date(), currentStep: null } });
+  await deps.db.journeyRun.updateMany({
+    where: { workflowId, status: 'running' },
+    data: { status, endedAt: new Date(), currentStep: null },
+  });
   const run = state.runs.get(workflowId);
   if (run) state.runs.set(workflowId, { ...run, status, endedAt: new Date(), currentStep: null });
 }

@@ -81,9 +81,14 @@ export class Dispatcher {
     if (rows.length === 0) return 0;
     const open = new Set(rows.map((r) => r.id));
     // Keep the lease while the batch is worked on; a dispatcher that dies lets it lapse.
-    const renewal = setInterval(() => {
-      renewLease(db, [...open], this.leaseSeconds).catch((err: unknown) => this.deps.log.warn(errorFields(err), 'could not renew the lease of claimed events'));
-    }, (this.leaseSeconds * 1000) / 3);
+    const renewal = setInterval(
+      () => {
+        renewLease(db, [...open], this.leaseSeconds).catch((err: unknown) =>
+          this.deps.log.warn(errorFields(err), 'could not renew the lease of claimed events'),
+        );
+      },
+      (this.leaseSeconds * 1000) / 3,
+    );
     try {
       const byContact = new Map<string, OutboxEvent[]>();
       for (const e of rows) byContact.set(e.contact_id, [...(byContact.get(e.contact_id) ?? []), e]);
@@ -104,23 +109,29 @@ export class Dispatcher {
         await markDispatched(db, ids);
         for (const id of ids) open.delete(id);
       };
-      await pMap(byContact, async ([contactId, events]) => {
-        events.sort((a, b) => a.received_at.getTime() - b.received_at.getTime() || a.id.localeCompare(b.id));
-        for (const [i, e] of events.entries()) {
-          try {
-            await this.deps.client.withDeadline(Date.now() + DELIVERY_DEADLINE_MS, () => deliverEvent(this.deps, journeys, states.get(contactId)!, e));
-          } catch (err) {
-            await this.failed(e, events.slice(i + 1), err as Error);
-            for (const later of events.slice(i)) open.delete(later.id);
-            return;
+      await pMap(
+        byContact,
+        async ([contactId, events]) => {
+          events.sort((a, b) => a.received_at.getTime() - b.received_at.getTime() || a.id.localeCompare(b.id));
+          for (const [i, e] of events.entries()) {
+            try {
+              await this.deps.client.withDeadline(Date.now() + DELIVERY_DEADLINE_MS, () =>
+                deliverEvent(this.deps, journeys, states.get(contactId)!, e),
+              );
+            } catch (err) {
+              await this.failed(e, events.slice(i + 1), err as Error);
+              for (const later of events.slice(i)) open.delete(later.id);
+              return;
+            }
+            done.push(e.id);
+            this.stats.delivered++;
+            dispatchedEvents.inc({ outcome: 'delivered' });
+            dispatchLag.observe(Math.max(0, (Date.now() - e.received_at.getTime()) / 1000));
+            if (done.length >= 100) await flush();
           }
-          done.push(e.id);
-          this.stats.delivered++;
-          dispatchedEvents.inc({ outcome: 'delivered' });
-          dispatchLag.observe(Math.max(0, (Date.now() - e.received_at.getTime()) / 1000));
-          if (done.length >= 100) await flush();
-        }
-      }, { concurrency: this.deps.concurrency ?? 64 });
+        },
+        { concurrency: this.deps.concurrency ?? 64 },
+      );
       await flush();
       return rows.length;
     } finally {
@@ -135,9 +146,16 @@ export class Dispatcher {
     const wait = Math.min(2 ** Math.min(e.dispatch_attempts, 9), this.deps.maxBackoffSeconds);
     const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
     const message = redactEmails(`${err.name}: ${err.message ?? 'unknown error'}${cause}`.slice(0, 500));
-    this.deps.log.warn({ eventId: e.id, attempt: e.dispatch_attempts, retryInSeconds: wait, ...errorFields(err) }, 'event dispatch failed; will retry');
+    this.deps.log.warn(
+      { eventId: e.id, attempt: e.dispatch_attempts, retryInSeconds: wait, ...errorFields(err) },
+      'event dispatch failed; will retry',
+    );
     await markFailed(this.deps.db, e.id, wait, message);
-    await postpone(this.deps.db, later.map((l) => l.id), wait);
+    await postpone(
+      this.deps.db,
+      later.map((l) => l.id),
+      wait,
+    );
   }
 
   /** Asks the loop to run now (e.g. right after an event was stored). */

@@ -32,11 +32,7 @@ export const TYPES_WITH_CONTACT_EFFECTS: ReadonlySet<string> = new Set([
   'newsletter_subscribe_requested',
 ]);
 
-export async function applyEventToContact(
-  tx: Prisma.TransactionClient,
-  contact: Contact,
-  event: Event,
-): Promise<void> {
+export async function applyEventToContact(tx: Prisma.TransactionClient, contact: Contact, event: Event): Promise<void> {
   await applyEmailEventEffects(tx, contact, event); // bounces, complaints, opt-in: email/suppression.ts
   switch (event.type) {
     case 'purchase': {

@@ -65,9 +65,10 @@ async function ingestInOneStatement(db: Db, source: string, input: EventInput): 
   for (let attempt = 1; ; attempt++) {
     let rows: Stored[];
     try {
-      rows = input.contact.email !== undefined
-        ? await storeUpsertingContact(db, source, idempotencyKey, input, input.contact.email)
-        : await storeForKnownContact(db, source, idempotencyKey, input);
+      rows =
+        input.contact.email !== undefined
+          ? await storeUpsertingContact(db, source, idempotencyKey, input, input.contact.email)
+          : await storeForKnownContact(db, source, idempotencyKey, input);
     } catch (err) {
       // Two first events of one new contact: both insert it, the second one's
       // upsert lands on the first one's row and its event names a contact id
@@ -82,7 +83,8 @@ async function ingestInOneStatement(db: Db, source: string, input: EventInput): 
     // Nothing inserted: a repeat (maybe committed while this statement ran), or no such contact.
     const existing = await db.event.findUnique({ where: { idempotencyKey }, select: { id: true, contactId: true } });
     if (existing) return { id: input.id, eventId: existing.id, contactId: existing.contactId, duplicate: true };
-    if (input.contact.email === undefined) throw new UnknownContactError('no contact with that id or externalId; include an email to create one');
+    if (input.contact.email === undefined)
+      throw new UnknownContactError('no contact with that id or externalId; include an email to create one');
     if (attempt >= 3) throw new Error('the event was neither stored nor found as a repeat');
   }
 }

@@ -41,17 +41,36 @@ function compare(a: unknown, b: unknown): number | null {
 
 function fieldTest(op: string, got: unknown, want: unknown): boolean {
   switch (op) {
-    case 'eq': return got === want;
-    case 'neq': return got !== want;
-    case 'gt': { const c = compare(got, want); return c !== null && c > 0; }
-    case 'gte': { const c = compare(got, want); return c !== null && c >= 0; }
-    case 'lt': { const c = compare(got, want); return c !== null && c < 0; }
-    case 'lte': { const c = compare(got, want); return c !== null && c <= 0; }
-    case 'in': return Array.isArray(want) && want.includes(got as never);
-    case 'contains': return Array.isArray(got) ? got.includes(want) : typeof got === 'string' && typeof want === 'string' && got.includes(want);
-    case 'exists': return got !== undefined && got !== null;
-    case 'not_exists': return got === undefined || got === null;
-    default: return false;
+    case 'eq':
+      return got === want;
+    case 'neq':
+      return got !== want;
+    case 'gt': {
+      const c = compare(got, want);
+      return c !== null && c > 0;
+    }
+    case 'gte': {
+      const c = compare(got, want);
+      return c !== null && c >= 0;
+    }
+    case 'lt': {
+      const c = compare(got, want);
+      return c !== null && c < 0;
+    }
+    case 'lte': {
+      const c = compare(got, want);
+      return c !== null && c <= 0;
+    }
+    case 'in':
+      return Array.isArray(want) && want.includes(got as never);
+    case 'contains':
+      return Array.isArray(got) ? got.includes(want) : typeof got === 'string' && typeof want === 'string' && got.includes(want);
+    case 'exists':
+      return got !== undefined && got !== null;
+    case 'not_exists':
+      return got === undefined || got === null;
+    default:
+      return false;
   }
 }
 
@@ -66,8 +85,13 @@ export function sumProperty(properties: unknown[], path: string): number {
 }
 
 export function sumTest(total: number, t: { gt?: number; gte?: number; lt?: number; lte?: number; eq?: number }): boolean {
-  return (t.gt === undefined || total > t.gt) && (t.gte === undefined || total >= t.gte) && (t.lt === undefined || total < t.lt) &&
-    (t.lte === undefined || total <= t.lte) && (t.eq === undefined || total === t.eq);
+  return (
+    (t.gt === undefined || total > t.gt) &&
+    (t.gte === undefined || total >= t.gte) &&
+    (t.lt === undefined || total < t.lt) &&
+    (t.lte === undefined || total <= t.lte) &&
+    (t.eq === undefined || total === t.eq)
+  );
 }
 
 const PERSONAL_FIELDS = new Set(['email', 'ownerEmail', 'phone', 'firstName', 'lastName']);
@@ -79,14 +103,24 @@ export type EventLookup = (q: { contactId: string; type: string; since?: Date })
 
 function sqlEvents(db: Db): EventLookup {
   return ({ contactId, type, since }) =>
-    db.event.findMany({ where: { contactId, type, occurredAt: since ? { gte: since } : undefined }, select: { properties: true }, take: 10_000 });
+    db.event.findMany({
+      where: { contactId, type, occurredAt: since ? { gte: since } : undefined },
+      select: { properties: true },
+      take: 10_000,
+    });
 }
 
 export function evaluateCondition(db: Db, contact: Contact, cond: Condition, vars: Vars = {}, now = new Date()): Promise<Evaluation> {
   return evaluateConditionWith(sqlEvents(db), contact, cond, vars, now);
 }
 
-export async function evaluateConditionWith(events: EventLookup, contact: Contact, cond: Condition, vars: Vars = {}, now = new Date()): Promise<Evaluation> {
+export async function evaluateConditionWith(
+  events: EventLookup,
+  contact: Contact,
+  cond: Condition,
+  vars: Vars = {},
+  now = new Date(),
+): Promise<Evaluation> {
   if ('field' in cond) {
     const got = contactField(contact, cond.field, vars);
     const result = fieldTest(cond.op, got, cond.value);
@@ -102,13 +136,21 @@ export async function evaluateConditionWith(events: EventLookup, contact: Contac
     // With a sum and no count, only the sum is tested.
     const count = cond.count ?? (cond.sum ? {} : { gte: 1 });
     let result =
-      (count.gte === undefined || n >= count.gte) && (count.lte === undefined || n <= count.lte) && (count.eq === undefined || n === count.eq);
+      (count.gte === undefined || n >= count.gte) &&
+      (count.lte === undefined || n <= count.lte) &&
+      (count.eq === undefined || n === count.eq);
     const window = cond.within ? ` in the last ${cond.within}` : '';
     if (cond.sum) {
       const { property, ...test } = cond.sum;
-      const total = sumProperty(matching.map((r) => r.properties), property);
+      const total = sumProperty(
+        matching.map((r) => r.properties),
+        property,
+      );
       result &&= sumTest(total, test);
-      return { result, why: `${n} "${cond.event}" event(s)${window} with ${property} adding up to ${total}; wanted ${JSON.stringify(cond.count ? { count, sum: test } : test)}` };
+      return {
+        result,
+        why: `${n} "${cond.event}" event(s)${window} with ${property} adding up to ${total}; wanted ${JSON.stringify(cond.count ? { count, sum: test } : test)}`,
+      };
     }
     return { result, why: `${n} "${cond.event}" event(s)${window}; wanted ${JSON.stringify(count)}` };
   }

@@ -206,7 +206,11 @@ export async function publishPreview(db: Db, key: string): Promise<PublishPrevie
       ? j.draft.steps.flatMap((s) => (typeof s === 'object' && s !== null && 'id' in s && typeof s.id === 'string' ? [s.id] : []))
       : [],
   );
-  const groups = await db.journeyRun.groupBy({ by: ['journeyVersion', 'currentStep'], where: { journeyKey: key, status: 'running' }, _count: true });
+  const groups = await db.journeyRun.groupBy({
+    by: ['journeyVersion', 'currentStep'],
+    where: { journeyKey: key, status: 'running' },
+    _count: true,
+  });
   return {
     key,
     liveVersion: v?.version ?? null,

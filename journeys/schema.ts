@@ -6,9 +6,7 @@ import { eventTypeSchema } from '../shared/event-type';
 import { dbInt, boundedAmount } from '../lib/zod-numbers';
 import { MAX_DURATION_MS, parseDuration } from './duration';
 
-export const stepIdSchema = z
-  .string()
-  .regex(/^[a-z][a-z0-9_-]{0,62}$/, 'must be lower-case letters, digits, _ or - (max 63)');
+export const stepIdSchema = z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, 'must be lower-case letters, digits, _ or - (max 63)');
 
 export const durationSchema = z
   .string()
@@ -22,17 +20,41 @@ const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
 /** Contact fields a condition may read. `attributes.<name>` reads a free attribute. */
 export const CONTACT_FIELDS = [
-  'email', 'firstName', 'lastName', 'company', 'timeZone', 'locale', 'currency', 'tier', 'tags',
-  'lifetimeSpend', 'loyaltyPoints', 'purchaseCount', 'lastPurchaseAt', 'firstPurchaseAt', 'nextPurchaseDueAt',
-  'newslettersSinceLastClick', 'newsletterSunsetAt',
-  'lastClickAt', 'lastOpenAt', 'createdAt', 'marketingConsent', 'ownerEmail',
+  'email',
+  'firstName',
+  'lastName',
+  'company',
+  'timeZone',
+  'locale',
+  'currency',
+  'tier',
+  'tags',
+  'lifetimeSpend',
+  'loyaltyPoints',
+  'purchaseCount',
+  'lastPurchaseAt',
+  'firstPurchaseAt',
+  'nextPurchaseDueAt',
+  'newslettersSinceLastClick',
+  'newsletterSunsetAt',
+  'lastClickAt',
+  'lastOpenAt',
+  'createdAt',
+  'marketingConsent',
+  'ownerEmail',
 ] as const;
 
 export const fieldRefSchema = z
   .string()
-  .refine((f) => (CONTACT_FIELDS as readonly string[]).includes(f) || /^attributes\.[A-Za-z0-9_-]+$/.test(f) || /^steps\.[a-z][a-z0-9_-]*\.[A-Za-z0-9_.-]+$/.test(f), {
-    message: `must be a contact field (${CONTACT_FIELDS.join(', ')}), "attributes.<name>" or "steps.<stepId>.<path>"`,
-  })
+  .refine(
+    (f) =>
+      (CONTACT_FIELDS as readonly string[]).includes(f) ||
+      /^attributes\.[A-Za-z0-9_-]+$/.test(f) ||
+      /^steps\.[a-z][a-z0-9_-]*\.[A-Za-z0-9_.-]+$/.test(f),
+    {
+      message: `must be a contact field (${CONTACT_FIELDS.join(', ')}), "attributes.<name>" or "steps.<stepId>.<path>"`,
+    },
+  )
   .describe('A contact field, "attributes.<name>", or "steps.<webhookStepId>.status|body.<path>"');
 
 export const opSchema = z.enum(['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'in', 'contains', 'exists', 'not_exists']);
@@ -47,7 +69,14 @@ export const propertyFilterSchema = z
  * without a number there add nothing), e.g. { property: amount, gt: 500 }.
  * With `sum` and no `count`, only the sum is tested.
  */
-export interface EventSum { property: string; gt?: number; gte?: number; lt?: number; lte?: number; eq?: number }
+export interface EventSum {
+  property: string;
+  gt?: number;
+  gte?: number;
+  lt?: number;
+  lte?: number;
+  eq?: number;
+}
 export const eventSumSchema = z
   .strictObject({
     property: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'must be a property name or dotted path'),
@@ -99,7 +128,9 @@ export const sendEmailStepSchema = z.strictObject({
   type: z.literal('send_email'),
   template: z.string().min(1).describe('Template key: templates/<key>.mjml or a template created through the API'),
   subject: z.string().min(1).optional().describe('Overrides the template subject (Handlebars)'),
-  data: z.record(z.string(), z.json()).optional()
+  data: z
+    .record(z.string(), z.json())
+    .optional()
     .describe('Extra template data as {{data.<name>}}; results of earlier steps are {{data.steps.<stepId>.body.<field>}}'),
 });
 
@@ -158,15 +189,20 @@ export const updateContactStepSchema = z.strictObject({
   removeTags: z.array(z.string().min(1)).optional(),
   addPoints: dbInt().optional().describe('Loyalty points to add (negative to take away)'),
   setTier: z.string().min(1).nullable().optional(),
-  subscriptions: z.record(z.string().regex(/^[a-z][a-z0-9_-]*$/), z.enum(['subscribed', 'unsubscribed', 'sunset'])).optional()
+  subscriptions: z
+    .record(z.string().regex(/^[a-z][a-z0-9_-]*$/), z.enum(['subscribed', 'unsubscribed', 'sunset']))
+    .optional()
     .describe('Subscription states to set, e.g. { newsletter: sunset } (kept, never mailed that category again)'),
 });
 
 export const issueCouponStepSchema = z.strictObject({
   ...base,
   type: z.literal('issue_coupon'),
-  value: z.number().positive().describe('Value in the contact\'s currency units, e.g. 25 for $25'),
-  prefix: z.string().regex(/^[A-Z0-9]{1,12}$/, 'must be 1-12 upper-case letters or digits').default('RAP'),
+  value: z.number().positive().describe("Value in the contact's currency units, e.g. 25 for $25"),
+  prefix: z
+    .string()
+    .regex(/^[A-Z0-9]{1,12}$/, 'must be 1-12 upper-case letters or digits')
+    .default('RAP'),
   reason: z.string().min(1).describe('Why it was issued (shown on the coupon record)'),
   expiresIn: durationSchema.optional(),
 });
@@ -244,7 +280,10 @@ export const triggerSchema = z.discriminatedUnion('type', [
     type: z.literal('event'),
     event: z.union([eventTypeSchema, z.array(eventTypeSchema).min(1)]).describe('An event type, or a list: any of them'),
     where: propertyFilterSchema.optional(),
-    key: z.string().regex(/^properties\.[A-Za-z0-9_.-]+$/).optional()
+    key: z
+      .string()
+      .regex(/^properties\.[A-Za-z0-9_.-]+$/)
+      .optional()
       .describe('Event property that keys runs, e.g. "properties.orderId": one run per contact per key'),
   }),
   z.strictObject({
@@ -258,8 +297,14 @@ export const triggerSchema = z.discriminatedUnion('type', [
   }),
   z.strictObject({
     type: z.literal('date'),
-    field: z.union([z.enum(['lastPurchaseAt', 'nextPurchaseDueAt', 'createdAt', 'lastClickAt', 'lastOpenAt']), z.string().regex(/^attributes\.[A-Za-z0-9_-]+$/)]),
-    offset: z.string().regex(/^-?(\d+[smhdw])+$/, 'must be a duration such as "30d", or "-1d" for before').default('0d'),
+    field: z.union([
+      z.enum(['lastPurchaseAt', 'nextPurchaseDueAt', 'createdAt', 'lastClickAt', 'lastOpenAt']),
+      z.string().regex(/^attributes\.[A-Za-z0-9_-]+$/),
+    ]),
+    offset: z
+      .string()
+      .regex(/^-?(\d+[smhdw])+$/, 'must be a duration such as "30d", or "-1d" for before')
+      .default('0d'),
     annual: z.boolean().default(false).describe('Every year on the date (birthdays)'),
   }),
   z.strictObject({ type: z.literal('api') }),
@@ -268,10 +313,11 @@ export type Trigger = z.infer<typeof triggerSchema>;
 
 // ------------------------------------------------------------------- journey
 
-export const reentrySchema = z.union([
-  z.enum(['once', 'always']),
-  z.strictObject({ cooldown: durationSchema }),
-]).describe('once: never again; always: whenever triggered again after the run ended; cooldown: after this long since the last run started');
+export const reentrySchema = z
+  .union([z.enum(['once', 'always']), z.strictObject({ cooldown: durationSchema })])
+  .describe(
+    'once: never again; always: whenever triggered again after the run ended; cooldown: after this long since the last run started',
+  );
 
 export const goalSchema = z.strictObject({
   event: eventTypeSchema,
@@ -286,7 +332,11 @@ export const journeyDefinitionSchema = z
     key: stepIdSchema,
     name: z.string().min(1).max(200),
     description: z.string().optional(),
-    category: z.string().regex(/^[a-z][a-z0-9_-]*$/).default('journeys').describe('Subscription category of its emails'),
+    category: z
+      .string()
+      .regex(/^[a-z][a-z0-9_-]*$/)
+      .default('journeys')
+      .describe('Subscription category of its emails'),
     trigger: triggerSchema,
     reentry: reentrySchema.default('once'),
     goals: z.array(goalSchema).default([]).describe('Events that end a run at any step (e.g. a purchase: converted)'),
@@ -323,9 +373,15 @@ export function stepTargets(s: Step): [(string | number)[], string | null][] {
     case 'split':
       return s.variants.map((v, i) => [['variants', i, 'next'], v.next]);
     case 'wait_for_event':
-      return [[['onEvent'], s.onEvent], [['onTimeout'], s.onTimeout]];
+      return [
+        [['onEvent'], s.onEvent],
+        [['onTimeout'], s.onTimeout],
+      ];
     case 'approval':
-      return [[['onApprove'], s.onApprove], [['onReject'], s.onReject]];
+      return [
+        [['onApprove'], s.onApprove],
+        [['onReject'], s.onReject],
+      ];
     case 'exit':
       return [];
     default:
@@ -345,7 +401,9 @@ export function nextStepId(def: JourneyDefinition, index: number): string | null
 export function successors(def: JourneyDefinition, index: number): string[] {
   const s = def.steps[index]!;
   if (s.type === 'branch' || s.type === 'split' || s.type === 'wait_for_event' || s.type === 'approval') {
-    return stepTargets(s).map(([, t]) => t).filter((t): t is string => t !== null);
+    return stepTargets(s)
+      .map(([, t]) => t)
+      .filter((t): t is string => t !== null);
   }
   const n = nextStepId(def, index);
   return n ? [n] : [];

@@ -25,4 +25,3 @@ export function nextWindowStart(now: Date, timeZone: string, days: readonly stri
   }
   throw new Error(`no window ${days.join(',')} ${start}-${end} in the next 8 days`);
 }
-

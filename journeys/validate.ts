@@ -16,8 +16,7 @@ export interface ValidationContext {
 }
 
 export type ValidationResult =
-  | { ok: true; definition: JourneyDefinition; issues: [] }
-  | { ok: false; definition?: undefined; issues: DefinitionIssue[] };
+  { ok: true; definition: JourneyDefinition; issues: [] } | { ok: false; definition?: undefined; issues: DefinitionIssue[] };
 
 function conditionFields(c: Condition, path: (string | number)[], out: [string, (string | number)[]][]): void {
   if ('field' in c) out.push([c.field, [...path, 'field']]);
@@ -107,7 +106,10 @@ export function semanticIssues(def: JourneyDefinition, ctx: ValidationContext = 
 export function validateJourney(raw: unknown, ctx: ValidationContext = {}): ValidationResult {
   const parsed = journeyDefinitionSchema.safeParse(raw);
   if (!parsed.success) {
-    return { ok: false, issues: parsed.error.issues.map((i: z.core.$ZodIssue) => ({ path: i.path as (string | number)[], message: i.message })) };
+    return {
+      ok: false,
+      issues: parsed.error.issues.map((i: z.core.$ZodIssue) => ({ path: i.path as (string | number)[], message: i.message })),
+    };
   }
   const issues = semanticIssues(parsed.data, ctx);
   return issues.length ? { ok: false, issues } : { ok: true, definition: parsed.data, issues: [] };

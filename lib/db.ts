@@ -37,13 +37,20 @@ export async function checkDatabase(databaseUrl: string): Promise<void> {
     const e = err as { code?: string; message?: string };
     const at = databaseLocation(databaseUrl);
     const why =
-      e.code === 'ECONNREFUSED' ? 'nothing listens there (connection refused)'
-        : e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN' ? 'the host name does not resolve'
-          : e.code === '28P01' || e.code === '28000' ? 'the user name or password is wrong'
-            : e.code === '3D000' ? 'that database does not exist'
-              : /timeout/i.test(e.message ?? '') ? 'no answer within 5 s'
+      e.code === 'ECONNREFUSED'
+        ? 'nothing listens there (connection refused)'
+        : e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN'
+          ? 'the host name does not resolve'
+          : e.code === '28P01' || e.code === '28000'
+            ? 'the user name or password is wrong'
+            : e.code === '3D000'
+              ? 'that database does not exist'
+              : /timeout/i.test(e.message ?? '')
+                ? 'no answer within 5 s'
                 : `${e.code ?? 'error'}: ${redactEmails(e.message ?? 'unknown error')}`;
-    const error = new ConfigError(`Cannot use the database at ${at} (DATABASE_URL): ${why}.\nCheck that PostgreSQL runs there and that DATABASE_URL is right (postgresql://user:pass@host:5432/db).`);
+    const error = new ConfigError(
+      `Cannot use the database at ${at} (DATABASE_URL): ${why}.\nCheck that PostgreSQL runs there and that DATABASE_URL is right (postgresql://user:pass@host:5432/db).`,
+    );
     error.cause = err;
     throw error;
   } finally {

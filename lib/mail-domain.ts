@@ -2,7 +2,10 @@
 
 /** The domain of a bare recipient address ("ada@Example.com" → "example.com"), lower-case. */
 export function addressDomain(email: string): string {
-  return email.slice(email.lastIndexOf('@') + 1).trim().toLowerCase();
+  return email
+    .slice(email.lastIndexOf('@') + 1)
+    .trim()
+    .toLowerCase();
 }
 
 /** The domain of a From header ("Rapport <hello@rapport.example>" → "rapport.example"); ours by default. */

@@ -61,7 +61,12 @@ export const broadcastChunks = new Counter({
 /** What a scrape-time gauge reads; several sources (servers in one test process) add up. */
 type Source<T> = () => Promise<T>;
 
-function scrapeGauge<T>(opts: { name: string; help: string; labelNames?: readonly string[]; read: (values: T[], set: (labels: Record<string, string>, v: number) => void) => void }) {
+function scrapeGauge<T>(opts: {
+  name: string;
+  help: string;
+  labelNames?: readonly string[];
+  read: (values: T[], set: (labels: Record<string, string>, v: number) => void) => void;
+}) {
   const sources = new Set<Source<T>>();
   const gauge: Gauge<string> = new Gauge({
     name: opts.name,
@@ -71,7 +76,16 @@ function scrapeGauge<T>(opts: { name: string; help: string; labelNames?: readonl
     async collect() {
       gauge.reset();
       // A source that cannot be read (database away) is left out of this scrape.
-      const values = (await Promise.all([...sources].map((s) => s().then((v): [T] => [v], () => [] as T[])))).flat();
+      const values = (
+        await Promise.all(
+          [...sources].map((s) =>
+            s().then(
+              (v): [T] => [v],
+              () => [] as T[],
+            ),
+          ),
+        )
+      ).flat();
       opts.read(values, (labels, v) => gauge.set(labels, v));
     },
   });

@@ -9,8 +9,7 @@ export function connectionOptions(s: TemporalSettings): ConnectionOptions {
     ? {
         serverNameOverride: s.serverName,
         serverRootCACertificate: s.caPath ? readFileSync(s.caPath) : undefined,
-        clientCertPair:
-          s.certPath && s.keyPath ? { crt: readFileSync(s.certPath), key: readFileSync(s.keyPath) } : undefined,
+        clientCertPair: s.certPath && s.keyPath ? { crt: readFileSync(s.certPath), key: readFileSync(s.keyPath) } : undefined,
       }
     : undefined;
   return {

@@ -5,7 +5,12 @@ import { z } from 'zod';
 export const INT32_MAX = 2_147_483_647;
 
 /** A whole number that fits an `integer` column. */
-export const dbInt = () => z.number().int().min(-INT32_MAX - 1).max(INT32_MAX);
+export const dbInt = () =>
+  z
+    .number()
+    .int()
+    .min(-INT32_MAX - 1)
+    .max(INT32_MAX);
 
 /** Amount bounds (sums of money): beyond 10^15, doubles lose cents. */
 export const AMOUNT_LIMIT = 1e15;

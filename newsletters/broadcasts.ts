@@ -12,7 +12,12 @@ import { DomainError, type ErrorDetail } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import { segmentKeySchema } from '../segments/service';
 import {
-  broadcastProgressQuery, broadcastWorkflowId, cancelBroadcastSignal, pauseBroadcastSignal, resumeBroadcastSignal, type BroadcastCounts,
+  broadcastProgressQuery,
+  broadcastWorkflowId,
+  cancelBroadcastSignal,
+  pauseBroadcastSignal,
+  resumeBroadcastSignal,
+  type BroadcastCounts,
 } from './broadcast-contract';
 import { domainLimitsSchema } from './domain-limits';
 import { broadcastCounts } from './recipients';
@@ -22,11 +27,21 @@ export const newsletterBodySchema = z.strictObject({
   name: z.string().trim().min(1).max(200),
   template: z.string().min(1).max(200).describe('Template key (category newsletter)'),
   segment: segmentKeySchema.describe('Key of a saved segment'),
-  ratePerMinute: z.number().int().min(1).max(100_000).default(600)
+  ratePerMinute: z
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(600)
     .describe('At most this many messages a minute (a token bucket; bursts of about 5 s of the rate)'),
-  domainRatePerMinute: domainLimitsSchema.default({})
+  domainRatePerMinute: domainLimitsSchema
+    .default({})
     .describe('Per recipient domain, at most this many a minute, counted across every broadcast sending then'),
-  reengagementTemplate: z.string().min(1).max(200).default('newsletter-reengage')
+  reengagementTemplate: z
+    .string()
+    .min(1)
+    .max(200)
+    .default('newsletter-reengage')
     .describe('Sent instead to never-clickers for whom this is the 5th unclicked newsletter in a row'),
 });
 export type NewsletterBody = z.infer<typeof newsletterBodySchema>;
@@ -97,12 +112,23 @@ export async function startNewsletter(deps: NewsletterDeps, body: NewsletterBody
   const { db } = deps;
   const { client, taskQueue } = temporalOf(deps);
   const segment = await db.segment.findUnique({ where: { key: body.segment } });
-  if (!segment) throw new NewsletterError(400, 'validation_failed', `no segment "${body.segment}"`, [{ path: 'segment', message: `unknown segment "${body.segment}"` }]);
-  for (const [path, key] of [['template', body.template], ['reengagementTemplate', body.reengagementTemplate]] as const) {
+  if (!segment)
+    throw new NewsletterError(400, 'validation_failed', `no segment "${body.segment}"`, [
+      { path: 'segment', message: `unknown segment "${body.segment}"` },
+    ]);
+  for (const [path, key] of [
+    ['template', body.template],
+    ['reengagementTemplate', body.reengagementTemplate],
+  ] as const) {
     const t = await db.template.findUnique({ where: { key }, select: { category: true } });
-    if (!t) throw new NewsletterError(400, 'validation_failed', `${path}: unknown template "${key}"`, [{ path, message: `unknown template "${key}"` }]);
+    if (!t)
+      throw new NewsletterError(400, 'validation_failed', `${path}: unknown template "${key}"`, [
+        { path, message: `unknown template "${key}"` },
+      ]);
     if (t.category !== 'newsletter') {
-      throw new NewsletterError(400, 'validation_failed', `${path}: template "${key}" is not a newsletter`, [{ path, message: `template "${key}" has category "${t.category}", not "newsletter"` }]);
+      throw new NewsletterError(400, 'validation_failed', `${path}: template "${key}" is not a newsletter`, [
+        { path, message: `template "${key}" has category "${t.category}", not "newsletter"` },
+      ]);
     }
   }
   const id = randomUUID();
@@ -122,7 +148,11 @@ export async function startNewsletter(deps: NewsletterDeps, body: NewsletterBody
   });
   try {
     // By name: the workflow's input is { broadcastId, ratePerMinute } (workflows/broadcast.ts).
-    await client.workflow.start('broadcastWorkflow', { workflowId, taskQueue, args: [{ broadcastId: id, ratePerMinute: body.ratePerMinute }] });
+    await client.workflow.start('broadcastWorkflow', {
+      workflowId,
+      taskQueue,
+      args: [{ broadcastId: id, ratePerMinute: body.ratePerMinute }],
+    });
   } catch (err) {
     await db.broadcast.update({ where: { id }, data: { status: 'failed', finishedAt: new Date() } });
     deps.log.error({ err: (err as Error).message, broadcastId: id }, 'broadcast did not start');
@@ -130,7 +160,11 @@ export async function startNewsletter(deps: NewsletterDeps, body: NewsletterBody
   }
   await db.broadcast.updateMany({ where: { id, status: 'starting' }, data: { status: 'snapshotting' } });
   const started = await db.broadcast.findUniqueOrThrow({ where: { id } });
-  return newsletterView(started, { status: started.status, audience: 0, sent: 0, failed: 0, suppressed: 0, skipped: 0, remaining: 0 }, false);
+  return newsletterView(
+    started,
+    { status: started.status, audience: 0, sent: 0, failed: 0, suppressed: 0, skipped: 0, remaining: 0 },
+    false,
+  );
 }
 
 /** The 100 most recent, with counts from the recipient table. */

@@ -91,7 +91,11 @@ export async function newsletterEventPolicy(db: Db, now: Date): Promise<Newslett
  * Call inside the transaction that marks the sends sent, with only the sends
  * that transaction moved to `sent` (so once per send, never for a retry).
  */
-export async function countNewslettersSent(tx: Prisma.TransactionClient, sends: NewsletterSent[], policy: NewsletterEventPolicy): Promise<number> {
+export async function countNewslettersSent(
+  tx: Prisma.TransactionClient,
+  sends: NewsletterSent[],
+  policy: NewsletterEventPolicy,
+): Promise<number> {
   if (sends.length === 0) return 0;
   const ids = sends.map((s) => s.contactId);
   const counted = await tx.$queryRaw<{ id: string; n: number }[]>`
@@ -102,7 +106,13 @@ export async function countNewslettersSent(tx: Prisma.TransactionClient, sends: 
   let care: Set<string>;
   if (policy.dispatchAll) care = new Set(ids);
   else {
-    const anyCondition = policy.conditions.length > 0 ? Prisma.sql` OR (${Prisma.join(policy.conditions.map((c) => Prisma.sql`(${c})`), ' OR ')})` : Prisma.empty;
+    const anyCondition =
+      policy.conditions.length > 0
+        ? Prisma.sql` OR (${Prisma.join(
+            policy.conditions.map((c) => Prisma.sql`(${c})`),
+            ' OR ',
+          )})`
+        : Prisma.empty;
     const rows = await tx.$queryRaw<{ id: string }[]>`
       SELECT c."id"::text AS id FROM "contacts" c
       WHERE c."id" = ANY(${ids}::uuid[])

@@ -10,13 +10,14 @@
 import type { Prisma } from '@prisma/client';
 import { z } from 'zod';
 
-
 /** { "gmail.com": 600 }: at most this many messages a minute to that domain. */
-export const domainLimitsSchema = z.record(z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'must be a lower-case domain name such as gmail.com'), z.number().int().min(1).max(1_000_000));
+export const domainLimitsSchema = z.record(
+  z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'must be a lower-case domain name such as gmail.com'),
+  z.number().int().min(1).max(1_000_000),
+);
 export type DomainLimits = z.infer<typeof domainLimitsSchema>;
 
 export const WINDOW_MS = 60_000;
-
 
 /**
  * Takes up to one slot per address in `domains` (one entry per message) in the

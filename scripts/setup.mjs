@@ -11,7 +11,18 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { connect, createServer } from 'node:net';
 import { createHash } from 'node:crypto';
-import { accessSync, chmodSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  chmodSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -33,7 +44,8 @@ function fail(msg) {
 
 function ensureNode() {
   const [maj, min] = process.versions.node.split('.').map(Number);
-  if (maj < 20 || (maj === 20 && min < 19)) fail(`Node.js ${process.versions.node} is too old: Rapport needs Node.js >= 20.19. Install a newer one and run again.`);
+  if (maj < 20 || (maj === 20 && min < 19))
+    fail(`Node.js ${process.versions.node} is too old: Rapport needs Node.js >= 20.19. Install a newer one and run again.`);
 }
 
 function hashFiles(...files) {
@@ -82,7 +94,9 @@ function ensureDependencies() {
   if (!r.ok) {
     fail(
       `\`npm ${cmd}\` failed (exit ${r.status}); its output is above. Is the npm registry reachable (a proxy or` +
-        (cmd === 'ci' ? ' .npmrc setting?), and do package.json and package-lock.json agree (`npm install` updates the lockfile)?' : ' .npmrc setting?)'),
+        (cmd === 'ci'
+          ? ' .npmrc setting?), and do package.json and package-lock.json agree (`npm install` updates the lockfile)?'
+          : ' .npmrc setting?)'),
     );
   }
   stamp(marker, hashFiles(join(root, 'package-lock.json')));
@@ -122,7 +136,8 @@ function ensureTemporalCli() {
   if (process.env.TEMPORAL_ADDRESS && mode === 'start') return;
   if (process.env.TEMPORAL_CLI) {
     const cli = process.env.TEMPORAL_CLI;
-    if (!existsSync(cli)) fail(`TEMPORAL_CLI=${cli} does not exist. Set it to the path of a Temporal CLI, or unset it to use (or build) .tools/bin/temporal.`);
+    if (!existsSync(cli))
+      fail(`TEMPORAL_CLI=${cli} does not exist. Set it to the path of a Temporal CLI, or unset it to use (or build) .tools/bin/temporal.`);
     try {
       accessSync(cli, constants.X_OK);
     } catch {
@@ -146,10 +161,7 @@ function ensureTemporalCli() {
   if (maj < MIN_GO[0] || (maj === MIN_GO[0] && min < MIN_GO[1])) {
     fail(`Go ${v} is too old to build the Temporal CLI; install Go >= ${MIN_GO.join('.')}.`);
   }
-  step(
-    `building the Temporal CLI v${TEMPORAL_CLI_VERSION} with ${v} into .tools/bin ` +
-      '(first run only; a few minutes on 2 cores) ...',
-  );
+  step(`building the Temporal CLI v${TEMPORAL_CLI_VERSION} with ${v} into .tools/bin ` + '(first run only; a few minutes on 2 cores) ...');
   const started = Date.now();
   const r = run(
     go,
@@ -178,19 +190,19 @@ function ensureTestServer() {
   const want = hashFiles(pom);
   const marker = join(dir, '.pom-hash');
   if (existsSync(launcher) && stampMatches(marker, want)) return;
-  if (!which('java')) fail('Java (17+) is needed for the Temporal time-skipping test server (tests only): install a JDK (e.g. `apt-get install openjdk-17-jdk-headless`).');
-  if (!which('mvn')) fail('Maven is needed to fetch the Temporal time-skipping test server (tests only): install it (e.g. `apt-get install maven`).');
+  if (!which('java'))
+    fail(
+      'Java (17+) is needed for the Temporal time-skipping test server (tests only): install a JDK (e.g. `apt-get install openjdk-17-jdk-headless`).',
+    );
+  if (!which('mvn'))
+    fail('Maven is needed to fetch the Temporal time-skipping test server (tests only): install it (e.g. `apt-get install maven`).');
   step('fetching the Temporal time-skipping test server from Maven Central (first run only) ...');
   mkdirSync(dir, { recursive: true });
-  const r = run('mvn', [
-    '-B',
-    '-q',
-    '-f',
-    pom,
-    'dependency:copy-dependencies',
-    `-DoutputDirectory=${join(dir, 'lib')}`,
-  ]);
-  if (!r.ok) fail('Maven could not fetch the test server; its output is above. Is Maven Central reachable (a proxy or mirror in ~/.m2/settings.xml)?');
+  const r = run('mvn', ['-B', '-q', '-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${join(dir, 'lib')}`]);
+  if (!r.ok)
+    fail(
+      'Maven could not fetch the test server; its output is above. Is Maven Central reachable (a proxy or mirror in ~/.m2/settings.xml)?',
+    );
   writeLauncher(dir, launcher, null);
   stamp(marker, want);
 }
@@ -225,7 +237,19 @@ async function ensureTestServerArchive() {
     });
     srv.once('error', reject);
   });
-  const child = spawn('java', ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', `-XX:ArchiveClassesAtExit=${archive}`, '-cp', `${join(dir, 'lib')}/*`, 'io.temporal.testserver.TestServer', String(port)], { stdio: 'ignore' });
+  const child = spawn(
+    'java',
+    [
+      '-XX:TieredStopAtLevel=1',
+      '-XX:+UseSerialGC',
+      `-XX:ArchiveClassesAtExit=${archive}`,
+      '-cp',
+      `${join(dir, 'lib')}/*`,
+      'io.temporal.testserver.TestServer',
+      String(port),
+    ],
+    { stdio: 'ignore' },
+  );
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.once('error', () => undefined);
   const deadline = Date.now() + 60_000;
@@ -287,13 +311,17 @@ function ensureChromium() {
   if (!isRoot || !which('apt-get')) {
     fail(
       `The workspace browser tests need Chromium at ${CHROMIUM}, and it is not installed.\n` +
-        '  Install Debian\'s package: sudo apt-get update && sudo apt-get install -y chromium\n' +
+        "  Install Debian's package: sudo apt-get update && sudo apt-get install -y chromium\n" +
         '  (or set CHROMIUM_PATH to a Chromium or Chrome executable).',
     );
   }
   step('installing Chromium for the browser tests (apt-get install chromium; first run only, a few minutes) ...');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  if (!run('apt-get', ['update', '-qq'], { env }).ok || !run('apt-get', ['install', '-y', '-qq', 'chromium'], { env }).ok || !existsSync(CHROMIUM)) {
+  if (
+    !run('apt-get', ['update', '-qq'], { env }).ok ||
+    !run('apt-get', ['install', '-y', '-qq', 'chromium'], { env }).ok ||
+    !existsSync(CHROMIUM)
+  ) {
     fail(`apt-get could not install chromium; install it by hand (apt-get install -y chromium) or set CHROMIUM_PATH.`);
   }
 }

@@ -47,7 +47,10 @@ export const SEGMENT_FIELDS: Partial<Record<(typeof CONTACT_FIELDS)[number], { s
 };
 
 export class SegmentConditionError extends Error {
-  constructor(readonly path: (string | number)[], message: string) {
+  constructor(
+    readonly path: (string | number)[],
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -55,7 +58,8 @@ export class SegmentConditionError extends Error {
 /** Problems that make a (schema-valid) condition unusable as a segment. */
 export function segmentIssues(cond: Condition, path: (string | number)[] = []): { path: (string | number)[]; message: string }[] {
   if ('field' in cond) {
-    if (cond.field.startsWith('steps.')) return [{ path: [...path, 'field'], message: 'webhook step results exist only inside a journey run, not in segments' }];
+    if (cond.field.startsWith('steps.'))
+      return [{ path: [...path, 'field'], message: 'webhook step results exist only inside a journey run, not in segments' }];
     if (!cond.field.startsWith('attributes.') && !(cond.field in SEGMENT_FIELDS)) {
       return [{ path: [...path, 'field'], message: `"${cond.field}" is not supported in segments` }];
     }
@@ -207,7 +211,14 @@ function eventTest(cond: Extract<Condition, { event: string }>, now: Date): Pris
   for (const [key, want] of Object.entries(cond.where ?? {})) {
     // A list means "any of these": an OR of exact matches.
     const alternatives = Array.isArray(want) ? want : [want];
-    filters.push(alternatives.length === 0 ? FALSE : Prisma.sql`(${Prisma.join(alternatives.map((w) => propertyEquals(key, w)), ' OR ')})`);
+    filters.push(
+      alternatives.length === 0
+        ? FALSE
+        : Prisma.sql`(${Prisma.join(
+            alternatives.map((w) => propertyEquals(key, w)),
+            ' OR ',
+          )})`,
+    );
   }
   const where = Prisma.join(filters, ' AND ');
   const tests: Prisma.Sql[] = [];
@@ -242,8 +253,16 @@ export function compileCondition(cond: Condition, now: Date = new Date()): Prism
     return columnTest(raw(f.sql), f.kind, cond.op, cond.value);
   }
   if ('event' in cond) return eventTest(cond, now);
-  if ('all' in cond) return Prisma.sql`(${Prisma.join(cond.all.map((c) => compileCondition(c, now)), ' AND ')})`;
-  if ('any' in cond) return Prisma.sql`(${Prisma.join(cond.any.map((c) => compileCondition(c, now)), ' OR ')})`;
+  if ('all' in cond)
+    return Prisma.sql`(${Prisma.join(
+      cond.all.map((c) => compileCondition(c, now)),
+      ' AND ',
+    )})`;
+  if ('any' in cond)
+    return Prisma.sql`(${Prisma.join(
+      cond.any.map((c) => compileCondition(c, now)),
+      ' OR ',
+    )})`;
   return Prisma.sql`(NOT ${compileCondition(cond.not, now)})`;
 }
 

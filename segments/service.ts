@@ -19,7 +19,8 @@ export const segmentBodySchema = z
     condition: safeJson(conditionSchema),
   })
   .superRefine((body, ctx) => {
-    for (const issue of segmentIssues(body.condition, ['condition'])) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    for (const issue of segmentIssues(body.condition, ['condition']))
+      ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   });
 export type SegmentBody = z.infer<typeof segmentBodySchema>;
 
@@ -27,7 +28,9 @@ type Tx = Db | Prisma.TransactionClient;
 
 /** Contact ids in the segment (tests and small audiences; broadcasts insert in SQL). */
 export async function segmentContactIds(db: Tx, cond: Condition, now = new Date()): Promise<string[]> {
-  const rows = await db.$queryRaw<{ id: string }[]>`SELECT c."id"::text AS id FROM "contacts" c WHERE ${segmentWhere(cond, now)} ORDER BY c."id"`;
+  const rows = await db.$queryRaw<
+    { id: string }[]
+  >`SELECT c."id"::text AS id FROM "contacts" c WHERE ${segmentWhere(cond, now)} ORDER BY c."id"`;
   return rows.map((r) => r.id);
 }
 
@@ -52,7 +55,12 @@ export async function segmentSample(db: Db, cond: Condition, limit: number, now 
 /** A stored condition that today's rules refuse (saved by an older version, or edited in the database). */
 export class StoredConditionError extends DomainError {
   constructor(readonly issues: { path: string; message: string }[]) {
-    super('conflict', 'segment_invalid', `the stored condition is no longer valid (${issues[0]?.path || 'condition'}: ${issues[0]?.message}); save the segment again with PUT`, issues);
+    super(
+      'conflict',
+      'segment_invalid',
+      `the stored condition is no longer valid (${issues[0]?.path || 'condition'}: ${issues[0]?.message}); save the segment again with PUT`,
+      issues,
+    );
   }
 }
 

@@ -6,7 +6,10 @@
 import { HttpError } from './errors';
 
 export class OverloadedError extends HttpError {
-  constructor(readonly retryAfterSeconds: number, why: string) {
+  constructor(
+    readonly retryAfterSeconds: number,
+    why: string,
+  ) {
     super(429, 'overloaded', `${why}; retry after ${retryAfterSeconds} s`);
   }
 }
@@ -41,7 +44,8 @@ export class Admission {
       this.active++;
       return Promise.resolve();
     }
-    if (this.queue.length >= this.opts.queueLimit) return Promise.reject(new OverloadedError(1, 'too many requests are waiting to be stored'));
+    if (this.queue.length >= this.opts.queueLimit)
+      return Promise.reject(new OverloadedError(1, 'too many requests are waiting to be stored'));
     return new Promise((resolve, reject) => {
       const entry = {
         go: () => {

@@ -98,7 +98,13 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     }
     // Express decodes path parameters itself: a malformed escape (/u/%ZZ) is the caller's fault.
     if (err instanceof URIError) {
-      res.status(400).json({ error: { code: 'bad_path', message: 'the path has a malformed percent-escape', details: [{ path: 'path', message: 'malformed percent-escape' }] } });
+      res.status(400).json({
+        error: {
+          code: 'bad_path',
+          message: 'the path has a malformed percent-escape',
+          details: [{ path: 'path', message: 'malformed percent-escape' }],
+        },
+      });
       return;
     }
     if (e.type === 'entity.too.large') {
@@ -110,7 +116,10 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     const code = (err as { code?: unknown }).code;
     if (code === 'P2024' || code === 'P2028') {
       log.warn({ code }, 'database busy; answered 503');
-      res.set('Retry-After', '1').status(503).json({ error: { code: 'database_busy', message: 'the database is busy; retry after 1 s', details: [] } });
+      res
+        .set('Retry-After', '1')
+        .status(503)
+        .json({ error: { code: 'database_busy', message: 'the database is busy; retry after 1 s', details: [] } });
       return;
     }
     log.error({ err }, 'unhandled error');

@@ -136,7 +136,9 @@ async function checkNamespace(connection: Connection, namespace: string, log: Lo
     return null;
   } catch (err) {
     if (isGrpcServiceError(err) && err.code === GRPC_NOT_FOUND) {
-      const e = new ConfigError(`Temporal has no namespace "${namespace}" (TEMPORAL_NAMESPACE).\nSet TEMPORAL_NAMESPACE to an existing namespace (Temporal Cloud: <name>.<account>), or create it (temporal operator namespace create ${namespace}).`);
+      const e = new ConfigError(
+        `Temporal has no namespace "${namespace}" (TEMPORAL_NAMESPACE).\nSet TEMPORAL_NAMESPACE to an existing namespace (Temporal Cloud: <name>.<account>), or create it (temporal operator namespace create ${namespace}).`,
+      );
       e.cause = err;
       return e;
     }
@@ -150,11 +152,17 @@ function listenFailure(host: string, port: number, err: NodeJS.ErrnoException): 
   const at = `${host}:${port}`;
   const e =
     err.code === 'EADDRINUSE'
-      ? new ConfigError(`The HTTP server cannot listen on ${at}: port ${port} is already in use (another Rapport, or another program).\nStop it, or set HTTP_PORT to a free port (0 picks any).`)
+      ? new ConfigError(
+          `The HTTP server cannot listen on ${at}: port ${port} is already in use (another Rapport, or another program).\nStop it, or set HTTP_PORT to a free port (0 picks any).`,
+        )
       : err.code === 'EACCES'
-        ? new ConfigError(`The HTTP server cannot listen on ${at}: permission denied (ports below 1024 need privileges).\nSet HTTP_PORT to a port above 1023.`)
+        ? new ConfigError(
+            `The HTTP server cannot listen on ${at}: permission denied (ports below 1024 need privileges).\nSet HTTP_PORT to a port above 1023.`,
+          )
         : err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN'
-          ? new ConfigError(`The HTTP server cannot listen on ${at}: ${host} is not an address of this machine.\nSet HTTP_HOST to one (127.0.0.1, or 0.0.0.0 for all).`)
+          ? new ConfigError(
+              `The HTTP server cannot listen on ${at}: ${host} is not an address of this machine.\nSet HTTP_HOST to one (127.0.0.1, or 0.0.0.0 for all).`,
+            )
           : new ConfigError(`The HTTP server cannot listen on ${at} (HTTP_HOST, HTTP_PORT): ${err.code ?? 'error'}: ${err.message}`);
   e.cause = err;
   return e;

@@ -8,7 +8,16 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { pinoHttp } from 'pino-http';
 import { errorFields, type Logger } from '../lib/logger';
 import type { Db } from '../lib/db';
-import { backlogSource, broadcastProgress, eventsAccepted, eventsRefused, httpRequestDuration, metricsText, type BacklogReading, type BroadcastReading } from '../lib/metrics';
+import {
+  backlogSource,
+  broadcastProgress,
+  eventsAccepted,
+  eventsRefused,
+  httpRequestDuration,
+  metricsText,
+  type BacklogReading,
+  type BroadcastReading,
+} from '../lib/metrics';
 
 /** An incoming X-Request-Id is kept when it looks like an id (no spaces, no `@`, at most 128 characters). */
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:=+-]{1,128}$/;
@@ -54,7 +63,10 @@ function countEvent(req: Request, res: Response, route: string): void {
   const reason = refusalReason(res.statusCode);
   if (reason === null) {
     const body: unknown = req.body;
-    const batch = body !== null && typeof body === 'object' && !Buffer.isBuffer(body) && Array.isArray((body as { events?: unknown }).events) ? (body as { events: unknown[] }).events.length : 1;
+    const batch =
+      body !== null && typeof body === 'object' && !Buffer.isBuffer(body) && Array.isArray((body as { events?: unknown }).events)
+        ? (body as { events: unknown[] }).events.length
+        : 1;
     eventsAccepted.inc({ endpoint }, batch);
   } else eventsRefused.inc({ endpoint, reason });
 }
@@ -91,11 +103,15 @@ export function requestObservability(log: Logger): RequestHandler[] {
     // The child logger carries only the id: no headers, no URL, no query string.
     quietReqLogger: true,
     quietResLogger: true,
-    customLogLevel: (req, res, err) => (err || res.statusCode >= 500 ? 'error' : QUIET_ROUTES.has(routePattern(req, res)) ? 'debug' : 'info'),
+    customLogLevel: (req, res, err) =>
+      err || res.statusCode >= 500 ? 'error' : QUIET_ROUTES.has(routePattern(req, res)) ? 'debug' : 'info',
     customSuccessMessage: () => 'request',
     customErrorMessage: () => 'request failed',
     customSuccessObject: (req, res, val: { responseTime: number }) => accessFields(req, res, val.responseTime),
-    customErrorObject: (req, res, err, val: { responseTime: number }) => ({ ...accessFields(req, res, val.responseTime), ...errorFields(err) }),
+    customErrorObject: (req, res, err, val: { responseTime: number }) => ({
+      ...accessFields(req, res, val.responseTime),
+      ...errorFields(err),
+    }),
   });
   return [capture, access];
 }
@@ -112,7 +128,16 @@ export function metricsHandler(token: string | undefined): RequestHandler {
     if (expected) {
       const got = Buffer.from(req.get('authorization') ?? '');
       if (got.length !== expected.length || !timingSafeEqual(got, expected)) {
-        res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: { code: 'unauthorized', message: 'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>', details: [{ path: 'header.authorization', message: 'missing or wrong' }] } });
+        res
+          .status(401)
+          .set('WWW-Authenticate', 'Bearer')
+          .json({
+            error: {
+              code: 'unauthorized',
+              message: 'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>',
+              details: [{ path: 'header.authorization', message: 'missing or wrong' }],
+            },
+          });
         return;
       }
     }

@@ -50,7 +50,9 @@ export const simulateRequestSchema = z
     /** Exactly one of: a stored contact by `id` or `email`, or `describe` (a contact that need not exist). */
     contact: z
       .strictObject({ id: z.uuid().optional(), email: emailSchema.optional(), describe: describedContactSchema.optional() })
-      .refine((c) => [c.id, c.email, c.describe].filter((v) => v !== undefined).length === 1, { message: 'give exactly one of id, email or describe' }),
+      .refine((c) => [c.id, c.email, c.describe].filter((v) => v !== undefined).length === 1, {
+        message: 'give exactly one of id, email or describe',
+      }),
     /** Events about the contact after the start, at offsets; at most 100. */
     events: z.array(simulatedEventSchema).max(100).default([]),
     /** Properties of the event that starts the run (event triggers). */
@@ -66,5 +68,8 @@ export const simulateRequestSchema = z
     /** What webhook steps answer, by step id (the simulation calls nothing outside). Default 200 {}. */
     webhooks: z.record(z.string(), z.strictObject({ status: z.number().int().min(0).max(599), body: z.json().default({}) })).optional(),
   })
-  .refine((b) => b.definition === undefined || b.version === undefined, { message: 'give a definition or a version, not both', path: ['version'] });
+  .refine((b) => b.definition === undefined || b.version === undefined, {
+    message: 'give a definition or a version, not both',
+    path: ['version'],
+  });
 export type SimulateRequest = z.infer<typeof simulateRequestSchema>;

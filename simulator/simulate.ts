@@ -97,7 +97,12 @@ export async function simulateJourney(o: SimulateOptions): Promise<SimulationRes
 
   const triggerEvent: JourneyEvent | null =
     def.trigger.type === 'event'
-      ? { eventId: 'sim-trigger', type: Array.isArray(def.trigger.event) ? def.trigger.event[0]! : def.trigger.event, properties: o.triggerProperties ?? {}, occurredAt: iso(t0) }
+      ? {
+          eventId: 'sim-trigger',
+          type: Array.isArray(def.trigger.event) ? def.trigger.event[0]! : def.trigger.event,
+          properties: o.triggerProperties ?? {},
+          occurredAt: iso(t0),
+        }
       : null;
 
   /** Delivers every event due by `until` (an event at a timer's moment arrives first). */
@@ -106,7 +111,8 @@ export async function simulateJourney(o: SimulateOptions): Promise<SimulationRes
       const e = queue.shift()!;
       clock = Math.max(clock, e.at);
       let properties = e.properties;
-      if (e.type === SYSTEM_EVENTS.approvalDecided && properties.approvalId === undefined && lastApproval) properties = { ...properties, approvalId: lastApproval };
+      if (e.type === SYSTEM_EVENTS.approvalDecided && properties.approvalId === undefined && lastApproval)
+        properties = { ...properties, approvalId: lastApproval };
       occurred.push({ type: e.type, properties, at: e.at });
       // As the dispatcher does: a run hears only of events its journey reacts to.
       const heard = hears({ type: e.type, properties });
@@ -121,11 +127,20 @@ export async function simulateJourney(o: SimulateOptions): Promise<SimulationRes
   let finishReason: string | null = null;
   const emails: SimulationResult['emails'] = [];
   let entering: { step: string; at: number } | null = null;
-  let statusOf: () => JourneyStatus = () => ({ journeyKey: def.key, version: o.version ?? 0, currentStep: null, nextWakeAt: null, stepsTaken: 0, paused: false });
+  let statusOf: () => JourneyStatus = () => ({
+    journeyKey: def.key,
+    version: o.version ?? 0,
+    currentStep: null,
+    nextWakeAt: null,
+    stepsTaken: 0,
+    paused: false,
+  });
 
   const lookup: EventLookup = async ({ type, since }) => {
     const past = o.history ? await o.history({ contactId, type, since }) : [];
-    const simulated = occurred.filter((e) => e.type === type && e.at <= clock && (!since || e.at >= since.getTime())).map((e) => ({ properties: e.properties }));
+    const simulated = occurred
+      .filter((e) => e.type === type && e.at <= clock && (!since || e.at >= since.getTime()))
+      .map((e) => ({ properties: e.properties }));
     const trig = triggerEvent && triggerEvent.type === type ? [{ properties: triggerEvent.properties }] : [];
     return [...past, ...trig, ...simulated];
   };
@@ -143,7 +158,13 @@ export async function simulateJourney(o: SimulateOptions): Promise<SimulationRes
     async journeyStep(ref): Promise<ResolvedStep | null> {
       const { index, step } = stepOf(ref.stepId);
       if (!step) return null;
-      if (steps.length >= MAX_SIMULATED_STEPS) throw new Stop({ status: 'stopped', at: iso(clock), step: step.id, reason: `more than ${MAX_SIMULATED_STEPS} steps: the journey loops` });
+      if (steps.length >= MAX_SIMULATED_STEPS)
+        throw new Stop({
+          status: 'stopped',
+          at: iso(clock),
+          step: step.id,
+          reason: `more than ${MAX_SIMULATED_STEPS} steps: the journey loops`,
+        });
       entering = { step: step.id, at: clock };
       return { step, next: nextStepId(def, index), paused: false };
     },
@@ -154,7 +175,15 @@ export async function simulateJourney(o: SimulateOptions): Promise<SimulationRes
     async recordStep(log) {
       const detail = log.detail ?? {};
       const why = typeof detail.why === 'string' ? detail.why : typeof detail.reason === 'string' ? detail.reason : null;
-      steps.push({ step: log.stepId, type: log.kind, enteredAt: iso(entering?.step === log.stepId ? entering.at : clock), leftAt: iso(clock), outcome: log.outcome, why, detail });
+      steps.push({
+        step: log.stepId,
+        type: log.kind,
+        enteredAt: iso(entering?.step === log.stepId ? entering.at : clock),
+        leftAt: iso(clock),
+        outcome: log.outcome,
+        why,
+        detail,
+      });
     },
     async runFinished(input) {
       finishReason = input.reason;
@@ -165,7 +194,10 @@ export async function simulateJourney(o: SimulateOptions): Promise<SimulationRes
       return at?.toISOString() ?? null;
     },
     async nextWindowStart(input) {
-      return { at: nextWindowStart(new Date(input.now), contact.timeZone, input.days, input.start, input.end).toISOString(), timeZone: contact.timeZone };
+      return {
+        at: nextWindowStart(new Date(input.now), contact.timeZone, input.days, input.start, input.end).toISOString(),
+        timeZone: contact.timeZone,
+      };
     },
     async evaluateBranch(input) {
       const explanations: string[] = [];
@@ -183,7 +215,9 @@ export async function simulateJourney(o: SimulateOptions): Promise<SimulationRes
       const blocked = category === 'transactional' ? null : subscriptionBlock(contact, category);
       const outcome = blocked ? 'suppressed' : 'sent';
       emails.push({ step: input.stepId, template: input.templateKey, at: input.now ?? iso(clock), outcome, reason: blocked });
-      return blocked ? { outcome: 'suppressed', sendId: `sim-send-${emails.length}`, reason: blocked } : { outcome: 'sent', sendId: `sim-send-${emails.length}` };
+      return blocked
+        ? { outcome: 'suppressed', sendId: `sim-send-${emails.length}`, reason: blocked }
+        : { outcome: 'sent', sendId: `sim-send-${emails.length}` };
     },
     async updateContact(input) {
       const attributes: Record<string, unknown> = { ...(contact.attributes as Record<string, unknown>) };
@@ -198,7 +232,9 @@ export async function simulateJourney(o: SimulateOptions): Promise<SimulationRes
         tags: [...tags],
         loyaltyPoints: contact.loyaltyPoints + (input.addPoints ?? 0),
         ...(input.setTier !== undefined ? { tier: input.setTier } : {}),
-        ...(input.subscriptions ? { subscriptions: { ...(contact.subscriptions as Record<string, unknown>), ...input.subscriptions } as Prisma.JsonObject } : {}),
+        ...(input.subscriptions
+          ? { subscriptions: { ...(contact.subscriptions as Record<string, unknown>), ...input.subscriptions } as Prisma.JsonObject }
+          : {}),
       };
       const parts = [
         ...Object.keys(input.set ?? {}).map((k) => `set ${k}`),
@@ -212,10 +248,17 @@ export async function simulateJourney(o: SimulateOptions): Promise<SimulationRes
       return { applied: true, summary: parts.join(', ') };
     },
     async issueCoupon(input) {
-      return { id: 'sim-coupon', code: `${input.prefix}-SIMULATED`, value: input.value, valueCents: Math.round(input.value * 100), currency: contact.currency, expiresAt: null };
+      return {
+        id: 'sim-coupon',
+        code: `${input.prefix}-SIMULATED`,
+        value: input.value,
+        valueCents: Math.round(input.value * 100),
+        currency: contact.currency,
+        expiresAt: null,
+      };
     },
     async createSalesTask(input) {
-      const owner = input.owner === 'contact.owner' ? contact.ownerEmail ?? input.fallbackOwner : input.owner;
+      const owner = input.owner === 'contact.owner' ? (contact.ownerEmail ?? input.fallbackOwner) : input.owner;
       if (!owner) return { taskId: null, why: 'the contact has no owner and the step no fallbackOwner' };
       return { taskId: 'sim-task', owner: '[owner]', dueAt: iso(clock), notified: input.notify };
     },
@@ -271,7 +314,10 @@ export async function simulateJourney(o: SimulateOptions): Promise<SimulationRes
               at: iso(Math.max(clock, at === Infinity ? clock : at)),
               step,
               until: deadline === Infinity ? null : iso(deadline),
-              reason: deadline === Infinity ? `waits at ${step ?? 'the start'} with nothing left to happen` : `still waiting at ${step ?? 'the start'} at the end of the simulated time`,
+              reason:
+                deadline === Infinity
+                  ? `waits at ${step ?? 'the start'} with nothing left to happen`
+                  : `still waiting at ${step ?? 'the start'} at the end of the simulated time`,
             });
           }
           clock = deadline;
@@ -307,7 +353,9 @@ export async function simulateJourney(o: SimulateOptions): Promise<SimulationRes
     startedAt: iso(t0),
     steps,
     emails,
-    decisions: steps.filter((s) => DECISION_TYPES.has(s.type)).map((s) => ({ step: s.step, type: s.type, at: s.leftAt, outcome: s.outcome, why: s.why ?? describeDecision(s) })),
+    decisions: steps
+      .filter((s) => DECISION_TYPES.has(s.type))
+      .map((s) => ({ step: s.step, type: s.type, at: s.leftAt, outcome: s.outcome, why: s.why ?? describeDecision(s) })),
     events: eventLog,
     end,
   };
@@ -316,8 +364,10 @@ export async function simulateJourney(o: SimulateOptions): Promise<SimulationRes
 function describeDecision(s: SimStep): string {
   const d = s.detail;
   if (s.type === 'split') return `bucket ${String(d.bucket)} of 100 falls in variant ${String(d.variant)}`;
-  if (s.type === 'wait_for_event') return s.outcome === 'event_received' ? `"${String(d.event)}" arrived` : `no "${String(d.event)}" within ${String(d.timeout)}`;
-  if (s.type === 'approval') return d.timedOut ? `no decision before the deadline: ${String(d.decision)}` : `decided: ${String(d.decision)}`;
+  if (s.type === 'wait_for_event')
+    return s.outcome === 'event_received' ? `"${String(d.event)}" arrived` : `no "${String(d.event)}" within ${String(d.timeout)}`;
+  if (s.type === 'approval')
+    return d.timedOut ? `no decision before the deadline: ${String(d.decision)}` : `decided: ${String(d.decision)}`;
   return s.outcome;
 }
 
@@ -357,4 +407,3 @@ export function describedContact(d: DescribedContact, start: Date): Contact {
     deletedAt: null,
   };
 }
-

@@ -8,7 +8,12 @@ import { loadOrCreateSecrets, updateSecrets } from './secrets';
 export const DEFAULT_ADMIN_EMAIL = 'admin@rapport.local';
 
 /** Ensures an admin exists; returns the lines to print about signing in. */
-export async function ensureDashboardAdmin(db: Db, secretsFile: string, url: string, email = process.env.DASHBOARD_ADMIN_EMAIL ?? DEFAULT_ADMIN_EMAIL): Promise<string[]> {
+export async function ensureDashboardAdmin(
+  db: Db,
+  secretsFile: string,
+  url: string,
+  email = process.env.DASHBOARD_ADMIN_EMAIL ?? DEFAULT_ADMIN_EMAIL,
+): Promise<string[]> {
   if ((await countUsers(db)) === 0) {
     const { user, password } = await createUser(db, { email, role: 'admin' });
     updateSecrets(secretsFile, { dashboard: { url, email: user.email, password } });

@@ -14,8 +14,20 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
-  chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync,
-  readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync,
+  chmodSync,
+  chownSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
 } from 'node:fs';
 import { arch, platform, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -162,7 +174,8 @@ function prepareBinaries(source: string, runAs: RunAs, home: (user: RunAs) => st
       renameSync(tmp, target); // atomic: a concurrent run either wins or finds it complete
     } catch {
       rmSync(tmp, { recursive: true, force: true });
-      if (!existsSync(target)) throw new PostgresStartError(`Embedded PostgreSQL could not start: could not create ${target}. ${OR_EXTERNAL}`);
+      if (!existsSync(target))
+        throw new PostgresStartError(`Embedded PostgreSQL could not start: could not create ${target}. ${OR_EXTERNAL}`);
     }
   }
   if (!canRunBinaries(target, runAs)) {
@@ -183,7 +196,9 @@ function canRunBinaries(native: string, runAs: RunAs): boolean {
 
 function versionKey(native: string): string {
   try {
-    const pkg = z.object({ name: z.string(), version: z.string() }).parse(JSON.parse(readFileSync(join(dirname(native), 'package.json'), 'utf8')));
+    const pkg = z
+      .object({ name: z.string(), version: z.string() })
+      .parse(JSON.parse(readFileSync(join(dirname(native), 'package.json'), 'utf8')));
     return `${pkg.name.replace(/^@/, '').replace(/[^\w.-]+/g, '-')}-${pkg.version}`;
   } catch {
     return `native-${createHash('sha256').update(native).digest('hex').slice(0, 12)}`;
@@ -239,7 +254,13 @@ function prepareDataDir(requested: string, runAs: RunAs, home: (user: RunAs) => 
   rmSync(requested, { recursive: true });
   const hash = createHash('sha256').update(requested).digest('hex').slice(0, 12);
   // Named after the path's last folders (e.g. rapport-data-postgres-<hash>), so people can tell whose it is.
-  const name = requested.split(/[\\/]/).filter(Boolean).slice(-3).map((p) => p.replace(/^\.+/, '')).join('-').replace(/[^\w.-]+/g, '_');
+  const name = requested
+    .split(/[\\/]/)
+    .filter(Boolean)
+    .slice(-3)
+    .map((p) => p.replace(/^\.+/, ''))
+    .join('-')
+    .replace(/[^\w.-]+/g, '_');
   const target = join(home(runAs), 'data', `${name}-${hash}`);
   mkdirWorldTraversable(dirname(target));
   ownedDataDir(target, runAs);
@@ -361,7 +382,12 @@ function spawnFailure(what: string, file: string, err: NodeJS.ErrnoException, ru
 }
 
 function tail(text: string, lines = 12): string {
-  return text.trim().split('\n').slice(-lines).map((l) => `    ${l}`).join('\n');
+  return text
+    .trim()
+    .split('\n')
+    .slice(-lines)
+    .map((l) => `    ${l}`)
+    .join('\n');
 }
 
 async function initdb(native: string, dataDir: string, runAs: RunAs | null, log: Logger | undefined): Promise<void> {
@@ -371,8 +397,13 @@ async function initdb(native: string, dataDir: string, runAs: RunAs | null, log:
   writeFileSync(pwfile, `${PASSWORD}\n`, { mode: 0o600 });
   if (runAs) chownSync(pwfile, runAs.uid, runAs.gid);
   const args = [
-    `--pgdata=${dataDir}`, `--username=${USER}`, `--pwfile=${pwfile}`, '--auth=scram-sha-256',
-    '--encoding=UTF8', '--locale=C', '--no-instructions',
+    `--pgdata=${dataDir}`,
+    `--username=${USER}`,
+    `--pwfile=${pwfile}`,
+    '--auth=scram-sha-256',
+    '--encoding=UTF8',
+    '--locale=C',
+    '--no-instructions',
   ];
   try {
     const out = await new Promise<string>((resolvePromise, reject) => {
@@ -411,10 +442,15 @@ interface PostgresProcess {
 function spawnPostgres(native: string, dataDir: string, port: number, runAs: RunAs | null, log: Logger | undefined): PostgresProcess {
   const file = join(native, 'bin', 'postgres');
   const args = [
-    '-D', dataDir, '-p', String(port),
-    '-c', 'listen_addresses=127.0.0.1',
+    '-D',
+    dataDir,
+    '-p',
+    String(port),
+    '-c',
+    'listen_addresses=127.0.0.1',
     // No Unix socket: we connect over TCP, and /tmp may not be writable for the postgres user.
-    '-c', 'unix_socket_directories=',
+    '-c',
+    'unix_socket_directories=',
   ];
   // Its own process group: Ctrl-C in the terminal reaches us, and we stop PostgreSQL
   // last, after the worker has drained. Asked to shut down fast if we exit first.

@@ -44,7 +44,11 @@ export function rssMb(pid: number): number {
  * reaches only `npm start`, which stops the parts in order; it watches its
  * parent and stops by itself if the parent dies (RAPPORT_PARENT_PID).
  */
-export function startRole(role: Role, env: Record<string, string | undefined>, opts: { out?: (line: string) => void; timeoutMs?: number } = {}): Promise<RoleProcess> {
+export function startRole(
+  role: Role,
+  env: Record<string, string | undefined>,
+  opts: { out?: (line: string) => void; timeoutMs?: number } = {},
+): Promise<RoleProcess> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'cli', 'rapport.ts'), role], {
     cwd: ROOT,
     env: { ...env, RAPPORT_PARENT_PID: String(process.pid) },
@@ -61,7 +65,11 @@ export function startRole(role: Role, env: Record<string, string | undefined>, o
     let ready = false;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new RoleStartError(`The ${role} did not get ready within ${(opts.timeoutMs ?? 120_000) / 1000} s. Its last lines:\n${tail.join('\n')}`));
+      reject(
+        new RoleStartError(
+          `The ${role} did not get ready within ${(opts.timeoutMs ?? 120_000) / 1000} s. Its last lines:\n${tail.join('\n')}`,
+        ),
+      );
     }, opts.timeoutMs ?? 120_000);
     const onLine = (line: string) => {
       if (!line) return;

@@ -73,15 +73,24 @@ export async function startMailSink(opts: { smtpPort: number; httpPort?: number;
   smtp.on('error', () => undefined);
 
   // The list page runs nothing; a mail's HTML keeps its inline styles and remote images, never scripts or forms.
-  const page = { 'content-type': 'text/html; charset=utf-8', 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', 'cache-control': 'no-store' };
+  const page = {
+    'content-type': 'text/html; charset=utf-8',
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'cache-control': 'no-store',
+  };
   const LIST_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
-  const MAIL_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src * data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'; sandbox allow-popups";
+  const MAIL_CSP =
+    "default-src 'none'; style-src 'unsafe-inline'; img-src * data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'; sandbox allow-popups";
   let http: Server | null = null;
   if (opts.httpPort !== undefined && opts.dir) {
     const dir = opts.dir;
     http = createServer((req, res) => {
       void (async () => {
-        const files = readdirSync(dir).filter((f) => f.endsWith('.eml')).sort().reverse();
+        const files = readdirSync(dir)
+          .filter((f) => f.endsWith('.eml'))
+          .sort()
+          .reverse();
         const url = new URL(req.url ?? '/', 'http://x');
         // One message as JSON, for the workspace's Mail page (the server reads it; MAIL_SINK_URL).
         const api = /^\/api\/messages\/([\w-]+)$/.exec(url.pathname);
@@ -93,9 +102,16 @@ export async function startMailSink(opts: { smtpPort: number; httpPort?: number;
           res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
           return void res.end(
             JSON.stringify({
-              id: api[1], date: mail.date?.toISOString() ?? '', from: addr(mail.from), to: addr(mail.to), subject: mail.subject ?? '',
-              html: typeof mail.html === 'string' ? mail.html : null, text: mail.text ?? '',
-              headers: Object.fromEntries(['message-id', 'x-rapport-test'].flatMap((h) => (mail.headers.has(h) ? [[h, String(mail.headers.get(h))]] : []))),
+              id: api[1],
+              date: mail.date?.toISOString() ?? '',
+              from: addr(mail.from),
+              to: addr(mail.to),
+              subject: mail.subject ?? '',
+              html: typeof mail.html === 'string' ? mail.html : null,
+              text: mail.text ?? '',
+              headers: Object.fromEntries(
+                ['message-id', 'x-rapport-test'].flatMap((h) => (mail.headers.has(h) ? [[h, String(mail.headers.get(h))]] : [])),
+              ),
             }),
           );
         }
@@ -123,7 +139,12 @@ export async function startMailSink(opts: { smtpPort: number; httpPort?: number;
           `<!doctype html><meta charset="utf-8"><title>Rapport mail sink</title>` +
             `<style>body{font-family:system-ui,sans-serif;margin:2rem}td,th{padding:.3rem .8rem;text-align:left}</style>` +
             `<h1>Sent mail (${files.length})</h1><table><tr><th>Date</th><th>To</th><th>Subject</th></tr>` +
-            rows.map((r) => `<tr><td>${escape(r.date)}</td><td>${escape(r.to)}</td><td><a href="/messages/${r.id}">${escape(r.subject)}</a></td></tr>`).join('') +
+            rows
+              .map(
+                (r) =>
+                  `<tr><td>${escape(r.date)}</td><td>${escape(r.to)}</td><td><a href="/messages/${r.id}">${escape(r.subject)}</a></td></tr>`,
+              )
+              .join('') +
             `</table>`,
         );
       })().catch((err: Error) => res.writeHead(500).end(err.message));
@@ -173,7 +194,9 @@ function listenFailure(what: string, host: string, port: number, err: NodeJS.Err
       : err.code === 'EACCES'
         ? 'permission denied (ports below 1024 need privileges)'
         : `${err.code ?? 'error'}: ${err.message}`;
-  const e = new Error(`The mail sink could not listen on ${host}:${port} (${what}): ${why}. Stop the other program or choose another port.`);
+  const e = new Error(
+    `The mail sink could not listen on ${host}:${port} (${what}): ${why}. Stop the other program or choose another port.`,
+  );
   e.cause = err;
   return e;
 }

@@ -70,7 +70,13 @@ async function main() {
   try {
     const secrets = loadOrCreateSecrets(join(DATA, 'secrets.json'));
     const env: Record<string, string | undefined> = { ...process.env };
-    if (!env.DATABASE_URL) await requireFreePort(port('EMBEDDED_PG_PORT', 55432), 'EMBEDDED_PG_PORT', 'Embedded PostgreSQL', 'set DATABASE_URL to use a PostgreSQL server of your own');
+    if (!env.DATABASE_URL)
+      await requireFreePort(
+        port('EMBEDDED_PG_PORT', 55432),
+        'EMBEDDED_PG_PORT',
+        'Embedded PostgreSQL',
+        'set DATABASE_URL to use a PostgreSQL server of your own',
+      );
     if (!env.TEMPORAL_ADDRESS) {
       const instead = 'set TEMPORAL_ADDRESS to use a running Temporal server';
       await requireFreePort(port('TEMPORAL_DEV_PORT', 7233), 'TEMPORAL_DEV_PORT', 'The Temporal dev server', instead);
@@ -84,8 +90,16 @@ async function main() {
     if (['127.0.0.1', '0.0.0.0', 'localhost', undefined].includes(env.HTTP_HOST || undefined)) {
       await requireFreePort(port('HTTP_PORT', 3000), 'HTTP_PORT', 'The HTTP server');
     }
-    if (env.WORKER_METRICS_PORT !== 'off' && ['127.0.0.1', '0.0.0.0', 'localhost', undefined].includes(env.WORKER_METRICS_HOST || undefined)) {
-      await requireFreePort(port('WORKER_METRICS_PORT', 9464), 'WORKER_METRICS_PORT', "The worker's metrics port", 'set WORKER_METRICS_PORT=off');
+    if (
+      env.WORKER_METRICS_PORT !== 'off' &&
+      ['127.0.0.1', '0.0.0.0', 'localhost', undefined].includes(env.WORKER_METRICS_HOST || undefined)
+    ) {
+      await requireFreePort(
+        port('WORKER_METRICS_PORT', 9464),
+        'WORKER_METRICS_PORT',
+        "The worker's metrics port",
+        'set WORKER_METRICS_PORT=off',
+      );
     }
     // Links in emails must reach this server: a port picked at random is picked now, so
     // that PUBLIC_URL (when not set) can be derived from it (config/env.ts).
@@ -113,7 +127,11 @@ async function main() {
     }
     let mailUi: string | null = null;
     if (!env.SMTP_URL) {
-      const sink = await startMailSink({ smtpPort: port('MAIL_SINK_SMTP_PORT', 2525), httpPort: port('MAIL_SINK_HTTP_PORT', 8025), dir: join(DATA, 'mail') });
+      const sink = await startMailSink({
+        smtpPort: port('MAIL_SINK_SMTP_PORT', 2525),
+        httpPort: port('MAIL_SINK_HTTP_PORT', 8025),
+        dir: join(DATA, 'mail'),
+      });
       stops.push(['mail sink', () => sink.close()]);
       env.SMTP_URL = sink.smtpUrl;
       mailUi = `http://127.0.0.1:${sink.httpPort}`;
@@ -122,7 +140,9 @@ async function main() {
     }
     env.RAPPORT_API_KEYS ??= secrets.apiKey;
     env.LINK_SIGNING_SECRET ??= secrets.linkSecret;
-    env.WEBHOOK_SECRETS ??= Object.entries(secrets.webhookSecrets).map(([k, v]) => `${k}=${v}`).join(',');
+    env.WEBHOOK_SECRETS ??= Object.entries(secrets.webhookSecrets)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
 
     const migrateEnv = loadEnv('migrate', env);
     const applied = await migrate(migrateEnv.DATABASE_URL, { onProgress: (m) => log.info(m) });
@@ -156,7 +176,8 @@ async function main() {
     stops.splice(stops.length - 1, 0, ['worker', () => workerProc.stop((Number(env.WORKER_SHUTDOWN_GRACE_SECONDS ?? 20) + 10) * 1000)]);
     const server = { url: String(serverProc.ready.url), port: Number(new URL(String(serverProc.ready.url)).port) };
     const mismatch = env.PUBLIC_URL ? publicUrlMismatch(env.PUBLIC_URL, server.port) : null;
-    if (mismatch) log.warn({ PUBLIC_URL: env.PUBLIC_URL }, `PUBLIC_URL does not point at this server (${mismatch}): links in emails will not reach it`);
+    if (mismatch)
+      log.warn({ PUBLIC_URL: env.PUBLIC_URL }, `PUBLIC_URL does not point at this server (${mismatch}): links in emails will not reach it`);
 
     const apiKey = loadEnv('server', env).RAPPORT_API_KEYS[0];
     const workspaceLines = await ensureDashboardAdmin(db, join(DATA, 'secrets.json'), server.url);

@@ -24,7 +24,14 @@ export async function startTemporalDevServer(opts: {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--log-level', 'warn'];
   if (opts.dbFile) {
     mkdirSync(dirname(opts.dbFile), { recursive: true });
-    args.push('--db-filename', opts.dbFile, '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', `synchronous=${opts.sqliteSync ?? 'normal'}`);
+    args.push(
+      '--db-filename',
+      opts.dbFile,
+      '--sqlite-pragma',
+      'journal_mode=wal',
+      '--sqlite-pragma',
+      `synchronous=${opts.sqliteSync ?? 'normal'}`,
+    );
   }
   if (opts.uiPort === null) args.push('--headless');
   else args.push('--ui-port', String(opts.uiPort));
@@ -74,22 +81,36 @@ const OR_EXTERNAL = 'Or set TEMPORAL_ADDRESS to use a Temporal server that is al
 /** One paragraph: what failed, why, what to do. */
 function startFailure(cli: string, port: number, spawnError: NodeJS.ErrnoException | null, waitError: string, stderr: string): string {
   if (spawnError?.code === 'ENOENT') {
-    return `The Temporal dev server could not start: the Temporal CLI ${cli} does not exist. Run \`node scripts/setup.mjs\` ` +
-      `(npm start does) to build it, or set TEMPORAL_CLI to a Temporal CLI. ${OR_EXTERNAL}`;
+    return (
+      `The Temporal dev server could not start: the Temporal CLI ${cli} does not exist. Run \`node scripts/setup.mjs\` ` +
+      `(npm start does) to build it, or set TEMPORAL_CLI to a Temporal CLI. ${OR_EXTERNAL}`
+    );
   }
   if (spawnError?.code === 'EACCES') {
-    return `The Temporal dev server could not start: the Temporal CLI ${cli} cannot be run: permission denied (EACCES: ` +
+    return (
+      `The Temporal dev server could not start: the Temporal CLI ${cli} cannot be run: permission denied (EACCES: ` +
       `it is not executable, or a folder above it is not traversable, or it is on a noexec mount). \`chmod +x\` it, ` +
-      `or set TEMPORAL_CLI to a Temporal CLI that can run. ${OR_EXTERNAL}`;
+      `or set TEMPORAL_CLI to a Temporal CLI that can run. ${OR_EXTERNAL}`
+    );
   }
   if (spawnError) {
-    return `The Temporal dev server could not start: ${cli} could not be run (${spawnError.code ?? 'error'}: ${spawnError.message}). ` +
-      `Set TEMPORAL_CLI to a working Temporal CLI. ${OR_EXTERNAL}`;
+    return (
+      `The Temporal dev server could not start: ${cli} could not be run (${spawnError.code ?? 'error'}: ${spawnError.message}). ` +
+      `Set TEMPORAL_CLI to a working Temporal CLI. ${OR_EXTERNAL}`
+    );
   }
-  const lines = stderr.replace(/\x1b\[[0-9;]*m/g, '').trim().split('\n').slice(-8).map((l) => `    ${l}`).join('\n');
+  const lines = stderr
+    .replace(/\x1b\[[0-9;]*m/g, '')
+    .trim()
+    .split('\n')
+    .slice(-8)
+    .map((l) => `    ${l}`)
+    .join('\n');
   const portTaken = /address already in use/i.test(stderr);
-  return `The Temporal dev server (${cli}) did not start: ${waitError}.` +
+  return (
+    `The Temporal dev server (${cli}) did not start: ${waitError}.` +
     (lines ? ` Its last lines:\n${lines}\n` : ' It printed nothing. ') +
     (portTaken ? 'A port it needs is in use: stop the program holding it or choose other ports. ' : 'Fix the cause above. ') +
-    OR_EXTERNAL;
+    OR_EXTERNAL
+  );
 }

@@ -23,6 +23,7 @@ export function temporalCliPath(): string {
 
 export function testServerPath(): string {
   const p = join(TOOLS_DIR, 'test-server', 'temporal-test-server');
-  if (!existsSync(p)) throw new Error('The Temporal time-skipping test server is missing: run `node scripts/setup.mjs test` (npm test does).');
+  if (!existsSync(p))
+    throw new Error('The Temporal time-skipping test server is missing: run `node scripts/setup.mjs test` (npm test does).');
   return p;
 }

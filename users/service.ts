@@ -100,7 +100,8 @@ export async function setRole(db: Db, ref: string, role: Role): Promise<PublicUs
     const u = await findByRef(tx, ref);
     if (u.role === 'admin' && role !== 'admin') {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('dashboard_admins'))`;
-      if ((await tx.dashboardUser.count({ where: { role: 'admin' } })) <= 1) throw new UserError('last_admin', 'this is the last admin; make another admin first');
+      if ((await tx.dashboardUser.count({ where: { role: 'admin' } })) <= 1)
+        throw new UserError('last_admin', 'this is the last admin; make another admin first');
     }
     const updated = await tx.dashboardUser.update({ where: { id: u.id }, data: { role }, select: publicFields });
     return toPublic(updated);
@@ -132,7 +133,10 @@ export async function login(db: Db, email: string, password: string, now = new D
       const [row] = await db.$queryRaw<{ failed_logins: number }[]>`
         UPDATE dashboard_users SET failed_logins = failed_logins + 1, updated_at = now() WHERE id = ${u.id}::uuid RETURNING failed_logins`;
       if ((row?.failed_logins ?? 0) >= ACCOUNT_MAX_FAILURES) {
-        await db.dashboardUser.update({ where: { id: u.id }, data: { lockedUntil: new Date(now.getTime() + ACCOUNT_LOCK_MS), failedLogins: 0 } });
+        await db.dashboardUser.update({
+          where: { id: u.id },
+          data: { lockedUntil: new Date(now.getTime() + ACCOUNT_LOCK_MS), failedLogins: 0 },
+        });
       }
     }
     return { ok: false, reason: 'invalid' };

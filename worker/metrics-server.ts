@@ -20,12 +20,19 @@ async function sdkMetrics(coreAddress: string | null): Promise<string> {
   return r.ok ? r.text() : '';
 }
 
-export async function startMetricsServer(opts: { host: string; port: number; token?: string; coreAddress: string | null }): Promise<MetricsServer> {
+export async function startMetricsServer(opts: {
+  host: string;
+  port: number;
+  token?: string;
+  coreAddress: string | null;
+}): Promise<MetricsServer> {
   const expected = opts.token ? Buffer.from(`Bearer ${opts.token}`) : null;
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' || (path !== '/metrics' && path !== '/health/live')) {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'not_found', message: 'GET /metrics or /health/live', details: [] } }));
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { code: 'not_found', message: 'GET /metrics or /health/live', details: [] } }));
       return;
     }
     if (path === '/health/live') {
@@ -35,7 +42,15 @@ export async function startMetricsServer(opts: { host: string; port: number; tok
     if (expected) {
       const got = Buffer.from(req.headers.authorization ?? '');
       if (got.length !== expected.length || !timingSafeEqual(got, expected)) {
-        res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' }).end(JSON.stringify({ error: { code: 'unauthorized', message: 'needs Authorization: Bearer <METRICS_TOKEN>', details: [{ path: 'header.authorization', message: 'missing or wrong' }] } }));
+        res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' }).end(
+          JSON.stringify({
+            error: {
+              code: 'unauthorized',
+              message: 'needs Authorization: Bearer <METRICS_TOKEN>',
+              details: [{ path: 'header.authorization', message: 'missing or wrong' }],
+            },
+          }),
+        );
         return;
       }
     }
@@ -49,8 +64,12 @@ export async function startMetricsServer(opts: { host: string; port: number; tok
       const at = `${opts.host}:${opts.port}`;
       reject(
         err.code === 'EADDRINUSE'
-          ? new ConfigError(`The worker's metrics cannot listen on ${at}: port ${opts.port} is already in use (another worker on this machine?).\nSet WORKER_METRICS_PORT to a free port (0 picks any, "off" turns it off).`)
-          : new ConfigError(`The worker's metrics cannot listen on ${at} (WORKER_METRICS_HOST, WORKER_METRICS_PORT): ${err.code ?? 'error'}: ${err.message}`),
+          ? new ConfigError(
+              `The worker's metrics cannot listen on ${at}: port ${opts.port} is already in use (another worker on this machine?).\nSet WORKER_METRICS_PORT to a free port (0 picks any, "off" turns it off).`,
+            )
+          : new ConfigError(
+              `The worker's metrics cannot listen on ${at} (WORKER_METRICS_HOST, WORKER_METRICS_PORT): ${err.code ?? 'error'}: ${err.message}`,
+            ),
       );
     });
     server.listen(opts.port, opts.host, () => resolve());
@@ -58,9 +77,10 @@ export async function startMetricsServer(opts: { host: string; port: number; tok
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://${opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host}:${port}/metrics`,
-    close: () => new Promise<void>((r) => {
-      server.close(() => r());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -31,7 +31,13 @@ export interface RunningWorker {
  * their own) or metrics are off.
  */
 async function installRuntime(log: Logger, withMetrics: boolean): Promise<string | null> {
-  const levels: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' };
+  const levels: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
+    TRACE: 'trace',
+    DEBUG: 'debug',
+    INFO: 'info',
+    WARN: 'warn',
+    ERROR: 'error',
+  };
   const coreAddress = withMetrics ? `127.0.0.1:${await freePort()}` : null;
   try {
     Runtime.install({
@@ -54,7 +60,9 @@ async function installRuntime(log: Logger, withMetrics: boolean): Promise<string
 function createFailure(err: unknown, namespace: string): Error {
   const e = err as Error;
   if (e.name === 'NamespaceNotFoundError' || /namespace .* (is )?not found/i.test(e.message ?? '')) {
-    const c = new ConfigError(`Temporal has no namespace "${namespace}" (TEMPORAL_NAMESPACE).\nSet TEMPORAL_NAMESPACE to an existing namespace (Temporal Cloud: <name>.<account>), or create it (temporal operator namespace create ${namespace}).`);
+    const c = new ConfigError(
+      `Temporal has no namespace "${namespace}" (TEMPORAL_NAMESPACE).\nSet TEMPORAL_NAMESPACE to an existing namespace (Temporal Cloud: <name>.<account>), or create it (temporal operator namespace create ${namespace}).`,
+    );
     c.cause = err;
     return c;
   }
@@ -74,7 +82,10 @@ function watchHeap(log: Logger, stop: () => void): NodeJS.Timeout {
     const used = getHeapStatistics().used_heap_size;
     if (used < limit * 0.9) return;
     clearInterval(timer);
-    log.fatal({ usedMb: Math.round(used / 2 ** 20), limitMb: Math.round(limit / 2 ** 20) }, 'the worker is out of memory: stopping in order; lower WORKER_MAX_CACHED_WORKFLOWS or raise the heap (--max-old-space-size)');
+    log.fatal(
+      { usedMb: Math.round(used / 2 ** 20), limitMb: Math.round(limit / 2 ** 20) },
+      'the worker is out of memory: stopping in order; lower WORKER_MAX_CACHED_WORKFLOWS or raise the heap (--max-old-space-size)',
+    );
     process.exitCode = 70; // EX_SOFTWARE
     stop();
   }, 5_000);
@@ -139,10 +150,17 @@ export async function startWorker(
   try {
     // First: a taken metrics port fails in a moment, before the workflow bundle is built.
     if (env.WORKER_METRICS_PORT !== 'off') {
-      metrics = await startMetricsServer({ host: env.WORKER_METRICS_HOST, port: env.WORKER_METRICS_PORT, token: env.METRICS_TOKEN, coreAddress: coreMetrics });
+      metrics = await startMetricsServer({
+        host: env.WORKER_METRICS_HOST,
+        port: env.WORKER_METRICS_PORT,
+        token: env.METRICS_TOKEN,
+        coreAddress: coreMetrics,
+      });
     }
     if (polls.has('journeys')) {
-      workers.push(await Worker.create({ connection, namespace: t.namespace, taskQueue: t.taskQueue, ...workflowSource, activities, ...sizing }));
+      workers.push(
+        await Worker.create({ connection, namespace: t.namespace, taskQueue: t.taskQueue, ...workflowSource, activities, ...sizing }),
+      );
     }
     if (ownEmailQueue && polls.has('email')) {
       workers.push(
@@ -169,7 +187,17 @@ export async function startWorker(
     throw createFailure(err, t.namespace);
   }
   const taskQueues = [...(polls.has('journeys') ? [t.taskQueue] : []), ...(polls.has('email') && ownEmailQueue ? [t.emailTaskQueue] : [])];
-  log.info({ taskQueues, namespace: t.namespace, emailRatePerSecond: env.EMAIL_RATE_PER_SECOND ?? null, metricsUrl: metrics?.url ?? null, ...sizing, interceptors: undefined }, 'worker running');
+  log.info(
+    {
+      taskQueues,
+      namespace: t.namespace,
+      emailRatePerSecond: env.EMAIL_RATE_PER_SECOND ?? null,
+      metricsUrl: metrics?.url ?? null,
+      ...sizing,
+      interceptors: undefined,
+    },
+    'worker running',
+  );
   const guard = watchHeap(log, () => void shutdown());
   // One worker failing (e.g. its namespace went away) stops the others, then everything closes.
   const done = Promise.all(
@@ -186,9 +214,12 @@ export async function startWorker(
       if (!opts.mailer) mailer.close();
       if (!opts.db) await db.$disconnect();
     })
-    .then(() => undefined, (err: unknown) => {
-      throw createFailure(err, t.namespace);
-    });
+    .then(
+      () => undefined,
+      (err: unknown) => {
+        throw createFailure(err, t.namespace);
+      },
+    );
   async function shutdown(): Promise<void> {
     clearInterval(guard);
     for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();

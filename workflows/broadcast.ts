@@ -18,16 +18,34 @@
 // `cancelled`.
 // Deterministic: all I/O happens in activities.
 import {
-  CancellationScope, condition, continueAsNew, isCancellation, patched, proxyActivities, setHandler, TemporalFailure, workflowInfo,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  isCancellation,
+  patched,
+  proxyActivities,
+  setHandler,
+  TemporalFailure,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { createBroadcastActivities } from '../activities/broadcast';
 import {
-  broadcastProgressQuery, cancelBroadcastSignal, pauseBroadcastSignal, resumeBroadcastSignal,
-  type BroadcastCounts, type BroadcastProgress, type BroadcastStatus,
+  broadcastProgressQuery,
+  cancelBroadcastSignal,
+  pauseBroadcastSignal,
+  resumeBroadcastSignal,
+  type BroadcastCounts,
+  type BroadcastProgress,
+  type BroadcastStatus,
 } from '../newsletters/broadcast-contract';
 
 export {
-  broadcastProgressQuery, broadcastWorkflowId, cancelBroadcastSignal, pauseBroadcastSignal, resumeBroadcastSignal, type BroadcastProgress,
+  broadcastProgressQuery,
+  broadcastWorkflowId,
+  cancelBroadcastSignal,
+  pauseBroadcastSignal,
+  resumeBroadcastSignal,
+  type BroadcastProgress,
 } from '../newsletters/broadcast-contract';
 
 export interface BroadcastState {
@@ -53,7 +71,6 @@ export interface BroadcastInput {
   /** Internal: carried across continue-as-new. */
   state?: BroadcastState;
 }
-
 
 /** Before chunks: ~10 s worth of the rate, 1..100 (old runs replay with it). */
 export function defaultBatchSize(ratePerMinute: number): number {
@@ -133,9 +150,12 @@ export async function broadcastWorkflow(input: BroadcastInput): Promise<Broadcas
       if (r.counts.remaining === 0) return finish('completed');
 
       // The rate: this batch's share of a minute. Nothing due (all deferred): until the first is.
-      const waitMs = r.processed > 0
-        ? Math.ceil((r.processed * 60_000) / input.ratePerMinute)
-        : r.nextDueAt ? Math.max(1000, Date.parse(r.nextDueAt) - Date.now()) : IDLE_RECHECK_MS;
+      const waitMs =
+        r.processed > 0
+          ? Math.ceil((r.processed * 60_000) / input.ratePerMinute)
+          : r.nextDueAt
+            ? Math.max(1000, Date.parse(r.nextDueAt) - Date.now())
+            : IDLE_RECHECK_MS;
       await condition(() => state.cancelled || state.paused, waitMs);
 
       const info = workflowInfo();
@@ -171,7 +191,12 @@ export async function broadcastWorkflow(input: BroadcastInput): Promise<Broadcas
           continue;
         }
         bucket.tokens -= want;
-        const r = await acts.sendBroadcastBatch({ broadcastId: input.broadcastId, limit: want, now: new Date().toISOString(), concurrency: input.smtpConcurrency });
+        const r = await acts.sendBroadcastBatch({
+          broadcastId: input.broadcastId,
+          limit: want,
+          now: new Date().toISOString(),
+          concurrency: input.smtpConcurrency,
+        });
         refill();
         // Only SMTP conversations spend the rate.
         bucket.tokens = Math.min(capacity, bucket.tokens + Math.max(0, want - (r.smtpSends ?? r.processed)));

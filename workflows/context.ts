@@ -1,6 +1,14 @@
 // The run's runtime as step handlers see it: identity, activity proxies, the
 // events received so far, and interruptible waiting. Workflow code: no I/O.
-import { condition, patched, proxyActivities, proxyLocalActivities, workflowInfo, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
+import {
+  condition,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  workflowInfo,
+  type ActivityOptions,
+  type LocalActivityOptions,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { JourneyMeta, RunStatus } from '../activities/journeys';
 import { matchesEvent, SYSTEM_EVENTS } from '../journeys/match';
@@ -109,8 +117,19 @@ const LOCAL_ACTIVITY: LocalActivityOptions = {
  * retry policies and task queue.
  */
 export const LOCAL_ACTIVITIES: ReadonlySet<string> = new Set<keyof Activities>([
-  'journeyMeta', 'journeyStep', 'latestJourneyVersion', 'stepEntered', 'recordStep', 'runFinished',
-  'triggerDate', 'nextWindowStart', 'evaluateBranch', 'updateContact', 'issueCoupon', 'enrolContact', 'expireApproval',
+  'journeyMeta',
+  'journeyStep',
+  'latestJourneyVersion',
+  'stepEntered',
+  'recordStep',
+  'runFinished',
+  'triggerDate',
+  'nextWindowStart',
+  'evaluateBranch',
+  'updateContact',
+  'issueCoupon',
+  'enrolContact',
+  'expireApproval',
 ]);
 
 /**
@@ -126,7 +145,8 @@ function activitiesFor(local: boolean): Activities {
   if (!local) return remote;
   const viaLocal = proxyLocalActivities<Activities>(LOCAL_ACTIVITY);
   return new Proxy(remote, {
-    get: (target, name) => (typeof name === 'string' && LOCAL_ACTIVITIES.has(name) ? viaLocal[name as keyof Activities] : target[name as keyof Activities]),
+    get: (target, name) =>
+      typeof name === 'string' && LOCAL_ACTIVITIES.has(name) ? viaLocal[name as keyof Activities] : target[name as keyof Activities],
   });
 }
 

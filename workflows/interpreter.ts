@@ -31,7 +31,11 @@ export interface RunProgress {
 /** How often a run held by a paused journey re-checks, besides the resume signal. */
 const PAUSE_RECHECK_MS = 15 * 60 * 1000;
 
-export async function interpretJourney(input: JourneyInput, rt: JourneyRuntime, progress: RunProgress = { ctx: null, stepId: null, finishing: false }): Promise<RunStatus> {
+export async function interpretJourney(
+  input: JourneyInput,
+  rt: JourneyRuntime,
+  progress: RunProgress = { ctx: null, stepId: null, finishing: false },
+): Promise<RunStatus> {
   const state = input.state ?? { ...emptyState(), triggerEventId: input.triggerEventId ?? null };
   const seen = new Set(state.seen);
   let meta: JourneyMeta | null = null;
@@ -58,7 +62,12 @@ export async function interpretJourney(input: JourneyInput, rt: JourneyRuntime, 
     }),
   });
 
-  const ctx = rt.context(input, state, () => meta, (at) => (nextWakeAt = at));
+  const ctx = rt.context(
+    input,
+    state,
+    () => meta,
+    (at) => (nextWakeAt = at),
+  );
   progress.ctx = ctx;
   meta = await ctx.acts.journeyMeta({ journeyKey: input.journeyKey, version: input.version });
 
@@ -80,7 +89,14 @@ export async function interpretJourney(input: JourneyInput, rt: JourneyRuntime, 
         state: { ...emptyState(), stepsTaken: state.stepsTaken },
       });
     }
-    await ctx.acts.runFinished({ workflowId: ctx.workflowId, runId: rt.runId(), contactId: input.contactId, journeyKey: input.journeyKey, status, reason: reason ?? null });
+    await ctx.acts.runFinished({
+      workflowId: ctx.workflowId,
+      runId: rt.runId(),
+      contactId: input.contactId,
+      journeyKey: input.journeyKey,
+      status,
+      reason: reason ?? null,
+    });
     return status;
   };
 
@@ -103,7 +119,12 @@ export async function interpretJourney(input: JourneyInput, rt: JourneyRuntime, 
     }
 
     // On the local path, the step lookup also marks the run as sitting at a waiting step.
-    const resolved = await ctx.acts.journeyStep({ journeyKey: input.journeyKey, version: input.version, stepId, ...(ctx.localActivities ? { workflowId: ctx.workflowId, contactId: input.contactId } : {}) });
+    const resolved = await ctx.acts.journeyStep({
+      journeyKey: input.journeyKey,
+      version: input.version,
+      stepId,
+      ...(ctx.localActivities ? { workflowId: ctx.workflowId, contactId: input.contactId } : {}),
+    });
     if (!resolved) return finish('completed');
     if (resolved.paused) {
       // A paused journey holds its runs before their next step.
@@ -118,7 +139,8 @@ export async function interpretJourney(input: JourneyInput, rt: JourneyRuntime, 
     const { step } = resolved;
     currentStep = step.id;
     progress.stepId = step.id;
-    if (!ctx.localActivities && WAITING_STEPS.includes(step.type)) await ctx.acts.stepEntered({ workflowId: ctx.workflowId, stepId: step.id });
+    if (!ctx.localActivities && WAITING_STEPS.includes(step.type))
+      await ctx.acts.stepEntered({ workflowId: ctx.workflowId, stepId: step.id });
     const result = await runStep(ctx, step);
     state.stepsTaken++;
     await ctx.acts.recordStep({
@@ -151,9 +173,17 @@ function carry(input: JourneyInput, state: RunState, seen: Set<string>, resumeAt
 }
 
 /** For date-triggered journeys: sleep until the date, re-reading it when events arrive. */
-async function waitForTriggerDate(ctx: StepContext, meta: JourneyMeta, rt: JourneyRuntime): Promise<{ status: RunStatus; reason: string } | null> {
+async function waitForTriggerDate(
+  ctx: StepContext,
+  meta: JourneyMeta,
+  rt: JourneyRuntime,
+): Promise<{ status: RunStatus; reason: string } | null> {
   for (;;) {
-    const target = await ctx.acts.triggerDate({ contactId: ctx.input.contactId, trigger: meta.dateTrigger!, now: new Date(Math.max(ctx.now(), Date.parse(ctx.input.notBefore ?? '1970-01-01'))).toISOString() });
+    const target = await ctx.acts.triggerDate({
+      contactId: ctx.input.contactId,
+      trigger: meta.dateTrigger!,
+      now: new Date(Math.max(ctx.now(), Date.parse(ctx.input.notBefore ?? '1970-01-01'))).toISOString(),
+    });
     if (target === null) return { status: 'exited', reason: 'the trigger date field is empty' };
     const ms = Date.parse(target) - ctx.now();
     if (ms <= 0) return null;

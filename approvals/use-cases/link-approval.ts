@@ -28,7 +28,8 @@ export async function decideByLink(
     return { approval: a, status: out.status };
   } catch (err) {
     // On the page, the decision is what the approver sent.
-    if (err instanceof ApprovalError && err.code === 'already_decided') throw new ConflictError('already_decided', err.message, [{ path: 'decision', message: err.message }]);
+    if (err instanceof ApprovalError && err.code === 'already_decided')
+      throw new ConflictError('already_decided', err.message, [{ path: 'decision', message: err.message }]);
     throw err;
   }
 }

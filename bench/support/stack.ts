@@ -35,10 +35,17 @@ const quiet = (line: string) => {
   if (/"level":(40|50|60)/.test(line)) process.stderr.write(`${line}\n`);
 };
 
-export async function startBenchStack(opts: { env?: Record<string, string>; poolSize?: number; sqliteSync?: 'normal' | 'off'; sinkLatencyMs?: number } = {}): Promise<BenchStack> {
+export async function startBenchStack(
+  opts: { env?: Record<string, string>; poolSize?: number; sqliteSync?: 'normal' | 'off'; sinkLatencyMs?: number } = {},
+): Promise<BenchStack> {
   const dir = mkdtempSync(join(tmpdir(), 'rapport-bench-'));
   const pg = await startEmbeddedPostgres({ dataDir: join(dir, 'postgres'), port: await freePort() });
-  const temporal = await startTemporalDevServer({ dbFile: join(dir, 'temporal.db'), port: await freePort(), uiPort: null, sqliteSync: opts.sqliteSync ?? (process.env.BENCH_SQLITE_SYNC === 'off' ? 'off' : 'normal') });
+  const temporal = await startTemporalDevServer({
+    dbFile: join(dir, 'temporal.db'),
+    port: await freePort(),
+    uiPort: null,
+    sqliteSync: opts.sqliteSync ?? (process.env.BENCH_SQLITE_SYNC === 'off' ? 'off' : 'normal'),
+  });
   const sink = await startCountingSink({ latencyMs: opts.sinkLatencyMs });
   await pg.createDatabase('bench');
   const databaseUrl = pg.url('bench');

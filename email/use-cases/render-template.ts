@@ -17,7 +17,8 @@ export interface RenderDeps {
 export async function contactForPreview(db: Db, id: string | undefined): Promise<Contact | null> {
   if (!id) return null;
   const c = await db.contact.findUnique({ where: { id } });
-  if (!c || c.deletedAt) throw new NotFoundError('contact_not_found', 'no contact with that id', [{ path: 'contactId', message: 'no contact with that id' }]);
+  if (!c || c.deletedAt)
+    throw new NotFoundError('contact_not_found', 'no contact with that id', [{ path: 'contactId', message: 'no contact with that id' }]);
   return c;
 }
 
@@ -43,6 +44,11 @@ export async function renderTemplate(
   } catch (err) {
     const e = err as Error & { details?: { line?: number; message: string }[] };
     // Any render failure (MJML errors, a Handlebars helper throwing) is the template's.
-    throw new DomainError('unprocessable', 'render_failed', e.message, (e.details ?? []).map((d) => ({ path: 'mjml', line: d.line, message: d.message })));
+    throw new DomainError(
+      'unprocessable',
+      'render_failed',
+      e.message,
+      (e.details ?? []).map((d) => ({ path: 'mjml', line: d.line, message: d.message })),
+    );
   }
 }

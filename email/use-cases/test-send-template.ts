@@ -6,7 +6,11 @@ import type { Mailer } from '../transport';
 import { contactForPreview, renderTemplate, type RenderDeps } from './render-template';
 import { loadTemplate } from './template-view';
 
-export async function testSendTemplate(deps: RenderDeps & { mailer?: Mailer; mailFrom?: string; log: Logger }, key: string, body: TemplateTestSendRequest) {
+export async function testSendTemplate(
+  deps: RenderDeps & { mailer?: Mailer; mailFrom?: string; log: Logger },
+  key: string,
+  body: TemplateTestSendRequest,
+) {
   const { mailer } = deps;
   if (!mailer) throw new UnavailableError('no_mailer', 'this server has no SMTP configured (SMTP_URL)');
   const t = await loadTemplate(deps.db, key, body.version);

@@ -12,6 +12,11 @@ export async function confirmSubscription(
   const { category } = link;
   const c = await deps.db.$transaction((tx) => setSubscriptions(tx, link.contactId, { [category]: 'subscribed' }, 'double_opt_in'));
   if (!c) throw new NotFoundError('not_found', 'this subscription no longer exists');
-  await ingestEvent(deps.db, 'consent', { id: `confirmed:${category}:${c.id}:${link.expires}`, type: `${category}_subscribed`, contact: { id: c.id }, properties: { category } });
+  await ingestEvent(deps.db, 'consent', {
+    id: `confirmed:${category}:${c.id}:${link.expires}`,
+    type: `${category}_subscribed`,
+    contact: { id: c.id },
+    properties: { category },
+  });
   deps.onEventsStored?.();
 }

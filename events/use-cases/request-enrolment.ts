@@ -34,7 +34,10 @@ export async function enrolContact(deps: JourneyUseCaseDeps, key: string, body: 
   if (previous?.status === 'running') throw new ConflictError('already_running', 'this contact is in this journey now');
   const latest = await journeyVersion(db, j.key, j.versions[0]!.version);
   if (previous && latest && !reentryAllowed(latest.reentry, previous.startedAt)) {
-    throw new ConflictError('reentry_not_allowed', `this contact was in this journey before and its re-entry policy does not allow another run`);
+    throw new ConflictError(
+      'reentry_not_allowed',
+      `this contact was in this journey before and its re-entry policy does not allow another run`,
+    );
   }
   const requestId = body.requestId ?? `${Date.now()}:${Math.random().toString(36).slice(2)}`;
   const created = await db.$transaction((tx) =>

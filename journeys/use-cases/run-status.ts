@@ -12,7 +12,10 @@ export async function runStatus(deps: JourneyUseCaseDeps, key: string, contactId
   if (!run) throw new NotFoundError('run_not_found', 'this contact has no run of this journey');
   let live: JourneyStatus | null = null;
   if (run.status === 'running' && deps.temporal) {
-    live = await deps.temporal.workflow.getHandle(workflowId).query(statusQuery).catch(() => null);
+    live = await deps.temporal.workflow
+      .getHandle(workflowId)
+      .query(statusQuery)
+      .catch(() => null);
   }
   return { run, live };
 }

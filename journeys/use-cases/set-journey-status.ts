@@ -12,7 +12,13 @@ export async function setJourneyStatus(deps: JourneyUseCaseDeps, key: string, ac
     // Best effort: held runs also re-check by themselves within 15 minutes.
     const runs = await deps.db.journeyRun.findMany({ where: { journeyKey: j.key, status: 'running' }, select: { workflowId: true } });
     for (const run of runs) {
-      await deps.temporal.workflow.getHandle(run.workflowId).signal(resumeSignal).then(() => signalled++, () => undefined);
+      await deps.temporal.workflow
+        .getHandle(run.workflowId)
+        .signal(resumeSignal)
+        .then(
+          () => signalled++,
+          () => undefined,
+        );
     }
   }
   return { key: j.key, status, signalled };

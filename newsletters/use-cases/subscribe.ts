@@ -24,7 +24,12 @@ export const newsletterSubscriptionSchema = contactProfileSchema.extend({
 export type NewsletterSubscription = z.infer<typeof newsletterSubscriptionSchema>;
 
 /** Sends one transactional email of a template, keyed so that a repeat finds it recorded (the send-email activity). */
-export type SendTemplate = (input: { contactId: string; templateKey: string; workflowId: string; stepId: string }) => Promise<{ outcome: string }>;
+export type SendTemplate = (input: {
+  contactId: string;
+  templateKey: string;
+  workflowId: string;
+  stepId: string;
+}) => Promise<{ outcome: string }>;
 
 export interface SubscribeDeps {
   db: Db;
@@ -39,10 +44,13 @@ export function emailDigest(email: string): string {
 }
 
 export type SubscribeResult =
-  | { status: 'subscribed'; contactId: string }
-  | { status: 'pending'; contactId: string; confirmation: string; duplicate: boolean };
+  { status: 'subscribed'; contactId: string } | { status: 'pending'; contactId: string; confirmation: string; duplicate: boolean };
 
-export async function subscribeToNewsletter(deps: SubscribeDeps, body: NewsletterSubscription, today = new Date()): Promise<SubscribeResult> {
+export async function subscribeToNewsletter(
+  deps: SubscribeDeps,
+  body: NewsletterSubscription,
+  today = new Date(),
+): Promise<SubscribeResult> {
   const { id, source, ...contact } = body;
   if (!deps.send) throw new UnavailableError('no_mailer', 'this server has no SMTP configured (SMTP_URL)');
   const before = await deps.db.contact.findUnique({ where: { email: contact.email } });
@@ -59,6 +67,11 @@ export async function subscribeToNewsletter(deps: SubscribeDeps, body: Newslette
   });
   deps.onEventsStored?.();
   // Keyed by the sign-up event: a repeated request finds the send recorded.
-  const out = await deps.send({ contactId: ev.contactId, templateKey: CONFIRM_TEMPLATE, workflowId: `optin/${ev.eventId}`, stepId: 'confirm' });
+  const out = await deps.send({
+    contactId: ev.contactId,
+    templateKey: CONFIRM_TEMPLATE,
+    workflowId: `optin/${ev.eventId}`,
+    stepId: 'confirm',
+  });
   return { status: 'pending', contactId: ev.contactId, confirmation: out.outcome, duplicate: ev.duplicate };
 }

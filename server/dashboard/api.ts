@@ -21,7 +21,16 @@ import { journeysRouter } from '../routes/journeys';
 import { newslettersRouter } from '../routes/newsletters';
 import { segmentsRouter } from '../routes/segments';
 import { templatesRouter } from '../routes/templates';
-import { clearSessionCookie, forbidViewerChanges, readCookie, requireRole, requireSession, SESSION_COOKIE, sessionOf, setSessionCookie } from './session';
+import {
+  clearSessionCookie,
+  forbidViewerChanges,
+  readCookie,
+  requireRole,
+  requireSession,
+  SESSION_COOKIE,
+  sessionOf,
+  setSessionCookie,
+} from './session';
 
 /** Wrong passwords from one address: at most this many per window (per server process). */
 export const IP_MAX_FAILURES = 20;
@@ -59,7 +68,11 @@ export function dashboardApi(deps: ServerDeps): Router {
     if (!out.ok) {
       if (out.reason === 'locked') {
         res.set('retry-after', String(out.retryAfterSeconds));
-        throw new HttpError(429, 'account_locked', `too many wrong passwords for this account; try again in ${out.retryAfterSeconds} s, or ask an admin to reset it`);
+        throw new HttpError(
+          429,
+          'account_locked',
+          `too many wrong passwords for this account; try again in ${out.retryAfterSeconds} s, or ask an admin to reset it`,
+        );
       }
       ipLimiter.failed(ip);
       throw new HttpError(401, 'invalid_login', 'wrong email or password', [{ path: 'password', message: 'wrong email or password' }]);

@@ -46,7 +46,10 @@ export function workspaceExtras(deps: ServerDeps): Router {
     let contact: Contact | null = null;
     if (contactId) {
       contact = await db.contact.findFirst({ where: { id: contactId, deletedAt: null } });
-      if (!contact) throw new HttpError(404, 'contact_not_found', 'no contact with that id', [{ path: 'contactId', message: 'no contact with that id' }]);
+      if (!contact)
+        throw new HttpError(404, 'contact_not_found', 'no contact with that id', [
+          { path: 'contactId', message: 'no contact with that id' },
+        ]);
     }
     const id = contact?.id ?? '00000000-0000-4000-8000-000000000000';
     const ctx = buildRenderContext({
@@ -89,13 +92,19 @@ export function workspaceExtras(deps: ServerDeps): Router {
 
   r.get('/newsletters/:id/results', async (req, res) => {
     const id = parseOr400(z.uuid(), req.params.id, 'id');
-    if (!(await db.broadcast.findUnique({ where: { id }, select: { id: true } }))) throw new HttpError(404, 'newsletter_not_found', 'no such newsletter');
+    if (!(await db.broadcast.findUnique({ where: { id }, select: { id: true } })))
+      throw new HttpError(404, 'newsletter_not_found', 'no such newsletter');
     res.json({ id, results: await newsletterResults(db, id) });
   });
 
   // ---- the embedded mail sink (npm start sets MAIL_SINK_URL) ----------------------
   async function sink<T extends z.ZodType>(path: string, schema: T): Promise<z.infer<T>> {
-    if (!deps.mailSinkUrl) throw new HttpError(404, 'no_mail_sink', 'this server sends through an SMTP relay; only the embedded setup (npm start) keeps the mail it sends');
+    if (!deps.mailSinkUrl)
+      throw new HttpError(
+        404,
+        'no_mail_sink',
+        'this server sends through an SMTP relay; only the embedded setup (npm start) keeps the mail it sends',
+      );
     let res: Response;
     try {
       res = await fetch(new URL(path, deps.mailSinkUrl), { signal: AbortSignal.timeout(5000) });

@@ -33,7 +33,10 @@ export function workspace(deps: ServerDeps, dist = WEB_DIST): RequestHandler {
     }
     // The page holds no data: everything it shows comes from /dashboard/api, which needs a session.
     res.set('cache-control', 'no-cache');
-    res.set('content-security-policy', "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+    res.set(
+      'content-security-policy',
+      "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    );
     res.set('x-content-type-options', 'nosniff');
     res.sendFile(index);
   };

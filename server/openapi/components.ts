@@ -57,7 +57,8 @@ a value that is not a UUID answers 400 (\`details[0].path\` = \`ref\`).
 answers 400 \`invalid_token\`.
 `,
       schema: { type: 'string', pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$' },
-      example: 'eyJwIjoidW5zdWJzY3JpYmUiLCJjIjoiM2YwYzJiOWUtNmE0MS00YzhlLTlkMWEtMmI3ZjVlOGM0YTEwIiwiY2F0IjoibmV3c2xldHRlciJ9.DKh4Nf-PcaVQGwESahwBRD6MSKpdEBDCrtjlWRnMiY4',
+      example:
+        'eyJwIjoidW5zdWJzY3JpYmUiLCJjIjoiM2YwYzJiOWUtNmE0MS00YzhlLTlkMWEtMmI3ZjVlOGM0YTEwIiwiY2F0IjoibmV3c2xldHRlciJ9.DKh4Nf-PcaVQGwESahwBRD6MSKpdEBDCrtjlWRnMiY4',
     },
     JourneyKey: {
       name: 'key',
@@ -95,7 +96,7 @@ letter, at most 63 characters. Anything else answers 400 (\`details[0].path\` = 
       name: 'id',
       in: 'path',
       required: true,
-      description: 'The newsletter\'s id (a UUID); anything else answers 400 (`details[0].path` = `id`).',
+      description: "The newsletter's id (a UUID); anything else answers 400 (`details[0].path` = `id`).",
       schema: { type: 'string', format: 'uuid' },
       example: '0b6f4a52-8f0e-4a53-9d5c-2f1e8a7b6c3d',
     },
@@ -108,7 +109,8 @@ letter, at most 63 characters. Anything else answers 400 (\`details[0].path\` = 
 answers 400 \`invalid_token\`. It does not expire.
 `,
       schema: { type: 'string', pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$' },
-      example: 'eyJwIjoicHJlZmVyZW5jZXMiLCJjIjoiM2YwYzJiOWUtNmE0MS00YzhlLTlkMWEtMmI3ZjVlOGM0YTEwIn0.2qDD9BK0CpOz7UgIBLDL3AP9HncQBHFgfyIMd6x-GMc',
+      example:
+        'eyJwIjoicHJlZmVyZW5jZXMiLCJjIjoiM2YwYzJiOWUtNmE0MS00YzhlLTlkMWEtMmI3ZjVlOGM0YTEwIn0.2qDD9BK0CpOz7UgIBLDL3AP9HncQBHFgfyIMd6x-GMc',
     },
     ConfirmToken: {
       name: 'token',
@@ -120,7 +122,8 @@ sent; an expired, malformed, altered or foreign token answers 400
 \`invalid_token\`.
 `,
       schema: { type: 'string', pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$' },
-      example: 'eyJwIjoiY29uZmlybSIsImMiOiIzZjBjMmI5ZS02YTQxLTRjOGUtOWQxYS0yYjdmNWU4YzRhMTAiLCJjYXQiOiJuZXdzbGV0dGVyIiwiZXhwIjoxNzQ3OTAwODAwfQ.DeilBJfQyEszLAbUecKg3aH-dSN1rXaD1_-vn0EWYJM',
+      example:
+        'eyJwIjoiY29uZmlybSIsImMiOiIzZjBjMmI5ZS02YTQxLTRjOGUtOWQxYS0yYjdmNWU4YzRhMTAiLCJjYXQiOiJuZXdzbGV0dGVyIiwiZXhwIjoxNzQ3OTAwODAwfQ.DeilBJfQyEszLAbUecKg3aH-dSN1rXaD1_-vn0EWYJM',
     },
   },
   requestBodies: {
@@ -320,7 +323,8 @@ sent; an expired, malformed, altered or foreign token answers 400
   },
   responses: {
     SegmentInvalid: {
-      description: '`segment_invalid`: the stored condition no longer passes validation (saved under older rules); `details` names the field. Save the segment again with PUT.',
+      description:
+        '`segment_invalid`: the stored condition no longer passes validation (saved under older rules); `details` names the field. Save the segment again with PUT.',
       content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
     },
     EventsAccepted: {
@@ -517,7 +521,8 @@ kind of link.
       },
     },
     TooLarge: {
-      description: '`too_large`: the request body exceeds the size limit (2 MB for `/v1` JSON, 1 MB for webhooks, 10 kB for the unsubscribe, preferences and confirmation forms).',
+      description:
+        '`too_large`: the request body exceeds the size limit (2 MB for `/v1` JSON, 1 MB for webhooks, 10 kB for the unsubscribe, preferences and confirmation forms).',
       content: {
         'application/json': {
           schema: { $ref: '#/components/schemas/Error' },
@@ -547,7 +552,8 @@ Nothing was stored; retry after the \`Retry-After\` seconds.
       },
     },
     DatabaseBusy: {
-      description: '`database_busy`: the database had no connection or transaction slot in time. Nothing was stored; retry after `Retry-After` seconds.',
+      description:
+        '`database_busy`: the database had no connection or transaction slot in time. Nothing was stored; retry after `Retry-After` seconds.',
       headers: {
         'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer', minimum: 1 } },
       },
@@ -615,7 +621,8 @@ Nothing was stored; retry after the \`Retry-After\` seconds.
       },
     },
     TemporalUnavailable: {
-      description: '`temporal_unavailable`: the workflow could not be started or signalled (Temporal unreachable, or no client configured).',
+      description:
+        '`temporal_unavailable`: the workflow could not be started or signalled (Temporal unreachable, or no client configured).',
       content: {
         'application/json': {
           schema: { $ref: '#/components/schemas/Error' },
@@ -655,7 +662,7 @@ journey key, or the body's \`key\` differs from it (\`details[0].path\` =
               },
             },
             keyMismatch: {
-              summary: 'The body\'s key differs from the URL\'s',
+              summary: "The body's key differs from the URL's",
               value: {
                 error: {
                   code: 'validation_failed',
@@ -684,7 +691,8 @@ journey key, or the body's \`key\` differs from it (\`details[0].path\` =
       },
     },
     TemplateOrContactNotFound: {
-      description: '`template_not_found`: no template has this key (or it has no such version); `contact_not_found`: no (non-deleted) contact has `contactId`.',
+      description:
+        '`template_not_found`: no template has this key (or it has no such version); `contact_not_found`: no (non-deleted) contact has `contactId`.',
       content: {
         'application/json': {
           schema: { $ref: '#/components/schemas/Error' },
@@ -791,7 +799,8 @@ error on this contact's data (\`details\` empty).
       },
     },
     NoSuchContactForLink: {
-      description: '`not_found`: the contact the link was made for no longer exists (the preference page also treats a deleted contact so).',
+      description:
+        '`not_found`: the contact the link was made for no longer exists (the preference page also treats a deleted contact so).',
       content: {
         'application/json': {
           schema: { $ref: '#/components/schemas/Error' },

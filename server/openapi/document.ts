@@ -74,7 +74,10 @@ const SAFE_INT = 9007199254740991;
 /** z.json() as zod writes it, its self-references as "SELF". */
 const JSON_VALUE = JSON.stringify({
   anyOf: [
-    { type: 'string' }, { type: 'number' }, { type: 'boolean' }, { type: 'null' },
+    { type: 'string' },
+    { type: 'number' },
+    { type: 'boolean' },
+    { type: 'null' },
     { type: 'array', items: { $ref: 'SELF' } },
     { type: 'object', propertyNames: { type: 'string' }, additionalProperties: { $ref: 'SELF' } },
   ],
@@ -93,7 +96,15 @@ function tidy(node: unknown, rename: (ref: string) => string): unknown {
   if (typeof out.format === 'string' && FORMATS_WITH_PATTERN.has(out.format)) delete out.pattern;
   // `X | null` reads best as type [X, "null"] when X is a plain typed schema.
   const any = out.anyOf;
-  if (Array.isArray(any) && any.length === 2 && isObject(any[1]) && any[1].type === 'null' && Object.keys(any[1]).length === 1 && isObject(any[0]) && typeof any[0].type === 'string') {
+  if (
+    Array.isArray(any) &&
+    any.length === 2 &&
+    isObject(any[1]) &&
+    any[1].type === 'null' &&
+    Object.keys(any[1]).length === 1 &&
+    isObject(any[0]) &&
+    typeof any[0].type === 'string'
+  ) {
     const { anyOf: _a, ...rest } = out;
     return { ...any[0], type: [any[0].type, 'null'], ...rest };
   }
@@ -125,7 +136,8 @@ function hoistShared(schemas: Record<string, JsonObject>): Record<string, JsonOb
   const out: Record<string, JsonObject> = {};
   for (const [name, schema] of Object.entries(schemas)) {
     const ref = schema.$ref;
-    const body = typeof ref === 'string' && ref.startsWith(SHARED) && Object.keys(schema).length === 1 ? shared[ref.slice(SHARED.length)]! : schema;
+    const body =
+      typeof ref === 'string' && ref.startsWith(SHARED) && Object.keys(schema).length === 1 ? shared[ref.slice(SHARED.length)]! : schema;
     out[name] = tidy(body, rename) as JsonObject;
   }
   for (const [def, name] of names) if (out[name] === undefined) out[name] = tidy(shared[def], rename) as JsonObject;
@@ -164,7 +176,9 @@ export function openApiDocument(): OpenApiObject {
   const parameters: Record<string, JsonObject> = {};
   for (const [name, p] of Object.entries(components.parameters ?? {})) {
     const zod = PARAMETER_SCHEMAS[name];
-    parameters[name] = zod ? { ...p, schema: { ...(tidy(jsonSchema(zod), (r) => r) as JsonObject), ...pick(p.schema, ['example', 'examples']) } } : p;
+    parameters[name] = zod
+      ? { ...p, schema: { ...(tidy(jsonSchema(zod), (r) => r) as JsonObject), ...pick(p.schema, ['example', 'examples']) } }
+      : p;
   }
   return {
     ...header,

@@ -70,7 +70,7 @@ outbox), so accepting an event never depends on Temporal being reachable.
     },
     {
       name: 'Newsletters',
-      description: 'Newsletters sent to a segment\'s subscribers by one broadcast workflow, with progress, pause, resume and cancel.',
+      description: "Newsletters sent to a segment's subscribers by one broadcast workflow, with progress, pause, resume and cancel.",
     },
     {
       name: 'Unsubscribe',
@@ -376,7 +376,8 @@ Every import, dry runs included, is recorded as a \`ContactImport\`.
           name: 'dryRun',
           in: 'query',
           required: false,
-          description: 'Validate and match every row and answer the same report, but keep no contact change (only the import\'s own record).',
+          description:
+            "Validate and match every row and answer the same report, but keep no contact change (only the import's own record).",
           schema: { type: 'string', enum: ['true', 'false', '1', '0'], default: 'false' },
         },
         {
@@ -390,7 +391,7 @@ Every import, dry runs included, is recorded as a \`ContactImport\`.
           name: 'format',
           in: 'query',
           required: false,
-          description: 'The file\'s format, when the Content-Type (or the form part\'s) does not say.',
+          description: "The file's format, when the Content-Type (or the form part's) does not say.",
           schema: { type: 'string', enum: ['csv', 'ndjson'] },
         },
         {
@@ -440,7 +441,8 @@ grace@example.com,,Grace,Hopper,,free
       },
       responses: {
         '200': {
-          description: 'The import ran during the request; the report (check `status`: `completed`, `rejected` for an atomic import with bad rows, `failed`).',
+          description:
+            'The import ran during the request; the report (check `status`: `completed`, `rejected` for an atomic import with bad rows, `failed`).',
           content: {
             'application/json': {
               schema: { $ref: '#/components/schemas/ContactImportResult' },
@@ -487,11 +489,13 @@ header names an unknown column, lacks \`email\`, or the file is not CSV
               example: {
                 error: {
                   code: 'invalid_file',
-                  message: 'line 1: unknown column "favouriteDrink": use email, externalId, firstName, lastName, company, phone, timeZone, locale, currency, ownerEmail, tags, marketingConsent or attributes.<name>',
+                  message:
+                    'line 1: unknown column "favouriteDrink": use email, externalId, firstName, lastName, company, phone, timeZone, locale, currency, ownerEmail, tags, marketingConsent or attributes.<name>',
                   details: [
                     {
                       path: 'favouriteDrink',
-                      message: 'line 1: unknown column "favouriteDrink": use email, externalId, firstName, lastName, company, phone, timeZone, locale, currency, ownerEmail, tags, marketingConsent or attributes.<name>',
+                      message:
+                        'line 1: unknown column "favouriteDrink": use email, externalId, firstName, lastName, company, phone, timeZone, locale, currency, ownerEmail, tags, marketingConsent or attributes.<name>',
                     },
                   ],
                 },
@@ -571,7 +575,7 @@ header names an unknown column, lacks \`email\`, or the file is not CSV
     get: {
       tags: ['Contacts'],
       operationId: 'getContactImport',
-      summary: 'One import\'s progress and report (poll it for a progress bar).',
+      summary: "One import's progress and report (poll it for a progress bar).",
       description: `While \`status\` is \`queued\` or \`running\`, \`progress\` moves after each chunk of
 2,000 rows (\`percent\` is from the bytes read; \`summary\` counts so far). Once
 \`completed\`, \`rejected\` or \`failed\`, the report is final. An import whose
@@ -605,12 +609,12 @@ the same file again is safe (rows upsert).
     get: {
       tags: ['Contacts'],
       operationId: 'getContactConsents',
-      summary: 'A contact\'s subscriptions and the consent records attested for them (newest first).',
+      summary: "A contact's subscriptions and the consent records attested for them (newest first).",
       security: [{ bearerApiKey: [] }],
       parameters: [{ $ref: '#/components/parameters/ContactRef' }, { $ref: '#/components/parameters/ContactRefBy' }],
       responses: {
         '200': {
-          description: 'The contact\'s consent state and records.',
+          description: "The contact's consent state and records.",
           content: { 'application/json': { schema: { $ref: '#/components/schemas/ContactConsents' } } },
         },
         '400': { $ref: '#/components/responses/BadRequest' },
@@ -680,7 +684,7 @@ contact.
     get: {
       tags: ['Contacts'],
       operationId: 'getContactTimeline',
-      summary: 'A contact\'s timeline, newest first.',
+      summary: "A contact's timeline, newest first.",
       description: `Events, email sends and journey steps of one contact, merged and sorted newest
 first, at most \`limit\` entries. To page back, pass the \`at\` of the last entry
 received as \`before\` (entries strictly older than \`before\` are returned).
@@ -755,63 +759,60 @@ effect, so retrying a request is always safe.
     },
   },
   '/v1/contacts/{ref}/export': {
-    "get": {
-      "tags": [
-        "Contacts"
+    get: {
+      tags: ['Contacts'],
+      operationId: 'exportContact',
+      summary: 'Everything held about a contact, as one JSON document (a GDPR access request).',
+      description:
+        "The contact record and every row that names them: consent records, suppressions of\ntheir address, events, emails sent (with opens and clicks), journey runs and steps,\nsales tasks, approvals, coupons and newsletters. `?download=1` adds a\n`Content-Disposition: attachment` header. The body's zod schema is\n`contactExportSchema` (contacts/export.ts).\n",
+      security: [
+        {
+          bearerApiKey: [],
+        },
       ],
-      "operationId": "exportContact",
-      "summary": "Everything held about a contact, as one JSON document (a GDPR access request).",
-      "description": "The contact record and every row that names them: consent records, suppressions of\ntheir address, events, emails sent (with opens and clicks), journey runs and steps,\nsales tasks, approvals, coupons and newsletters. `?download=1` adds a\n`Content-Disposition: attachment` header. The body's zod schema is\n`contactExportSchema` (contacts/export.ts).\n",
-      "security": [
+      parameters: [
         {
-          "bearerApiKey": []
-        }
+          $ref: '#/components/parameters/ContactRef',
+        },
+        {
+          $ref: '#/components/parameters/ContactRefBy',
+        },
+        {
+          name: 'download',
+          in: 'query',
+          required: false,
+          description: '`1`: answer as a file download.',
+          schema: {
+            type: 'string',
+            enum: ['1'],
+          },
+        },
       ],
-      "parameters": [
-        {
-          "$ref": "#/components/parameters/ContactRef"
+      responses: {
+        '200': {
+          description: 'The export.',
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/ContactExport',
+              },
+            },
+          },
         },
-        {
-          "$ref": "#/components/parameters/ContactRefBy"
+        '400': {
+          $ref: '#/components/responses/BadRequest',
         },
-        {
-          "name": "download",
-          "in": "query",
-          "required": false,
-          "description": "`1`: answer as a file download.",
-          "schema": {
-            "type": "string",
-            "enum": [
-              "1"
-            ]
-          }
-        }
-      ],
-      "responses": {
-        "200": {
-          "description": "The export.",
-          "content": {
-            "application/json": {
-              "schema": {
-                "$ref": "#/components/schemas/ContactExport"
-              }
-            }
-          }
+        '401': {
+          $ref: '#/components/responses/Unauthorized',
         },
-        "400": {
-          "$ref": "#/components/responses/BadRequest"
+        '404': {
+          $ref: '#/components/responses/ContactNotFound',
         },
-        "401": {
-          "$ref": "#/components/responses/Unauthorized"
+        '500': {
+          $ref: '#/components/responses/InternalError',
         },
-        "404": {
-          "$ref": "#/components/responses/ContactNotFound"
-        },
-        "500": {
-          "$ref": "#/components/responses/InternalError"
-        }
-      }
-    }
+      },
+    },
   },
   '/v1/journeys': {
     get: {
@@ -1162,341 +1163,330 @@ contact exists and is not deleted (404 \`contact_not_found\`,
     },
   },
   '/v1/tasks': {
-    "get": {
-      "tags": [
-        "Contacts"
+    get: {
+      tags: ['Contacts'],
+      operationId: 'listSalesTasks',
+      summary: 'Sales tasks that journeys created (create_task steps).',
+      description:
+        'Open tasks soonest due first (`overdue` when due), or done/cancelled ones latest first. Tasks of erased contacts are left out.',
+      security: [
+        {
+          bearerApiKey: [],
+        },
       ],
-      "operationId": "listSalesTasks",
-      "summary": "Sales tasks that journeys created (create_task steps).",
-      "description": "Open tasks soonest due first (`overdue` when due), or done/cancelled ones latest first. Tasks of erased contacts are left out.",
-      "security": [
+      parameters: [
         {
-          "bearerApiKey": []
-        }
+          name: 'status',
+          in: 'query',
+          required: false,
+          schema: {
+            type: 'string',
+            enum: ['open', 'done', 'cancelled'],
+            default: 'open',
+          },
+        },
+        {
+          name: 'owner',
+          in: 'query',
+          required: false,
+          description: "Only this owner's tasks (an email).",
+          schema: {
+            type: 'string',
+          },
+        },
+        {
+          name: 'limit',
+          in: 'query',
+          required: false,
+          schema: {
+            type: 'integer',
+            minimum: 1,
+            maximum: 500,
+            default: 100,
+          },
+        },
       ],
-      "parameters": [
-        {
-          "name": "status",
-          "in": "query",
-          "required": false,
-          "schema": {
-            "type": "string",
-            "enum": [
-              "open",
-              "done",
-              "cancelled"
-            ],
-            "default": "open"
-          }
+      responses: {
+        '200': {
+          description: 'The tasks.',
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['tasks'],
+                properties: {
+                  tasks: {
+                    type: 'array',
+                    items: {
+                      $ref: '#/components/schemas/SalesTask',
+                    },
+                  },
+                },
+              },
+            },
+          },
         },
-        {
-          "name": "owner",
-          "in": "query",
-          "required": false,
-          "description": "Only this owner's tasks (an email).",
-          "schema": {
-            "type": "string"
-          }
+        '400': {
+          $ref: '#/components/responses/BadRequest',
         },
-        {
-          "name": "limit",
-          "in": "query",
-          "required": false,
-          "schema": {
-            "type": "integer",
-            "minimum": 1,
-            "maximum": 500,
-            "default": 100
-          }
-        }
-      ],
-      "responses": {
-        "200": {
-          "description": "The tasks.",
-          "content": {
-            "application/json": {
-              "schema": {
-                "type": "object",
-                "required": [
-                  "tasks"
-                ],
-                "properties": {
-                  "tasks": {
-                    "type": "array",
-                    "items": {
-                      "$ref": "#/components/schemas/SalesTask"
-                    }
-                  }
-                }
-              }
-            }
-          }
+        '401': {
+          $ref: '#/components/responses/Unauthorized',
         },
-        "400": {
-          "$ref": "#/components/responses/BadRequest"
+        '500': {
+          $ref: '#/components/responses/InternalError',
         },
-        "401": {
-          "$ref": "#/components/responses/Unauthorized"
-        },
-        "500": {
-          "$ref": "#/components/responses/InternalError"
-        }
-      }
-    }
+      },
+    },
   },
   '/v1/tasks/{id}/done': {
-    "post": {
-      "tags": [
-        "Contacts"
-      ],
-      "operationId": "completeSalesTask",
-      "summary": "Mark an open sales task done.",
-      "security": [
+    post: {
+      tags: ['Contacts'],
+      operationId: 'completeSalesTask',
+      summary: 'Mark an open sales task done.',
+      security: [
         {
-          "bearerApiKey": []
-        }
+          bearerApiKey: [],
+        },
       ],
-      "parameters": [
+      parameters: [
         {
-          "name": "id",
-          "in": "path",
-          "required": true,
-          "schema": {
-            "type": "string",
-            "format": "uuid"
-          }
-        }
+          name: 'id',
+          in: 'path',
+          required: true,
+          schema: {
+            type: 'string',
+            format: 'uuid',
+          },
+        },
       ],
-      "responses": {
-        "200": {
-          "description": "The task, now done.",
-          "content": {
-            "application/json": {
-              "schema": {
-                "type": "object",
-                "required": [
-                  "task"
-                ],
-                "properties": {
-                  "task": {
-                    "$ref": "#/components/schemas/SalesTask"
-                  }
-                }
-              }
-            }
-          }
+      responses: {
+        '200': {
+          description: 'The task, now done.',
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['task'],
+                properties: {
+                  task: {
+                    $ref: '#/components/schemas/SalesTask',
+                  },
+                },
+              },
+            },
+          },
         },
-        "400": {
-          "$ref": "#/components/responses/BadRequest"
+        '400': {
+          $ref: '#/components/responses/BadRequest',
         },
-        "401": {
-          "$ref": "#/components/responses/Unauthorized"
+        '401': {
+          $ref: '#/components/responses/Unauthorized',
         },
-        "404": {
-          "description": "`task_not_found`: no task has this id.",
-          "content": {
-            "application/json": {
-              "schema": {
-                "$ref": "#/components/schemas/Error"
-              }
-            }
-          }
+        '404': {
+          description: '`task_not_found`: no task has this id.',
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/Error',
+              },
+            },
+          },
         },
-        "409": {
-          "description": "`task_not_open`: the task is already done or cancelled.",
-          "content": {
-            "application/json": {
-              "schema": {
-                "$ref": "#/components/schemas/Error"
-              }
-            }
-          }
+        '409': {
+          description: '`task_not_open`: the task is already done or cancelled.',
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/Error',
+              },
+            },
+          },
         },
-        "500": {
-          "$ref": "#/components/responses/InternalError"
-        }
-      }
-    }
+        '500': {
+          $ref: '#/components/responses/InternalError',
+        },
+      },
+    },
   },
   '/v1/journeys/{key}/simulate': {
-    "post": {
-      "tags": [
-        "Journeys"
-      ],
-      "operationId": "simulateJourney",
-      "summary": "Predict one contact's path through a journey, given future events.",
-      "description": "Runs the journey interpreter itself (`workflows/interpreter.ts` and the\nstep handlers in `workflows/steps/`) on a virtual clock: timers advance\nthe clock, the given events are delivered as signals at their offsets\n(only those the journey reacts to, as the dispatcher does; every event\ncounts in event conditions), and activities are replaced by simulations\nthat read and change only the contact in memory. Nothing is sent, stored\nor called: the same request always answers the same (for the same start).\n\nSimulates the saved draft, or a published `version`, or a `definition`\nin the body (unsaved edits; validated like a draft). The contact is a\nstored one (`id` or `email`; its stored events before the start count in\nevent conditions) or one `describe`d (profile fields and the computed\nfields conditions read; marketing consent defaults to `true`).\n\nNot simulated: the send policy (frequency cap, quiet hours), the\nsuppression list, derived fields that events change in production\n(a simulated `purchase` does not raise `lifetimeSpend`). Webhook steps\nanswer what `webhooks.<stepId>` says (default `200 {}`).\n\nThe request schema is `simulateRequestSchema` in `simulator/schema.ts`\n(zod); the answer is `SimulationResult` in `simulator/simulate.ts`.\nViewers may call it from the workspace (it changes nothing).\n",
-      "security": [
+    post: {
+      tags: ['Journeys'],
+      operationId: 'simulateJourney',
+      summary: "Predict one contact's path through a journey, given future events.",
+      description:
+        'Runs the journey interpreter itself (`workflows/interpreter.ts` and the\nstep handlers in `workflows/steps/`) on a virtual clock: timers advance\nthe clock, the given events are delivered as signals at their offsets\n(only those the journey reacts to, as the dispatcher does; every event\ncounts in event conditions), and activities are replaced by simulations\nthat read and change only the contact in memory. Nothing is sent, stored\nor called: the same request always answers the same (for the same start).\n\nSimulates the saved draft, or a published `version`, or a `definition`\nin the body (unsaved edits; validated like a draft). The contact is a\nstored one (`id` or `email`; its stored events before the start count in\nevent conditions) or one `describe`d (profile fields and the computed\nfields conditions read; marketing consent defaults to `true`).\n\nNot simulated: the send policy (frequency cap, quiet hours), the\nsuppression list, derived fields that events change in production\n(a simulated `purchase` does not raise `lifetimeSpend`). Webhook steps\nanswer what `webhooks.<stepId>` says (default `200 {}`).\n\nThe request schema is `simulateRequestSchema` in `simulator/schema.ts`\n(zod); the answer is `SimulationResult` in `simulator/simulate.ts`.\nViewers may call it from the workspace (it changes nothing).\n',
+      security: [
         {
-          "bearerApiKey": []
-        }
+          bearerApiKey: [],
+        },
       ],
-      "parameters": [
+      parameters: [
         {
-          "$ref": "#/components/parameters/JourneyKey"
-        }
+          $ref: '#/components/parameters/JourneyKey',
+        },
       ],
-      "requestBody": {
-        "required": true,
-        "content": {
-          "application/json": {
-            "schema": {
-              "$ref": "#/components/schemas/SimulateRequest"
+      requestBody: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: {
+              $ref: '#/components/schemas/SimulateRequest',
             },
-            "example": {
-              "contact": {
-                "describe": {
-                  "tier": "gold",
-                  "timeZone": "Europe/Paris",
-                  "attributes": {
-                    "plan": "pro"
-                  }
-                }
-              },
-              "events": [
-                {
-                  "type": "page_viewed",
-                  "properties": {
-                    "path": "/pricing"
+            example: {
+              contact: {
+                describe: {
+                  tier: 'gold',
+                  timeZone: 'Europe/Paris',
+                  attributes: {
+                    plan: 'pro',
                   },
-                  "at": "1d"
+                },
+              },
+              events: [
+                {
+                  type: 'page_viewed',
+                  properties: {
+                    path: '/pricing',
+                  },
+                  at: '1d',
                 },
                 {
-                  "type": "purchase",
-                  "properties": {
-                    "amount": 49
+                  type: 'purchase',
+                  properties: {
+                    amount: 49,
                   },
-                  "at": "4d2h"
-                }
+                  at: '4d2h',
+                },
               ],
-              "start": "2026-03-02T09:00:00Z"
-            }
-          }
-        }
+              start: '2026-03-02T09:00:00Z',
+            },
+          },
+        },
       },
-      "responses": {
-        "200": {
-          "description": "The predicted path.",
-          "content": {
-            "application/json": {
-              "schema": {
-                "$ref": "#/components/schemas/SimulationResult"
+      responses: {
+        '200': {
+          description: 'The predicted path.',
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/SimulationResult',
               },
-              "example": {
-                "journey": {
-                  "key": "welcome",
-                  "version": null
+              example: {
+                journey: {
+                  key: 'welcome',
+                  version: null,
                 },
-                "contact": {
-                  "id": null,
-                  "described": true
+                contact: {
+                  id: null,
+                  described: true,
                 },
-                "startedAt": "2026-03-02T09:00:00.000Z",
-                "steps": [
+                startedAt: '2026-03-02T09:00:00.000Z',
+                steps: [
                   {
-                    "step": "hello",
-                    "type": "send_email",
-                    "enteredAt": "2026-03-02T09:00:00.000Z",
-                    "leftAt": "2026-03-02T09:00:00.000Z",
-                    "outcome": "sent",
-                    "why": null,
-                    "detail": {
-                      "template": "welcome"
-                    }
+                    step: 'hello',
+                    type: 'send_email',
+                    enteredAt: '2026-03-02T09:00:00.000Z',
+                    leftAt: '2026-03-02T09:00:00.000Z',
+                    outcome: 'sent',
+                    why: null,
+                    detail: {
+                      template: 'welcome',
+                    },
                   },
                   {
-                    "step": "wait_3_days",
-                    "type": "wait",
-                    "enteredAt": "2026-03-02T09:00:00.000Z",
-                    "leftAt": "2026-03-05T09:00:00.000Z",
-                    "outcome": "waited",
-                    "why": null,
-                    "detail": {
-                      "duration": "3d"
-                    }
-                  }
+                    step: 'wait_3_days',
+                    type: 'wait',
+                    enteredAt: '2026-03-02T09:00:00.000Z',
+                    leftAt: '2026-03-05T09:00:00.000Z',
+                    outcome: 'waited',
+                    why: null,
+                    detail: {
+                      duration: '3d',
+                    },
+                  },
                 ],
-                "emails": [
+                emails: [
                   {
-                    "step": "hello",
-                    "template": "welcome",
-                    "at": "2026-03-02T09:00:00.000Z",
-                    "outcome": "sent",
-                    "reason": null
-                  }
+                    step: 'hello',
+                    template: 'welcome',
+                    at: '2026-03-02T09:00:00.000Z',
+                    outcome: 'sent',
+                    reason: null,
+                  },
                 ],
-                "decisions": [],
-                "events": [],
-                "end": {
-                  "status": "completed",
-                  "at": "2026-03-05T09:00:00.000Z",
-                  "reason": "no next step"
-                }
-              }
-            }
-          }
-        },
-        "400": {
-          "description": "`validation_failed` (the body; `details[].path` names the field, e.g.\n`events.0.at`, `contact`), or `invalid_journey` (the definition\nsimulated; paths start with `draft.` or `definition.`).\n",
-          "content": {
-            "application/json": {
-              "schema": {
-                "$ref": "#/components/schemas/Error"
+                decisions: [],
+                events: [],
+                end: {
+                  status: 'completed',
+                  at: '2026-03-05T09:00:00.000Z',
+                  reason: 'no next step',
+                },
               },
-              "example": {
-                "error": {
-                  "code": "validation_failed",
-                  "message": "events.0.at: must be an offset such as \"0s\", \"30m\", \"2d\" or \"1d12h\"",
-                  "details": [
-                    {
-                      "path": "events.0.at",
-                      "message": "must be an offset such as \"0s\", \"30m\", \"2d\" or \"1d12h\""
-                    }
-                  ]
-                }
-              }
-            }
-          }
+            },
+          },
         },
-        "401": {
-          "$ref": "#/components/responses/Unauthorized"
-        },
-        "404": {
-          "description": "`journey_not_found`, `version_not_found` or `contact_not_found`.",
-          "content": {
-            "application/json": {
-              "schema": {
-                "$ref": "#/components/schemas/Error"
+        '400': {
+          description:
+            '`validation_failed` (the body; `details[].path` names the field, e.g.\n`events.0.at`, `contact`), or `invalid_journey` (the definition\nsimulated; paths start with `draft.` or `definition.`).\n',
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/Error',
               },
-              "example": {
-                "error": {
-                  "code": "contact_not_found",
-                  "message": "no such contact",
-                  "details": [
+              example: {
+                error: {
+                  code: 'validation_failed',
+                  message: 'events.0.at: must be an offset such as "0s", "30m", "2d" or "1d12h"',
+                  details: [
                     {
-                      "path": "contact.email",
-                      "message": "no contact with this value"
-                    }
-                  ]
-                }
-              }
-            }
-          }
+                      path: 'events.0.at',
+                      message: 'must be an offset such as "0s", "30m", "2d" or "1d12h"',
+                    },
+                  ],
+                },
+              },
+            },
+          },
         },
-        "413": {
-          "$ref": "#/components/responses/TooLarge"
+        '401': {
+          $ref: '#/components/responses/Unauthorized',
         },
-        "500": {
-          "$ref": "#/components/responses/InternalError"
-        }
-      }
-    }
+        '404': {
+          description: '`journey_not_found`, `version_not_found` or `contact_not_found`.',
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/Error',
+              },
+              example: {
+                error: {
+                  code: 'contact_not_found',
+                  message: 'no such contact',
+                  details: [
+                    {
+                      path: 'contact.email',
+                      message: 'no contact with this value',
+                    },
+                  ],
+                },
+              },
+            },
+          },
+        },
+        '413': {
+          $ref: '#/components/responses/TooLarge',
+        },
+        '500': {
+          $ref: '#/components/responses/InternalError',
+        },
+      },
+    },
   },
   '/v1/journeys/{key}/runs/{contactId}': {
     get: {
       tags: ['Journeys'],
       operationId: 'getJourneyRun',
-      summary: 'A contact\'s run of a journey.',
+      summary: "A contact's run of a journey.",
       description: `The stored run (\`journey/<key>/<contactId>\`) and, while it is running, its
 live state queried from Temporal (\`live\`; \`null\` when the run has ended or
 Temporal does not answer). Runs of journeys whose trigger has a \`key\` (one
@@ -1509,7 +1499,7 @@ run per order, say) have other workflow ids and are not found here.
           name: 'contactId',
           in: 'path',
           required: true,
-          description: 'The contact\'s id. Not a UUID answers 400 (`details[0].path` = `contactId`).',
+          description: "The contact's id. Not a UUID answers 400 (`details[0].path` = `contactId`).",
           schema: { type: 'string', format: 'uuid' },
           example: '3f0c2b9e-6a41-4c8e-9d1a-2b7f5e8c4a10',
         },
@@ -1593,7 +1583,7 @@ invalid; 404 \`approval_not_found\` and 409 \`already_decided\` name \`id\` in
           name: 'id',
           in: 'path',
           required: true,
-          description: 'The approval\'s id.',
+          description: "The approval's id.",
           schema: { type: 'string', format: 'uuid' },
           example: '6d1f0a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b',
         },
@@ -1701,7 +1691,7 @@ invalid; 404 \`approval_not_found\` and 409 \`already_decided\` name \`id\` in
     get: {
       tags: ['Templates'],
       operationId: 'getTemplate',
-      summary: 'A template\'s latest version, or a given one.',
+      summary: "A template's latest version, or a given one.",
       security: [{ bearerApiKey: [] }],
       parameters: [
         { $ref: '#/components/parameters/TemplateKey' },
@@ -1709,7 +1699,8 @@ invalid; 404 \`approval_not_found\` and 409 \`already_decided\` name \`id\` in
           name: 'version',
           in: 'query',
           required: false,
-          description: 'The version to return; the latest by default. Not a positive integer answers 400 (`details[0].path` = `query.version`).',
+          description:
+            'The version to return; the latest by default. Not a positive integer answers 400 (`details[0].path` = `query.version`).',
           schema: { type: 'integer', minimum: 1 },
         },
       ],
@@ -1807,7 +1798,8 @@ malformed body or \`{key}\`.
                       {
                         path: 'mjml',
                         line: 9,
-                        message: 'a marketing email must link to {{unsubscribeUrl}} (or {{preferencesUrl}}); category "transactional" is exempt',
+                        message:
+                          'a marketing email must link to {{unsubscribeUrl}} (or {{preferencesUrl}}); category "transactional" is exempt',
                       },
                     ],
                   },
@@ -2083,7 +2075,8 @@ refused. A taken key answers 409; \`PUT\` replaces.
       tags: ['Segments'],
       operationId: 'countSegment',
       summary: 'How many contacts are in the segment now.',
-      description: 'Evaluated in SQL at request time; deleted contacts never count. Subscription states are not considered (a newsletter then sends only to subscribers).',
+      description:
+        'Evaluated in SQL at request time; deleted contacts never count. Subscription states are not considered (a newsletter then sends only to subscribers).',
       security: [{ bearerApiKey: [] }],
       parameters: [{ $ref: '#/components/parameters/SegmentKey' }],
       responses: {
@@ -2349,7 +2342,8 @@ the body is JSON (else 400 \`invalid_json\`), then validation as for
         '207': { $ref: '#/components/responses/EventsPartlyFailed' },
         '400': { $ref: '#/components/responses/BadRequest' },
         '401': {
-          description: '`bad_signature`: the signature header is missing or malformed, does not match the body, or its timestamp is outside the tolerance window.',
+          description:
+            '`bad_signature`: the signature header is missing or malformed, does not match the body, or its timestamp is outside the tolerance window.',
           content: {
             'application/json': {
               schema: { $ref: '#/components/schemas/Error' },
@@ -2364,7 +2358,8 @@ the body is JSON (else 400 \`invalid_json\`), then validation as for
           },
         },
         '404': {
-          description: '`unknown_source`: no secret is configured for `{source}`; or `contact_not_found` for a single event whose contact does not exist.',
+          description:
+            '`unknown_source`: no secret is configured for `{source}`; or `contact_not_found` for a single event whose contact does not exist.',
           content: {
             'application/json': {
               schema: { $ref: '#/components/schemas/Error' },
@@ -2406,7 +2401,7 @@ the body is JSON (else 400 \`invalid_json\`), then validation as for
     get: {
       tags: ['Approvals'],
       operationId: 'showApprovalPage',
-      summary: 'The approver\'s page (linked from the approval email).',
+      summary: "The approver's page (linked from the approval email).",
       description: `An HTML page naming what is to be approved, with Approve and Reject buttons
 that POST back to the same URL. The token is signed, names the approval, and
 expires a day after the approval's deadline. Changes nothing.
@@ -2435,7 +2430,7 @@ expires a day after the approval's deadline. Changes nothing.
     post: {
       tags: ['Approvals'],
       operationId: 'decideFromApprovalPage',
-      summary: 'Record the approver\'s decision from the approval page.',
+      summary: "Record the approver's decision from the approval page.",
       description: `Records the decision as the approver the journey named; it becomes an
 \`approval_decided\` event that reaches the waiting run.
 `,
@@ -2684,7 +2679,8 @@ altered or foreign token, or one for an unknown send, answers 404
           required: true,
           description: 'The signed open token (purpose `open`, naming the send and contact), optionally followed by `.gif`.',
           schema: { type: 'string', pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+(\\.gif)?$' },
-          example: 'eyJwIjoib3BlbiIsImMiOiIzZjBjMmI5ZS02YTQxLTRjOGUtOWQxYS0yYjdmNWU4YzRhMTAiLCJzIjoiNWY2ZTdkOGMtOWIwYS00YzFkLThlMmYtM2E0YjVjNmQ3ZThmIn0.U2EKK4u5gmzbM6sDr6g3Vtb8bw01dsbUxm9e_4AgQro.gif',
+          example:
+            'eyJwIjoib3BlbiIsImMiOiIzZjBjMmI5ZS02YTQxLTRjOGUtOWQxYS0yYjdmNWU4YzRhMTAiLCJzIjoiNWY2ZTdkOGMtOWIwYS00YzFkLThlMmYtM2E0YjVjNmQ3ZThmIn0.U2EKK4u5gmzbM6sDr6g3Vtb8bw01dsbUxm9e_4AgQro.gif',
         },
       ],
       responses: {
@@ -2723,12 +2719,13 @@ nowhere.
           required: true,
           description: 'The signed click token (purpose `click`, naming the send, the contact and the target URL).',
           schema: { type: 'string', pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$' },
-          example: 'eyJwIjoiY2xpY2siLCJjIjoiM2YwYzJiOWUtNmE0MS00YzhlLTlkMWEtMmI3ZjVlOGM0YTEwIiwicyI6IjVmNmU3ZDhjLTliMGEtNGMxZC04ZTJmLTNhNGI1YzZkN2U4ZiIsInUiOiJodHRwczovL3Nob3AuZXhhbXBsZS9zYWxlIn0.kT1SX4UYmESarodlR7C6_u4SYhHSm0xx2zWwa7JmvPI',
+          example:
+            'eyJwIjoiY2xpY2siLCJjIjoiM2YwYzJiOWUtNmE0MS00YzhlLTlkMWEtMmI3ZjVlOGM0YTEwIiwicyI6IjVmNmU3ZDhjLTliMGEtNGMxZC04ZTJmLTNhNGI1YzZkN2U4ZiIsInUiOiJodHRwczovL3Nob3AuZXhhbXBsZS9zYWxlIn0.kT1SX4UYmESarodlR7C6_u4SYhHSm0xx2zWwa7JmvPI',
         },
       ],
       responses: {
         '302': {
-          description: 'Redirect to the link\'s target.',
+          description: "Redirect to the link's target.",
           headers: {
             Location: { description: 'The target URL carried by the token.', schema: { type: 'string', format: 'uri' } },
             'Cache-Control': { description: '`no-store, no-cache, must-revalidate, private`', schema: { type: 'string' } },

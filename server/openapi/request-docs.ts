@@ -18,7 +18,7 @@ export const requestDocs: Record<string, SchemaDoc> = {
 out are left unchanged; unknown fields are ignored.
 `,
     properties: {
-      externalId: { description: 'The contact\'s id in the caller\'s system (CRM, shop). Unique across contacts.' },
+      externalId: { description: "The contact's id in the caller's system (CRM, shop). Unique across contacts." },
       firstName: { description: 'Given name.' },
       lastName: { description: 'Family name.' },
       company: { description: 'Company or organisation.' },
@@ -114,7 +114,7 @@ waiting step (\`wait\`, \`wait_until_window\`, \`wait_for_event\`, \`approval\`)
     properties: {
       $schema: { description: 'Ignored; lets YAML and JSON files name the JSON Schema for editors.' },
       key: {
-        description: 'The journey\'s key (same rules as a step id). Workflow ids are `journey/<key>/<contactId>`.',
+        description: "The journey's key (same rules as a step id). Workflow ids are `journey/<key>/<contactId>`.",
       },
       category: { description: 'Subscription category of its emails (consent is checked against it).' },
       reentry: {
@@ -193,7 +193,8 @@ helpers \`firstNameOr\`, \`money\`, \`date\` and \`recommend\`.
     properties: {
       name: { description: 'Display name (trimmed).' },
       category: {
-        description: 'Subscription category, e.g. `newsletter`, `journeys` or `transactional` (exempt from the unsubscribe-link requirement and from marketing preferences).',
+        description:
+          'Subscription category, e.g. `newsletter`, `journeys` or `transactional` (exempt from the unsubscribe-link requirement and from marketing preferences).',
       },
       mjml: {
         description: `A whole MJML document, or with \`layout\` the content that goes in the
@@ -218,7 +219,8 @@ layout's \`{{> body}}\`. \`{{> name}}\` includes \`templates/partials/<name>.mjm
     properties: {
       to: { description: 'The address to send the test email to.' },
       contactId: {
-        description: 'Render for this contact (their data; consent links still point at the sample contact); without it, for a sample contact.',
+        description:
+          'Render for this contact (their data; consent links still point at the sample contact); without it, for a sample contact.',
       },
       data: { description: 'Per-send data (`{{data.x}}`); any JSON values.' },
       version: { description: 'The version to send; the latest by default.' },
@@ -249,7 +251,8 @@ across every broadcast sending then; recipients beyond it wait for the next minu
     properties: {
       event: { description: 'An event type, or a list of them (any of them starts a run).' },
       key: {
-        description: 'Event property that keys runs, e.g. `properties.orderId`: one run per contact per key value (events without it start nothing).',
+        description:
+          'Event property that keys runs, e.g. `properties.orderId`: one run per contact per key value (events without it start nothing).',
       },
     },
   },
@@ -277,13 +280,14 @@ across every broadcast sending then; recipients beyond it wait for the next minu
       template: { description: 'Template key: `templates/<key>.mjml` or a template created through the API.' },
       subject: { description: 'Overrides the template subject (Handlebars).' },
       data: {
-        description: 'Extra template data as `{{data.<name>}}`; results of earlier steps are `{{data.steps.<stepId>.body.<field>}}` (coupons, webhook responses).',
+        description:
+          'Extra template data as `{{data.<name>}}`; results of earlier steps are `{{data.steps.<stepId>.body.<field>}}` (coupons, webhook responses).',
       },
     },
   },
   StepWait: { description: 'Waits a fixed time.' },
   StepWaitUntilWindow: {
-    description: 'Waits until the contact\'s local time is within the window (on one of `days`).',
+    description: "Waits until the contact's local time is within the window (on one of `days`).",
     properties: {
       start: { description: 'Window start, `HH:MM` (24 h), contact local time.' },
       end: { description: 'Window end, `HH:MM` (24 h), contact local time.' },
@@ -314,13 +318,13 @@ across every broadcast sending then; recipients beyond it wait for the next minu
   },
   StepIssueCoupon: {
     description: 'Issues a unique single-use coupon (idempotent per visit); later emails show it as `{{data.steps.<id>.body.code}}`.',
-    properties: { value: { description: 'Value in the contact\'s currency units (25 for $25).' } },
+    properties: { value: { description: "Value in the contact's currency units (25 for $25)." } },
   },
   StepCreateTask: {
     description: 'Creates a sales task for a person (and by default emails them about it).',
     properties: {
       owner: {
-        description: 'Email of the owner, or `contact.owner` for the contact\'s owning rep (`ownerEmail`).',
+        description: "Email of the owner, or `contact.owner` for the contact's owning rep (`ownerEmail`).",
       },
       fallbackOwner: { description: 'Used when the contact has no owner.' },
       due: { description: 'Due this long after the step runs.' },

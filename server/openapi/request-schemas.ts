@@ -6,7 +6,13 @@ import { approvalDecisionSchema } from '../../approvals/decide';
 import { contactProfileSchema, contactRefSchema, contactUpsertSchema } from '../../contacts/schema';
 import { eventContactSchema, eventInputSchema, eventListSchema, eventTypeSchema } from '../../events/schema';
 import {
-  conditionSchema, durationSchema, journeyDefinitionSchema, propertyFilterSchema, stepIdSchema, stepSchema, triggerSchema,
+  conditionSchema,
+  durationSchema,
+  journeyDefinitionSchema,
+  propertyFilterSchema,
+  stepIdSchema,
+  stepSchema,
+  triggerSchema,
 } from '../../journeys/schema';
 import { enrolBodySchema } from '../../events/use-cases/request-enrolment';
 import { newsletterBodySchema } from '../../newsletters/broadcasts';
@@ -17,13 +23,26 @@ import { simulateRequestSchema } from '../../simulator/schema';
 
 /** Component names of the step and trigger types (the discriminated unions' options). */
 const STEP_NAMES: Record<string, string> = {
-  send_email: 'StepSendEmail', wait: 'StepWait', wait_until_window: 'StepWaitUntilWindow', wait_for_event: 'StepWaitForEvent',
-  branch: 'StepBranch', split: 'StepSplit', update_contact: 'StepUpdateContact', issue_coupon: 'StepIssueCoupon',
-  create_task: 'StepCreateTask', approval: 'StepApproval', webhook: 'StepWebhook', enrol: 'StepEnrol', exit: 'StepExit',
+  send_email: 'StepSendEmail',
+  wait: 'StepWait',
+  wait_until_window: 'StepWaitUntilWindow',
+  wait_for_event: 'StepWaitForEvent',
+  branch: 'StepBranch',
+  split: 'StepSplit',
+  update_contact: 'StepUpdateContact',
+  issue_coupon: 'StepIssueCoupon',
+  create_task: 'StepCreateTask',
+  approval: 'StepApproval',
+  webhook: 'StepWebhook',
+  enrol: 'StepEnrol',
+  exit: 'StepExit',
 };
 const TRIGGER_NAMES: Record<string, string> = {
-  event: 'JourneyTriggerEvent', condition: 'JourneyTriggerCondition', attribute_changed: 'JourneyTriggerAttributeChanged',
-  date: 'JourneyTriggerDate', api: 'JourneyTriggerApi',
+  event: 'JourneyTriggerEvent',
+  condition: 'JourneyTriggerCondition',
+  attribute_changed: 'JourneyTriggerAttributeChanged',
+  date: 'JourneyTriggerDate',
+  api: 'JourneyTriggerApi',
 };
 
 function optionsByName(options: readonly z.ZodObject[], names: Record<string, string>, what: string): Record<string, z.ZodType> {

@@ -8,7 +8,6 @@ import type { ServerDeps } from '../context';
 import { HttpError } from '../errors';
 import { escapeHtml as escape, htmlPage as page } from '../../lib/html';
 
-
 const formSchema = z.object({ decision: z.enum(['approve', 'reject']), note: z.string().max(2000).optional() });
 
 export function approvalLinksRouter(deps: ServerDeps): Router {
@@ -28,9 +27,14 @@ export function approvalLinksRouter(deps: ServerDeps): Router {
     // A bad token answers 404 before a bad form answers 400.
     await approvalForLink(deps, req.params.token);
     const form = formSchema.safeParse(req.body);
-    if (!form.success) throw new HttpError(400, 'validation_failed', 'decision must be approve or reject', [{ path: 'decision', message: 'must be approve or reject' }]);
+    if (!form.success)
+      throw new HttpError(400, 'validation_failed', 'decision must be approve or reject', [
+        { path: 'decision', message: 'must be approve or reject' },
+      ]);
     const out = await decideByLink(deps, req.params.token, form.data);
-    res.type('html').send(page('Thank you', `<h1>${out.status === 'approved' ? 'Approved' : 'Rejected'}</h1><p>${escape(out.approval.subject)}</p>`));
+    res
+      .type('html')
+      .send(page('Thank you', `<h1>${out.status === 'approved' ? 'Approved' : 'Rejected'}</h1><p>${escape(out.approval.subject)}</p>`));
   });
 
   return r;

@@ -6,7 +6,6 @@ import { listApprovals } from '../../approvals/use-cases/list-approvals';
 import type { ServerDeps } from '../context';
 import { parseOr400 } from '../errors';
 
-
 export function approvalsRouter(deps: ServerDeps): Router {
   const r = Router();
   const { db } = deps;

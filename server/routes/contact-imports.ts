@@ -71,7 +71,9 @@ function formBody(req: Request): Promise<DecodedBody> {
           try {
             value = JSON.parse(raw);
           } catch {
-            throw new HttpError(400, 'validation_failed', 'consent: must be a JSON object', [{ path: 'consent', message: 'must be a JSON object' }]);
+            throw new HttpError(400, 'validation_failed', 'consent: must be a JSON object', [
+              { path: 'consent', message: 'must be a JSON object' },
+            ]);
           }
           consent = parseOr400(consentAttestationSchema, value, 'consent');
         }
@@ -89,7 +91,8 @@ function formBody(req: Request): Promise<DecodedBody> {
       else reject(e);
     });
     bb.on('close', () => {
-      if (!settled) reject(new HttpError(400, 'validation_failed', 'the form has no "file" part', [{ path: 'file', message: 'is required' }]));
+      if (!settled)
+        reject(new HttpError(400, 'validation_failed', 'the form has no "file" part', [{ path: 'file', message: 'is required' }]));
     });
     req.pipe(bb);
   });
@@ -106,22 +109,30 @@ export function contactImportsRouter(deps: ServerDeps): Router {
     const contentLength = length !== undefined && /^\d+$/.test(length) ? Number(length) : null;
     if (contentLength !== null && contentLength > limits.maxBytes) {
       res.set('Connection', 'close'); // do not wait for a body we refuse
-      throw new HttpError(413, 'too_large', new ImportTooLargeError(limits.maxBytes).message, [{ path: '(body)', message: `at most ${limits.maxBytes} bytes` }]);
+      throw new HttpError(413, 'too_large', new ImportTooLargeError(limits.maxBytes).message, [
+        { path: '(body)', message: `at most ${limits.maxBytes} bytes` },
+      ]);
     }
     let body: DecodedBody;
     if (type === 'multipart/form-data') body = await formBody(req);
     else if (MEDIA_FORMATS[type]) body = { file: req, format: MEDIA_FORMATS[type], consent: null };
     else {
-      throw new HttpError(415, 'unsupported_media_type', 'send text/csv, application/x-ndjson or multipart/form-data (consent, then file)', [
-        { path: 'content-type', message: `"${type || '(none)'}" is not an import format` },
-      ]);
+      throw new HttpError(
+        415,
+        'unsupported_media_type',
+        'send text/csv, application/x-ndjson or multipart/form-data (consent, then file)',
+        [{ path: 'content-type', message: `"${type || '(none)'}" is not an import format` }],
+      );
     }
     const format = q.format ?? body.format;
     if (!format) {
       body.file.resume();
-      throw new HttpError(400, 'validation_failed', 'format: name it with ?format=csv|ndjson, the part\'s Content-Type or a .csv/.ndjson file name', [
-        { path: 'format', message: 'is required when the file part does not say' },
-      ]);
+      throw new HttpError(
+        400,
+        'validation_failed',
+        "format: name it with ?format=csv|ndjson, the part's Content-Type or a .csv/.ndjson file name",
+        [{ path: 'format', message: 'is required when the file part does not say' }],
+      );
     }
     try {
       const out = await submitContactImport({ db: deps.db, log: deps.log }, limits, {
@@ -136,7 +147,9 @@ export function contactImportsRouter(deps: ServerDeps): Router {
       }
       if (out.fileError) {
         const e = out.fileError;
-        throw new HttpError(400, 'invalid_file', `line ${e.line}: ${e.message}`, [{ path: e.field, message: `line ${e.line}: ${e.message}` }]);
+        throw new HttpError(400, 'invalid_file', `line ${e.line}: ${e.message}`, [
+          { path: e.field, message: `line ${e.line}: ${e.message}` },
+        ]);
       }
       res.status(200).json({ import: out.view });
     } catch (err) {

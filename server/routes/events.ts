@@ -13,15 +13,18 @@ export async function storeEvents(db: Db, source: string, body: unknown): Promis
   const parsed = parseOr400(eventBatchSchema, body);
   const single = !('events' in parsed);
   const inputs: EventInput[] = 'events' in parsed ? parsed.events : [parsed];
-  const results: (IngestResult | { id: string; error: { code: string; message: string; details: { path: string; message: string }[] } })[] = [];
+  const results: (IngestResult | { id: string; error: { code: string; message: string; details: { path: string; message: string }[] } })[] =
+    [];
   for (const [i, input] of inputs.entries()) {
     const prefix = single ? '' : `events.${i}.`;
     try {
       results.push(await ingestEvent(db, source, input));
     } catch (err) {
       let e: HttpError;
-      if (err instanceof UnknownContactError) e = new HttpError(404, 'contact_not_found', err.message, [{ path: `${prefix}contact`, message: err.message }]);
-      else if (err instanceof ContactConflictError) e = new HttpError(409, 'contact_conflict', err.message, [{ path: `${prefix}contact.${err.field}`, message: err.message }]);
+      if (err instanceof UnknownContactError)
+        e = new HttpError(404, 'contact_not_found', err.message, [{ path: `${prefix}contact`, message: err.message }]);
+      else if (err instanceof ContactConflictError)
+        e = new HttpError(409, 'contact_conflict', err.message, [{ path: `${prefix}contact.${err.field}`, message: err.message }]);
       else throw err;
       if (single) throw e;
       results.push({ id: input.id, error: { code: e.code, message: e.message, details: e.details } });

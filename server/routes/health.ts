@@ -18,10 +18,7 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ ok: boolean; latencyMs:
 export function healthRouter(deps: ServerDeps): Router {
   const r = Router();
   r.get('/health', async (_req, res) => {
-    const [database, temporal] = await Promise.all([
-      timed(() => deps.db.$queryRaw`SELECT 1`),
-      timed(() => deps.temporalHealthy()),
-    ]);
+    const [database, temporal] = await Promise.all([timed(() => deps.db.$queryRaw`SELECT 1`), timed(() => deps.temporalHealthy())]);
     const ok = database.ok && temporal.ok;
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', database, temporal });
   });

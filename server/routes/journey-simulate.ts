@@ -24,16 +24,28 @@ export async function simulateJourneyRequest(db: Db, rawKey: string, body: Simul
   const prefix = body.definition !== undefined ? 'definition' : 'draft';
   if (body.version !== undefined) {
     const def = await journeyVersion(db, key, body.version);
-    if (!def) throw new HttpError(404, 'version_not_found', `journey "${key}" has no version ${body.version}`, [{ path: 'version', message: 'not a published version' }]);
+    if (!def)
+      throw new HttpError(404, 'version_not_found', `journey "${key}" has no version ${body.version}`, [
+        { path: 'version', message: 'not a published version' },
+      ]);
     raw = def;
   }
-  const [templates, journeys] = await Promise.all([db.template.findMany({ select: { key: true } }), db.journeyDefinition.findMany({ select: { key: true } })]);
-  const v = validateJourney(raw, { templates: new Set(templates.map((t) => t.key)), journeys: new Set([...journeys.map((x) => x.key), key]) });
+  const [templates, journeys] = await Promise.all([
+    db.template.findMany({ select: { key: true } }),
+    db.journeyDefinition.findMany({ select: { key: true } }),
+  ]);
+  const v = validateJourney(raw, {
+    templates: new Set(templates.map((t) => t.key)),
+    journeys: new Set([...journeys.map((x) => x.key), key]),
+  });
   if (!v.ok) {
     const details = v.issues.map((i) => ({ path: [prefix, ...i.path.map(String)].join('.'), message: i.message }));
     throw new HttpError(400, 'invalid_journey', `${details[0]?.path}: ${details[0]?.message}`, details);
   }
-  if (v.definition.key !== key) throw new HttpError(400, 'validation_failed', 'definition.key must match the URL', [{ path: 'definition.key', message: `must be "${key}"` }]);
+  if (v.definition.key !== key)
+    throw new HttpError(400, 'validation_failed', 'definition.key must match the URL', [
+      { path: 'definition.key', message: `must be "${key}"` },
+    ]);
 
   const start = body.start ? new Date(body.start) : now;
   let contact;
@@ -42,11 +54,18 @@ export async function simulateJourneyRequest(db: Db, rawKey: string, body: Simul
     contact = describedContact(body.contact.describe, start);
   } else {
     contact = await findContact(db, { id: body.contact.id, email: body.contact.email });
-    if (!contact) throw new HttpError(404, 'contact_not_found', 'no such contact', [{ path: body.contact.id ? 'contact.id' : 'contact.email', message: 'no contact with this value' }]);
+    if (!contact)
+      throw new HttpError(404, 'contact_not_found', 'no such contact', [
+        { path: body.contact.id ? 'contact.id' : 'contact.email', message: 'no contact with this value' },
+      ]);
     const id = contact.id;
     // Its stored events before the start count in event conditions, as they would.
     history = ({ type, since }: { type: string; since?: Date }) =>
-      db.event.findMany({ where: { contactId: id, type, occurredAt: { ...(since ? { gte: since } : {}), lt: start } }, select: { properties: true }, take: 10_000 });
+      db.event.findMany({
+        where: { contactId: id, type, occurredAt: { ...(since ? { gte: since } : {}), lt: start } },
+        select: { properties: true },
+        take: 10_000,
+      });
   }
   return simulateJourney({
     definition: v.definition,

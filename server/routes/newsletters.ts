@@ -4,7 +4,13 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import {
-  controlNewsletter, listNewsletters, newsletterBodySchema, NewsletterError, newsletterProgress, startNewsletter, type NewsletterDeps,
+  controlNewsletter,
+  listNewsletters,
+  newsletterBodySchema,
+  NewsletterError,
+  newsletterProgress,
+  startNewsletter,
+  type NewsletterDeps,
 } from '../../newsletters/broadcasts';
 import type { ServerDeps } from '../context';
 import { HttpError, parseOr400 } from '../errors';
@@ -42,10 +48,14 @@ export function newslettersRouter(deps: ServerDeps): Router {
   for (const action of ['pause', 'resume', 'cancel'] as const) {
     r.post(`/newsletters/:id/${action}`, async (req, res) => {
       const newsletterId = id(req);
-      await answer(res, async () => {
-        await controlNewsletter(uc, newsletterId, action);
-        return { id: newsletterId, requested: action };
-      }, 202);
+      await answer(
+        res,
+        async () => {
+          await controlNewsletter(uc, newsletterId, action);
+          return { id: newsletterId, requested: action };
+        },
+        202,
+      );
     });
   }
 

@@ -3,7 +3,11 @@
 // parses its input and calls one use case (email/use-cases/).
 import { Router } from 'express';
 import {
-  templateBodySchema, templateKeySchema, templateRenderSchema, templateTestSendSchema, templateVersionQuerySchema,
+  templateBodySchema,
+  templateKeySchema,
+  templateRenderSchema,
+  templateTestSendSchema,
+  templateVersionQuerySchema,
 } from '../../email/template-schema';
 import { listTemplates } from '../../email/template-store';
 import { previewTemplate } from '../../email/use-cases/preview-template';

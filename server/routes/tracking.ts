@@ -37,7 +37,8 @@ export function trackingRouter(deps: ServerDeps): Router {
   }
 
   const uc = { db: deps.db, log: deps.log, onEventsStored: deps.onEventsStored };
-  const record = (p: TokenPayload & { s: string }, kind: 'open' | 'click') => recordEngagement(uc, { sendId: p.s, contactId: p.c, url: p.u }, kind);
+  const record = (p: TokenPayload & { s: string }, kind: 'open' | 'click') =>
+    recordEngagement(uc, { sendId: p.s, contactId: p.c, url: p.u }, kind);
 
   r.get('/t/o/:file', async (req, res) => {
     const token = req.params.file.replace(/\.gif$/, '');

@@ -33,16 +33,25 @@ export function unsubscribeRouter(deps: ServerDeps): Router {
   r.get('/u/:token', (req, res) => {
     const p = payload(req.params.token, 'unsubscribe', 'unsubscribe');
     const category = escape(p.cat ?? 'all');
-    res.type('html').send(
-      page('Unsubscribe', `<h1>Unsubscribe</h1><p>Stop receiving <strong>${category}</strong> email from us?</p>` +
-        `<form method="post"><button type="submit">Unsubscribe</button></form>`),
-    );
+    res
+      .type('html')
+      .send(
+        page(
+          'Unsubscribe',
+          `<h1>Unsubscribe</h1><p>Stop receiving <strong>${category}</strong> email from us?</p>` +
+            `<form method="post"><button type="submit">Unsubscribe</button></form>`,
+        ),
+      );
   });
 
   r.post('/u/:token', form, async (req, res) => {
     const p = payload(req.params.token, 'unsubscribe', 'unsubscribe');
     await unsubscribeByLink(deps, p.c, p.cat ?? '*');
-    res.type('html').send(page('Unsubscribed', `<h1>You are unsubscribed</h1><p>You will not get ${escape(p.cat ?? 'marketing')} email from us again.</p>`));
+    res
+      .type('html')
+      .send(
+        page('Unsubscribed', `<h1>You are unsubscribed</h1><p>You will not get ${escape(p.cat ?? 'marketing')} email from us again.</p>`),
+      );
   });
 
   // ------------------------------------------------------------ preferences
@@ -54,12 +63,17 @@ export function unsubscribeRouter(deps: ServerDeps): Router {
       const on = prefs.receives[cat] === true;
       return `<label><input type="checkbox" name="${cat}" value="on"${on ? ' checked' : ''}> ${escape(CATEGORY_LABELS[cat] ?? cat)}</label>`;
     }).join('');
-    res.type('html').send(
-      page('Email preferences', `<h1>Email preferences</h1><p>What would you like to get from us?</p>` +
-        `<form method="post">${boxes}<label><input type="checkbox" disabled checked> ${escape(CATEGORY_LABELS.transactional!)}</label>` +
-        `<label><input type="checkbox" name="none" value="on"${all ? ' checked' : ''}> No marketing email at all</label>` +
-        `<button type="submit">Save</button></form>`),
-    );
+    res
+      .type('html')
+      .send(
+        page(
+          'Email preferences',
+          `<h1>Email preferences</h1><p>What would you like to get from us?</p>` +
+            `<form method="post">${boxes}<label><input type="checkbox" disabled checked> ${escape(CATEGORY_LABELS.transactional!)}</label>` +
+            `<label><input type="checkbox" name="none" value="on"${all ? ' checked' : ''}> No marketing email at all</label>` +
+            `<button type="submit">Save</button></form>`,
+        ),
+      );
   });
 
   r.post('/preferences/:token', form, async (req, res) => {
@@ -73,22 +87,41 @@ export function unsubscribeRouter(deps: ServerDeps): Router {
     const optIn = saved.needsOptIn.length
       ? `<p>${saved.needsOptIn.map((cat) => escape(CATEGORY_LABELS[cat] ?? cat)).join('; ')}: sign up with your email address and confirm the link we send you.</p>`
       : '';
-    res.type('html').send(page('Preferences saved', `<h1>Saved</h1><p>${chosen.length ? `You will get: ${chosen.join('; ')}.` : 'You will get no marketing email from us.'}</p>${optIn}`));
+    res
+      .type('html')
+      .send(
+        page(
+          'Preferences saved',
+          `<h1>Saved</h1><p>${chosen.length ? `You will get: ${chosen.join('; ')}.` : 'You will get no marketing email from us.'}</p>${optIn}`,
+        ),
+      );
   });
 
   // -------------------------------------------------------- double opt-in
   r.get('/confirm/:token', (req, res) => {
     payload(req.params.token, 'confirm', 'confirmation');
-    res.type('html').send(
-      page('Confirm your subscription', `<h1>One more click</h1><p>Confirm that you want the newsletter.</p>` +
-        `<form method="post"><button type="submit">Yes, subscribe me</button></form>`),
-    );
+    res
+      .type('html')
+      .send(
+        page(
+          'Confirm your subscription',
+          `<h1>One more click</h1><p>Confirm that you want the newsletter.</p>` +
+            `<form method="post"><button type="submit">Yes, subscribe me</button></form>`,
+        ),
+      );
   });
 
   r.post('/confirm/:token', form, async (req, res) => {
     const p = payload(req.params.token, 'confirm', 'confirmation');
     await confirmSubscription(deps, { contactId: p.c, category: p.cat ?? 'newsletter', expires: p.exp ?? 0 });
-    res.type('html').send(page('Subscribed', `<h1>You are subscribed</h1><p>Thank you. You can change this at any time with the link at the bottom of every email.</p>`));
+    res
+      .type('html')
+      .send(
+        page(
+          'Subscribed',
+          `<h1>You are subscribed</h1><p>Thank you. You can change this at any time with the link at the bottom of every email.</p>`,
+        ),
+      );
   });
 
   return r;

@@ -15,7 +15,8 @@ export function webhooksRouter(deps: ServerDeps): Router {
     const source = req.params.source;
     // Own keys only: "constructor", "__proto__" and friends are not sources.
     const secret = Object.hasOwn(deps.webhookSecrets, source) ? deps.webhookSecrets[source] : undefined;
-    if (typeof secret !== 'string' || secret === '') throw new HttpError(404, 'unknown_source', `no webhook source "${source}" is configured`);
+    if (typeof secret !== 'string' || secret === '')
+      throw new HttpError(404, 'unknown_source', `no webhook source "${source}" is configured`);
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const check = verifyWebhook(secret, req.get(SIGNATURE_HEADER), raw, deps.webhookToleranceSeconds);
     if (!check.ok) throw new HttpError(401, 'bad_signature', check.reason, [{ path: `header.${SIGNATURE_HEADER}`, message: check.reason }]);

@@ -17,13 +17,23 @@ async function rows(text: string, format: ImportFormat, size = 7): Promise<Parse
 
 describe('CSV rows', () => {
   it('maps the documented columns, splits tags on |, keeps attribute names and skips empty cells', async () => {
-    const r = await rows('\uFEFFEMAIL,firstname,Tags,attributes.Plan,marketingConsent,company\n' +
-      'ada@example.com,Ada, vip | math ,pro,Yes,\n', 'csv');
-    expect(r).toEqual([{ line: 2, value: { email: 'ada@example.com', firstName: 'Ada', tags: ['vip', 'math'], attributes: { Plan: 'pro' }, marketingConsent: true } }]);
+    const r = await rows(
+      '\uFEFFEMAIL,firstname,Tags,attributes.Plan,marketingConsent,company\n' + 'ada@example.com,Ada, vip | math ,pro,Yes,\n',
+      'csv',
+    );
+    expect(r).toEqual([
+      {
+        line: 2,
+        value: { email: 'ada@example.com', firstName: 'Ada', tags: ['vip', 'math'], attributes: { Plan: 'pro' }, marketingConsent: true },
+      },
+    ]);
   });
 
   it('numbers lines as in the file: blank lines count, a row spanning lines has its first line', async () => {
-    const r = await rows('\nemail,firstName\n\na@example.com,"two\r\nlines"\nb@example.com,B\r\n\nc@example.com,"x\n\ny"\nd@example.com,D', 'csv');
+    const r = await rows(
+      '\nemail,firstName\n\na@example.com,"two\r\nlines"\nb@example.com,B\r\n\nc@example.com,"x\n\ny"\nd@example.com,D',
+      'csv',
+    );
     expect(r.map((x) => x.line)).toEqual([4, 6, 8, 11]);
     expect(r[0]).toMatchObject({ value: { firstName: 'two\r\nlines' } });
   });
@@ -48,14 +58,20 @@ describe('CSV rows', () => {
       ['firstName\nAda\n', 'email'],
       ['', '(file)'],
     ] as const) {
-      const err = await rows(text, 'csv').then(() => null, (e: unknown) => e);
+      const err = await rows(text, 'csv').then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(err, text).toBeInstanceOf(ImportFileError);
       expect((err as ImportFileError).field, text).toBe(field);
     }
   });
 
   it('stops at a quote that never closes, with its line', async () => {
-    const err = await rows('email,firstName\na@example.com,"open\n', 'csv').then(() => null, (e: unknown) => e);
+    const err = await rows('email,firstName\na@example.com,"open\n', 'csv').then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ImportFileError);
     expect((err as ImportFileError).field).toBe('(file)');
   });
@@ -75,11 +91,18 @@ describe('NDJSON rows', () => {
 
 describe('consent attestation', () => {
   it('accepts a date or date-time in the past, known categories, and names bad fields', () => {
-    const ok = consentAttestationSchema.parse({ source: 'form', obtainedAt: '2024-05-01', categories: ['newsletter', 'newsletter'], attestedBy: 'Jane' });
+    const ok = consentAttestationSchema.parse({
+      source: 'form',
+      obtainedAt: '2024-05-01',
+      categories: ['newsletter', 'newsletter'],
+      attestedBy: 'Jane',
+    });
     expect(ok.obtainedAt.toISOString()).toBe('2024-05-01T00:00:00.000Z');
     expect(ok.categories).toEqual(['newsletter']);
     const bad = consentAttestationSchema.safeParse({ source: '', obtainedAt: 'yesterday', categories: [], extra: 1 });
-    expect(bad.error!.issues.map((i) => i.path.join('.'))).toEqual(expect.arrayContaining(['source', 'obtainedAt', 'categories', 'attestedBy']));
+    expect(bad.error!.issues.map((i) => i.path.join('.'))).toEqual(
+      expect.arrayContaining(['source', 'obtainedAt', 'categories', 'attestedBy']),
+    );
     expect(bad.error!.issues.some((i) => i.code === 'unrecognized_keys')).toBe(true);
   });
 

@@ -61,7 +61,14 @@ let mailer: Mailer;
 let picky: Awaited<ReturnType<typeof startPickySmtp>>;
 let pickyMailer: Mailer;
 const log = createLogger('test', 'silent');
-const deps = (m: Mailer) => ({ db: tdb.db, mailer: m, log, mailFrom: FROM, publicUrl: 'http://rapport.test', linkSecret: TEST_LINK_SECRET });
+const deps = (m: Mailer) => ({
+  db: tdb.db,
+  mailer: m,
+  log,
+  mailFrom: FROM,
+  publicUrl: 'http://rapport.test',
+  linkSecret: TEST_LINK_SECRET,
+});
 
 beforeAll(async () => {
   tdb = await freshDatabase('email_delivery');
@@ -88,8 +95,15 @@ function input(contactId: string, templateKey: string, extra: Partial<SendEmailI
 }
 /** A header as sent (unfolded), from the raw message. */
 function rawHeader(raw: Buffer, name: string): string | undefined {
-  const head = raw.toString('utf8').split(/\r?\n\r?\n/)[0]!.replace(/\r?\n[ \t]+/g, ' ');
-  return head.split(/\r?\n/).find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`))?.slice(name.length + 1).trim();
+  const head = raw
+    .toString('utf8')
+    .split(/\r?\n\r?\n/)[0]!
+    .replace(/\r?\n[ \t]+/g, ' ');
+  return head
+    .split(/\r?\n/)
+    .find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`))
+    ?.slice(name.length + 1)
+    .trim();
 }
 const to = (addr: string) => sink.messages.filter((m) => m.envelopeTo.includes(addr));
 
@@ -145,9 +159,17 @@ describe('exactly once', () => {
     const c = await contact('crash@example.com');
     const i = input(c.id, 'welcome');
     // A real process, killed with SIGKILL right after the SMTP server accepted the message.
-    const child = await run(process.execPath, ['--import', 'tsx', join(ROOT, 'test/email/support/crash-after-smtp.ts'), tdb.url, sink.smtpUrl, JSON.stringify(i)], { cwd: ROOT }).then(
+    const child = await run(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'test/email/support/crash-after-smtp.ts'), tdb.url, sink.smtpUrl, JSON.stringify(i)],
+      { cwd: ROOT },
+    ).then(
       (ok) => ({ signal: null, stdout: ok.stdout, stderr: ok.stderr }),
-      (err: { signal?: string; stdout?: string; stderr?: string }) => ({ signal: err.signal ?? null, stdout: err.stdout ?? '', stderr: err.stderr ?? '' }),
+      (err: { signal?: string; stdout?: string; stderr?: string }) => ({
+        signal: err.signal ?? null,
+        stdout: err.stdout ?? '',
+        stderr: err.stderr ?? '',
+      }),
     );
     expect(child.signal, child.stderr).toBe('SIGKILL');
     expect(child.stdout).toContain('SMTP-DONE');
@@ -236,7 +258,10 @@ describe('subscription category of a send', () => {
 
     // Unsubscribed from the journey's category: suppressed, whatever the template's.
     const b = await contact('cat-b@example.com', { subscriptions: { partners: 'unsubscribed' } });
-    expect(await send(input(b.id, 'welcome', { category: 'partners' }))).toMatchObject({ outcome: 'suppressed', reason: 'unsubscribed from partners' });
+    expect(await send(input(b.id, 'welcome', { category: 'partners' }))).toMatchObject({
+      outcome: 'suppressed',
+      reason: 'unsubscribed from partners',
+    });
     expect(await send(input(b.id, 'welcome'))).toMatchObject({ outcome: 'sent' });
   });
 
@@ -259,7 +284,10 @@ describe('subscription category of a send', () => {
     const send = createSendEmail({ ...deps(mailer), policy: { frequencyCapPer7d: 1, quietHours: null } });
     expect(await send(input(c.id, 'newsletter-confirm'))).toMatchObject({ outcome: 'sent' }); // transactional: not counted
     expect(await send(input(c.id, 'welcome', { category: 'partners' }))).toMatchObject({ outcome: 'sent' });
-    expect(await send(input(c.id, 'getting-started'))).toMatchObject({ outcome: 'deferred', reason: expect.stringMatching(/frequency cap: 1 marketing/) });
+    expect(await send(input(c.id, 'getting-started'))).toMatchObject({
+      outcome: 'deferred',
+      reason: expect.stringMatching(/frequency cap: 1 marketing/),
+    });
   });
 });
 
@@ -272,7 +300,9 @@ describe('headers and sender', () => {
     expect(mail.parsed.from?.value).toEqual([{ name: 'Rapport News', address: 'news@rapport.localhost' }]);
     expect(mail.parsed.replyTo?.value).toEqual([{ name: '', address: 'editors@rapport.localhost' }]);
     const lu = rawHeader(mail.raw, 'List-Unsubscribe');
-    expect(lu).toMatch(/^<http:\/\/rapport\.test\/u\/[\w-]+\.[\w-]+>, <mailto:unsubscribe@rapport\.test\?subject=unsubscribe%20[\w-]+\.[\w-]+>$/);
+    expect(lu).toMatch(
+      /^<http:\/\/rapport\.test\/u\/[\w-]+\.[\w-]+>, <mailto:unsubscribe@rapport\.test\?subject=unsubscribe%20[\w-]+\.[\w-]+>$/,
+    );
     expect(rawHeader(mail.raw, 'List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
     const html = String(mail.parsed.html);
     // Links go through the click redirect, except the consent links; one open pixel.
@@ -302,7 +332,10 @@ describe('SMTP errors', () => {
     const c = await contact('busy@example.com');
     const send = createSendEmail(deps(pickyMailer));
     const i = input(c.id, 'welcome');
-    const failure = await send(i).then(() => null, (err: unknown) => err as Error & { type?: string; details?: unknown[] });
+    const failure = await send(i).then(
+      () => null,
+      (err: unknown) => err as Error & { type?: string; details?: unknown[] },
+    );
     expect(failure).toMatchObject({ type: 'SmtpTransient', details: [{ responseCode: 451 }] });
     // The failure goes to Temporal's history: the server's answer, without the address.
     expect(failure!.message).toMatch(/451 4\.3\.2 <\[address\]> try again later/);
@@ -323,7 +356,9 @@ describe('SMTP errors', () => {
     const row = await tdb.db.messageSend.findFirstOrThrow({ where: { contactId: c.id } });
     expect(row).toMatchObject({ status: 'failed' });
     expect(row.error).toMatch(/no such user/);
-    expect(await tdb.db.suppression.findMany({ where: { email: 'nouser@example.com' } })).toMatchObject([{ category: '*', reason: 'hard_bounce', source: 'smtp' }]);
+    expect(await tdb.db.suppression.findMany({ where: { email: 'nouser@example.com' } })).toMatchObject([
+      { category: '*', reason: 'hard_bounce', source: 'smtp' },
+    ]);
     // Nothing more to that address, marketing or transactional.
     expect(await send(input(c.id, 'getting-started'))).toMatchObject({ outcome: 'suppressed', reason: 'address suppressed: hard_bounce' });
     expect(await send(input(c.id, 'newsletter-confirm'))).toMatchObject({ outcome: 'suppressed' });
@@ -355,10 +390,17 @@ describe('SMTP errors', () => {
 describe('consent at send time', () => {
   it('honours the suppression list for marketing email; transactional email still goes', async () => {
     const c = await contact('listed@example.com');
-    await tdb.db.suppression.create({ data: { email: 'listed@example.com', category: 'journeys', reason: 'unsubscribed', source: 'import' } });
+    await tdb.db.suppression.create({
+      data: { email: 'listed@example.com', category: 'journeys', reason: 'unsubscribed', source: 'import' },
+    });
     const send = createSendEmail(deps(mailer));
-    expect(await send(input(c.id, 'welcome'))).toMatchObject({ outcome: 'suppressed', reason: 'address suppressed for journeys: unsubscribed' });
-    expect(await send(input(c.id, 'order-receipt', { data: { orderId: 'A-1', totalCents: 100, placedAt: '2026-11-01T10:00:00Z', items: [] } }))).toMatchObject({ outcome: 'sent' });
+    expect(await send(input(c.id, 'welcome'))).toMatchObject({
+      outcome: 'suppressed',
+      reason: 'address suppressed for journeys: unsubscribed',
+    });
+    expect(
+      await send(input(c.id, 'order-receipt', { data: { orderId: 'A-1', totalCents: 100, placedAt: '2026-11-01T10:00:00Z', items: [] } })),
+    ).toMatchObject({ outcome: 'sent' });
 
     const d = await contact('complained@example.com');
     await tdb.db.suppression.create({ data: { email: 'complained@example.com', category: '*', reason: 'complaint' } });

@@ -34,7 +34,14 @@ function checked(html: string): Record<string, boolean> {
 }
 /** The send activity as a journey step of some other journey would call it. */
 function sendAs(journeyKey: string, contactId: string, templateKey: string) {
-  const send = createSendEmail({ db: s.tdb.db, mailer, log: createLogger('t', 'silent'), mailFrom: 'Rapport <hello@rapport.test>', publicUrl: 'http://rapport.test', linkSecret: TEST_LINK_SECRET });
+  const send = createSendEmail({
+    db: s.tdb.db,
+    mailer,
+    log: createLogger('t', 'silent'),
+    mailFrom: 'Rapport <hello@rapport.test>',
+    publicUrl: 'http://rapport.test',
+    linkSecret: TEST_LINK_SECRET,
+  });
   return send({ contactId, templateKey, journeyKey, workflowId: `journey/${journeyKey}/${contactId}`, stepId: `s${++step}` });
 }
 async function signUp(email: string) {
@@ -57,7 +64,12 @@ describe('template API', () => {
   it('refuses an invalid template with each problem and its line', async () => {
     const r = await s.api('/v1/templates/spring', {
       method: 'PUT',
-      body: { ...good, layout: undefined, subject: 'Hi {{contact.nmae}}', mjml: '<mjml>\n<mj-body>\n<mj-section>\n<mj-column>\n<mj-text>{{contact.nmae}}</mj-text>\n<mj-bogus />\n</mj-column>\n</mj-section>\n</mj-body>\n</mjml>' },
+      body: {
+        ...good,
+        layout: undefined,
+        subject: 'Hi {{contact.nmae}}',
+        mjml: '<mjml>\n<mj-body>\n<mj-section>\n<mj-column>\n<mj-text>{{contact.nmae}}</mj-text>\n<mj-bogus />\n</mj-column>\n</mj-section>\n</mj-body>\n</mjml>',
+      },
     });
     expect(r.status).toBe(400);
     expect(r.body.error.code).toBe('invalid_template');
@@ -80,11 +92,16 @@ describe('template API', () => {
     expect(v1.body.template.mjml).toContain('<mj-body'); // stored assembled with its layout
     const same = await s.api('/v1/templates/spring', { method: 'PUT', body: good });
     expect(same).toMatchObject({ status: 200, body: { created: false, template: { version: 1 } } });
-    const v2 = await s.api('/v1/templates/spring', { method: 'PUT', body: { ...good, subject: 'Spring is here, {{firstNameOr "friend"}}' } });
+    const v2 = await s.api('/v1/templates/spring', {
+      method: 'PUT',
+      body: { ...good, subject: 'Spring is here, {{firstNameOr "friend"}}' },
+    });
     expect(v2.body.template.version).toBe(2);
     expect((await s.api('/v1/templates/spring?version=1')).body.template.subject).toBe(good.subject);
     const list = await s.api('/v1/templates');
-    expect(list.body.templates).toEqual(expect.arrayContaining([expect.objectContaining({ key: 'spring', latestVersion: 2 }), expect.objectContaining({ key: 'welcome' })]));
+    expect(list.body.templates).toEqual(
+      expect.arrayContaining([expect.objectContaining({ key: 'spring', latestVersion: 2 }), expect.objectContaining({ key: 'welcome' })]),
+    );
 
     const c = await s.api('/v1/contacts', { body: { email: 'preview@example.com', firstName: 'Pia', currency: 'EUR' } });
     const p = await s.api('/v1/templates/spring/preview', { body: { contactId: c.body.contact.id, data: { code: 'SPRING10' } } });
@@ -95,7 +112,9 @@ describe('template API', () => {
     const sample = await s.api('/v1/templates/spring/preview', { body: {} });
     expect(sample.body.subject).toBe('Spring is here, Ada');
 
-    const t = await s.api('/v1/templates/spring/test-send', { body: { to: 'marketer@example.com', contactId: c.body.contact.id, data: { code: 'X' } } });
+    const t = await s.api('/v1/templates/spring/test-send', {
+      body: { to: 'marketer@example.com', contactId: c.body.contact.id, data: { code: 'X' } },
+    });
     expect(t.status).toBe(202);
     const mail = await s.sink.waitFor((m) => m.envelopeTo.includes('marketer@example.com'));
     expect(mail.parsed.subject).toBe('[Test] Spring is here, Pia');
@@ -107,19 +126,34 @@ describe('template API', () => {
 describe('unsubscribe and preferences', () => {
   it('one click (RFC 8058) is effective at once: no marketing email in that category afterwards, from any journey or template', async () => {
     const { contactId, mail } = await signUp('oneclick@example.com');
-    const head = mail.raw.toString().split(/\r?\n\r?\n/)[0]!.replace(/\r?\n[ \t]+/g, ' ');
+    const head = mail.raw
+      .toString()
+      .split(/\r?\n\r?\n/)[0]!
+      .replace(/\r?\n[ \t]+/g, ' ');
     const url = /^List-Unsubscribe: <([^>]+)>/m.exec(head)![1]!;
-    const r = await pub(path(url), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+    const r = await pub(path(url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
     expect(r.status).toBe(200);
     const c = await s.tdb.db.contact.findUniqueOrThrow({ where: { id: contactId } });
     expect(c.subscriptions).toMatchObject({ journeys: 'unsubscribed' });
-    expect(await s.tdb.db.suppression.findMany({ where: { email: 'oneclick@example.com' } })).toMatchObject([{ category: 'journeys', reason: 'unsubscribed' }]);
+    expect(await s.tdb.db.suppression.findMany({ where: { email: 'oneclick@example.com' } })).toMatchObject([
+      { category: 'journeys', reason: 'unsubscribed' },
+    ]);
     // Other journeys, other templates in that category: suppressed. Receipts still go.
-    expect(await sendAs('nurture', contactId, 'getting-started')).toMatchObject({ outcome: 'suppressed', reason: 'unsubscribed from journeys' });
+    expect(await sendAs('nurture', contactId, 'getting-started')).toMatchObject({
+      outcome: 'suppressed',
+      reason: 'unsubscribed from journeys',
+    });
     expect(await sendAs('rewards', contactId, 'welcome')).toMatchObject({ outcome: 'suppressed' });
     expect(await sendAs('shop', contactId, 'newsletter-confirm')).toMatchObject({ outcome: 'sent' });
     await s.sink.waitFor((m) => m.envelopeTo.includes('oneclick@example.com') && /confirm/i.test(m.parsed.subject ?? ''));
-    expect(s.sink.messages.filter((m) => m.envelopeTo.includes('oneclick@example.com')).map((m) => m.parsed.subject)).toEqual(['Welcome to Rapport, Kim!', 'Please confirm your subscription, Kim']);
+    expect(s.sink.messages.filter((m) => m.envelopeTo.includes('oneclick@example.com')).map((m) => m.parsed.subject)).toEqual([
+      'Welcome to Rapport, Kim!',
+      'Please confirm your subscription, Kim',
+    ]);
     expect((await pub(`/u/${url.split('/u/')[1]}x`, { method: 'POST' })).status).toBe(400);
   });
 
@@ -134,7 +168,11 @@ describe('unsubscribe and preferences', () => {
     expect(html).toContain('name="journeys"');
     // Never opted in: the newsletter is not shown as chosen; journeys are (on by default).
     expect(checked(html)).toEqual({ newsletter: false, journeys: true, none: false });
-    const saved = await pub(`/preferences/${token}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'newsletter=on' });
+    const saved = await pub(`/preferences/${token}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'newsletter=on',
+    });
     expect(saved.status).toBe(200);
     expect(await saved.text()).toMatch(/The newsletter: sign up with your email address and confirm/);
     const after = await s.tdb.db.contact.findUniqueOrThrow({ where: { id } });
@@ -146,8 +184,10 @@ describe('unsubscribe and preferences', () => {
   });
 
   it('the newsletter box: checked only when subscribed; saving keeps or ends a subscription, never starts one', async () => {
-    const save = (token: string, body: string) => pub(`/preferences/${token}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
-    const subsOf = async (id: string) => (await s.tdb.db.contact.findUniqueOrThrow({ where: { id } })).subscriptions as Record<string, string>;
+    const save = (token: string, body: string) =>
+      pub(`/preferences/${token}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    const subsOf = async (id: string) =>
+      (await s.tdb.db.contact.findUniqueOrThrow({ where: { id } })).subscriptions as Record<string, string>;
     const make = async (email: string, subscriptions: Record<string, string>) => {
       const c = await s.tdb.db.contact.create({ data: { email, subscriptions } });
       return { id: c.id, token: signToken(TEST_LINK_SECRET, { p: 'preferences', c: c.id }) };
@@ -191,7 +231,9 @@ describe('double opt-in', () => {
     expect((await pub(path(link))).status).toBe(200); // a page with a button: scanners do not subscribe anyone
     expect((await s.tdb.db.contact.findUniqueOrThrow({ where: { id: contactId } })).subscriptions).toMatchObject({ newsletter: 'pending' });
     expect((await pub(path(link), { method: 'POST' })).status).toBe(200);
-    expect((await s.tdb.db.contact.findUniqueOrThrow({ where: { id: contactId } })).subscriptions).toMatchObject({ newsletter: 'subscribed' });
+    expect((await s.tdb.db.contact.findUniqueOrThrow({ where: { id: contactId } })).subscriptions).toMatchObject({
+      newsletter: 'subscribed',
+    });
     expect(await s.tdb.db.event.count({ where: { contactId, type: 'newsletter_subscribed' } })).toBe(1);
     expect(await sendAs('news', contactId, 'newsletter')).toMatchObject({ outcome: 'sent' });
     expect(s.sink.messages.filter((m) => m.envelopeTo.includes('optin@example.com'))).toHaveLength(2);
@@ -206,7 +248,9 @@ describe('newsletter sign-up without an id', () => {
     expect(r.status).toBe(202);
     const again = await s.api('/v1/newsletter/subscriptions', { body: { email: 'no.id@example.com' } });
     expect(again.body).toMatchObject({ status: 'pending', duplicate: true, contactId: r.body.contactId });
-    const events = await s.tdb.db.event.findMany({ where: { contactId: r.body.contactId as string, type: 'newsletter_subscribe_requested' } });
+    const events = await s.tdb.db.event.findMany({
+      where: { contactId: r.body.contactId as string, type: 'newsletter_subscribe_requested' },
+    });
     expect(events).toHaveLength(1);
     const key = events[0]!.idempotencyKey;
     expect(key).toContain(`newsletter-signup:${createHash('sha256').update('no.id@example.com').digest('hex')}:`);
@@ -220,14 +264,25 @@ describe('bounce and complaint webhook', () => {
   it('suppresses hard bounces and complaints; ignores soft bounces', async () => {
     const r = await s.webhook('shop', {
       events: [
-        { id: 'b1', type: 'email_bounced', contact: { email: 'hard@example.com' }, properties: { bounceType: 'hard', reason: '550 5.1.1' } },
+        {
+          id: 'b1',
+          type: 'email_bounced',
+          contact: { email: 'hard@example.com' },
+          properties: { bounceType: 'hard', reason: '550 5.1.1' },
+        },
         { id: 'b2', type: 'email_bounced', contact: { email: 'soft@example.com' }, properties: { bounceType: 'soft' } },
         { id: 'b3', type: 'email_complained', contact: { email: 'angry@example.com' } },
       ],
     });
     expect(r.status).toBe(202);
-    const rows = await s.tdb.db.suppression.findMany({ where: { email: { in: ['hard@example.com', 'soft@example.com', 'angry@example.com'] } }, orderBy: { email: 'asc' } });
-    expect(rows.map((x) => [x.email, x.category, x.reason])).toEqual([['angry@example.com', '*', 'complaint'], ['hard@example.com', '*', 'hard_bounce']]);
+    const rows = await s.tdb.db.suppression.findMany({
+      where: { email: { in: ['hard@example.com', 'soft@example.com', 'angry@example.com'] } },
+      orderBy: { email: 'asc' },
+    });
+    expect(rows.map((x) => [x.email, x.category, x.reason])).toEqual([
+      ['angry@example.com', '*', 'complaint'],
+      ['hard@example.com', '*', 'hard_bounce'],
+    ]);
     const angry = await s.tdb.db.contact.findUniqueOrThrow({ where: { email: 'angry@example.com' } });
     expect(await sendAs('news', angry.id, 'getting-started')).toMatchObject({ outcome: 'suppressed' });
   });
@@ -260,9 +315,17 @@ describe('tracking', () => {
       ['email_opened', `tracking:open:${send.id}:2`],
       ['email_clicked', `tracking:click:${send.id}:1`],
     ]);
-    expect(events[2]!.properties).toEqual({ sendId: send.id, template: 'welcome', journey: 'welcome', url: 'https://rapport.example/docs/getting-started' });
+    expect(events[2]!.properties).toEqual({
+      sendId: send.id,
+      template: 'welcome',
+      journey: 'welcome',
+      url: 'https://rapport.example/docs/getting-started',
+    });
     // The events go through the outbox to the contact's journeys.
-    await vi.waitFor(async () => expect(await s.tdb.db.event.count({ where: { contactId, source: 'tracking', dispatchedAt: null } })).toBe(0), { timeout: 10_000, interval: 50 });
+    await vi.waitFor(
+      async () => expect(await s.tdb.db.event.count({ where: { contactId, source: 'tracking', dispatchedAt: null } })).toBe(0),
+      { timeout: 10_000, interval: 50 },
+    );
     const contact = await s.tdb.db.contact.findUniqueOrThrow({ where: { id: contactId } });
     expect(contact.lastClickAt).not.toBeNull();
 
@@ -270,9 +333,14 @@ describe('tracking', () => {
     const token = path(click).split('/t/c/')[1]!;
     const [, sig] = token.split('.');
     const evil = Buffer.from(JSON.stringify({ p: 'click', c: contactId, s: send.id, u: 'https://evil.example/' })).toString('base64url');
-    for (const bad of [`/t/c/${evil}.${sig}`, `/t/c/${token}x`, `/t/c/${signToken('another-secret-0123456789', { p: 'click', c: contactId, s: send.id, u: 'https://evil.example/' })}`,
+    for (const bad of [
+      `/t/c/${evil}.${sig}`,
+      `/t/c/${token}x`,
+      `/t/c/${signToken('another-secret-0123456789', { p: 'click', c: contactId, s: send.id, u: 'https://evil.example/' })}`,
       `/t/c/${signToken(TEST_LINK_SECRET, { p: 'click', c: contactId, s: '00000000-0000-4000-8000-000000000000', u: 'https://evil.example/' })}`,
-      `/t/c/${signToken(TEST_LINK_SECRET, { p: 'open', c: contactId, s: send.id })}`, '/t/o/garbage.gif']) {
+      `/t/c/${signToken(TEST_LINK_SECRET, { p: 'open', c: contactId, s: send.id })}`,
+      '/t/o/garbage.gif',
+    ]) {
       const r = await pub(bad);
       expect(r.status, bad).toBe(404);
       expect(r.headers.get('location')).toBeNull();

@@ -33,12 +33,25 @@ afterAll(async () => {
 });
 
 function activities(policy: SendPolicy) {
-  return createActivities({ db: tdb.db, mailer, log: createLogger('test', 'silent'), mailFrom: 'Rapport <hello@rapport.test>', publicUrl: 'http://rapport.test', linkSecret: TEST_LINK_SECRET, policy });
+  return createActivities({
+    db: tdb.db,
+    mailer,
+    log: createLogger('test', 'silent'),
+    mailFrom: 'Rapport <hello@rapport.test>',
+    publicUrl: 'http://rapport.test',
+    linkSecret: TEST_LINK_SECRET,
+    policy,
+  });
 }
 
 async function runWelcome(contactId: string, policy: SendPolicy, whileRunning: () => Promise<void>) {
   const taskQueue = `policy-${contactId.slice(0, 8)}`;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: activities(policy) });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: activities(policy),
+  });
   return worker.runUntil(async () => {
     const handle = await env.client.workflow.start('journeyWorkflow', {
       workflowId: `journey/welcome/${contactId}`,
@@ -74,22 +87,39 @@ describe('frequency cap across journeys', () => {
     for (const [i, daysAgo] of [1, 3].entries()) {
       await tdb.db.messageSend.create({
         data: {
-          idempotencyKey: `other-${i}`, contactId: c.id, templateKey: 'newsletter', templateVersion: 1, category: 'newsletter',
-          journeyKey: `other-${i}`, toAddress: c.email, messageId: `<other-${i}@x>`, status: 'sent', sentAt: new Date(now - daysAgo * DAY),
+          idempotencyKey: `other-${i}`,
+          contactId: c.id,
+          templateKey: 'newsletter',
+          templateVersion: 1,
+          category: 'newsletter',
+          journeyKey: `other-${i}`,
+          toAddress: c.email,
+          messageId: `<other-${i}@x>`,
+          status: 'sent',
+          sentAt: new Date(now - daysAgo * DAY),
         },
       });
     }
     const policy = { frequencyCapPer7d: 2, quietHours: null };
-    const tx = await activities(policy).sendEmail({ contactId: c.id, templateKey: 'newsletter-confirm', workflowId: 'optin/x', stepId: 'confirm', now: new Date(now).toISOString() });
+    const tx = await activities(policy).sendEmail({
+      contactId: c.id,
+      templateKey: 'newsletter-confirm',
+      workflowId: 'optin/x',
+      stepId: 'confirm',
+      now: new Date(now).toISOString(),
+    });
     expect(tx.outcome).toBe('sent');
 
     const status = await runWelcome(c.id, policy, async () => {
       // Before time moves on: the send waits, and says why (the timeline shows the send's status and error).
-      const row = await vi.waitFor(async () => {
-        const r = await tdb.db.messageSend.findFirstOrThrow({ where: { contactId: c.id, templateKey: 'welcome' } });
-        expect(r.status).toBe('deferred');
-        return r;
-      }, { timeout: 15_000, interval: 50 });
+      const row = await vi.waitFor(
+        async () => {
+          const r = await tdb.db.messageSend.findFirstOrThrow({ where: { contactId: c.id, templateKey: 'welcome' } });
+          expect(r.status).toBe('deferred');
+          return r;
+        },
+        { timeout: 15_000, interval: 50 },
+      );
       expect(row.error).toMatch(/^deferred until .*: frequency cap: 2 marketing emails in the last 7 days \(cap 2\)$/);
       expect(sink.messages.some((m) => m.envelopeTo.includes('capped@example.com') && /Welcome/.test(m.parsed.subject ?? ''))).toBe(false);
     });
@@ -121,11 +151,14 @@ describe('quiet hours', () => {
     const quietHours = { start: (m - 30 + 1440) % 1440, end: (m + 90) % 1440 };
     const c = await tdb.db.contact.create({ data: { email: 'night@example.com', firstName: 'Nao', timeZone: tz } });
     await runWelcome(c.id, { frequencyCapPer7d: 0, quietHours }, async () => {
-      await vi.waitFor(async () => {
-        const r = await tdb.db.messageSend.findFirstOrThrow({ where: { contactId: c.id, templateKey: 'welcome' } });
-        expect(r.status).toBe('deferred');
-        expect(r.error).toContain(`quiet hours ${formatQuietHours(quietHours)} in Asia/Tokyo`);
-      }, { timeout: 15_000, interval: 50 });
+      await vi.waitFor(
+        async () => {
+          const r = await tdb.db.messageSend.findFirstOrThrow({ where: { contactId: c.id, templateKey: 'welcome' } });
+          expect(r.status).toBe('deferred');
+          expect(r.error).toContain(`quiet hours ${formatQuietHours(quietHours)} in Asia/Tokyo`);
+        },
+        { timeout: 15_000, interval: 50 },
+      );
     });
     const welcome = await tdb.db.messageSend.findFirstOrThrow({ where: { contactId: c.id, templateKey: 'welcome' } });
     expect(welcome.status).toBe('sent');

@@ -25,11 +25,24 @@ const extra = {
   decisionUrl: 'https://rapport.test/a/token',
   apiUrl: 'https://rapport.test/v1/approvals/a1/decision',
 };
-const order = { orderId: 'A-17', totalCents: 7800, placedAt: '2026-11-20T22:30:00Z', items: [{ name: 'Starter kit', quantity: 2, amountCents: 7800 }] };
+const order = {
+  orderId: 'A-17',
+  totalCents: 7800,
+  placedAt: '2026-11-20T22:30:00Z',
+  items: [{ name: 'Starter kit', quantity: 2, amountCents: 7800 }],
+};
 
 function ctx(category: string, contact: Partial<typeof SAMPLE_CONTACT> = {}, purchased: string[] = []) {
   return {
-    ...buildRenderContext({ contact: { ...SAMPLE_CONTACT, ...contact }, purchasedSkus: purchased, catalog, links: consentLinks(opts, CID, category), category, confirmUrl: 'https://rapport.test/confirm/tok', data: order }),
+    ...buildRenderContext({
+      contact: { ...SAMPLE_CONTACT, ...contact },
+      purchasedSkus: purchased,
+      catalog,
+      links: consentLinks(opts, CID, category),
+      category,
+      confirmUrl: 'https://rapport.test/confirm/tok',
+      data: order,
+    }),
     ...extra,
   };
 }
@@ -37,7 +50,10 @@ function ctx(category: string, contact: Partial<typeof SAMPLE_CONTACT> = {}, pur
 describe('shipped templates', () => {
   for (const t of readTemplateFiles()) {
     it(`"${t.key}" (${t.meta.category}) renders HTML and text, and validates`, async () => {
-      const r = await renderEmail({ key: t.key, version: 1, subject: t.meta.subject, preheader: t.meta.preheader, mjml: t.mjml }, ctx(t.meta.category));
+      const r = await renderEmail(
+        { key: t.key, version: 1, subject: t.meta.subject, preheader: t.meta.preheader, mjml: t.mjml },
+        ctx(t.meta.category),
+      );
       expect(r.subject).not.toContain('{{');
       expect(r.html).toMatch(/^<!doctype html>/i);
       expect(r.html).not.toContain('{{');
@@ -52,7 +68,16 @@ describe('shipped templates', () => {
         expect(r.text).toContain('Unsubscribe');
       }
       const v = await validateTemplate(
-        { key: t.key, category: t.meta.category, subject: t.meta.subject, preheader: t.meta.preheader, mjml: t.source, layout: t.meta.layout, from: t.meta.from, replyTo: t.meta.replyTo },
+        {
+          key: t.key,
+          category: t.meta.category,
+          subject: t.meta.subject,
+          preheader: t.meta.preheader,
+          mjml: t.source,
+          layout: t.meta.layout,
+          from: t.meta.from,
+          replyTo: t.meta.replyTo,
+        },
         { sample: extra, file: `templates/${t.key}.mjml`, firstLine: t.sourceLine },
       );
       expect(v.issues).toEqual([]);
@@ -62,20 +87,29 @@ describe('shipped templates', () => {
   it('personalise: first-name fallback, money in the contact currency, dates in the contact time zone', async () => {
     const receipt = readTemplateFiles().find((f) => f.key === 'order-receipt')!;
     const src = { key: 'order-receipt', version: 1, subject: receipt.meta.subject, preheader: receipt.meta.preheader, mjml: receipt.mjml };
-    const tokyo = await renderEmail(src, ctx('transactional', { firstName: null, currency: 'EUR', locale: 'de-DE', timeZone: 'Asia/Tokyo' }));
+    const tokyo = await renderEmail(
+      src,
+      ctx('transactional', { firstName: null, currency: 'EUR', locale: 'de-DE', timeZone: 'Asia/Tokyo' }),
+    );
     expect(tokyo.subject).toBe('Hello, your receipt for order A-17');
     expect(tokyo.text).toMatch(/78,00\s€/);
     // 22:30 UTC on 20 November is 07:30 on 21 November in Tokyo.
     expect(tokyo.text).toContain('21. November 2026');
     expect(tokyo.text).toContain('07:30');
-    const london = await renderEmail(src, ctx('transactional', { firstName: '  Ada ', currency: 'GBP', locale: 'en-GB', timeZone: 'Europe/London' }));
+    const london = await renderEmail(
+      src,
+      ctx('transactional', { firstName: '  Ada ', currency: 'GBP', locale: 'en-GB', timeZone: 'Europe/London' }),
+    );
     expect(london.subject).toBe('Ada, your receipt for order A-17');
     expect(london.text).toContain('£78.00');
     expect(london.text).toContain('20 November 2026');
   });
 
   it('recommends only what the contact has not bought, priced in their currency', async () => {
-    expect(recommendProducts(catalog, ['A'], 'EUR', { limit: 5 }).map((p) => [p.sku, p.price])).toEqual([['b', null], ['c', 2700]]);
+    expect(recommendProducts(catalog, ['A'], 'EUR', { limit: 5 }).map((p) => [p.sku, p.price])).toEqual([
+      ['b', null],
+      ['c', 2700],
+    ]);
     const news = readTemplateFiles().find((f) => f.key === 'newsletter')!;
     const src = { key: 'newsletter', version: 1, subject: news.meta.subject, preheader: news.meta.preheader, mjml: news.mjml };
     const r = await renderEmail(src, ctx('newsletter', {}, ['a', 'c']));
@@ -113,7 +147,11 @@ describe('layouts and partials', () => {
   };
 
   it('assembles a layout, the content and partials, remembering where each line came from', () => {
-    const a = assembleTemplate({ text: '<mj-section>\n<mj-column><mj-text>Hi</mj-text></mj-column>\n</mj-section>', file: 'mjml', firstLine: 1 }, 'main', resolver);
+    const a = assembleTemplate(
+      { text: '<mj-section>\n<mj-column><mj-text>Hi</mj-text></mj-column>\n</mj-section>', file: 'mjml', firstLine: 1 },
+      'main',
+      resolver,
+    );
     expect(a.issues).toEqual([]);
     expect(a.mjml).toContain('<mj-text>Hi</mj-text>');
     expect(a.mjml).toContain('{{contact.nmae}}');
@@ -125,17 +163,30 @@ describe('layouts and partials', () => {
 
   it('reports unknown layouts and partials at their line', () => {
     const a = assembleTemplate({ text: 'x\n{{> nope}}', file: 'mjml', firstLine: 1 }, 'missing', resolver);
-    expect(a.issues.map((i) => [i.file, i.line, i.message])).toEqual([['mjml', 1, 'unknown layout "missing" (expected templates/layouts/missing.mjml)'], ['mjml', 2, 'unknown partial "nope" (expected templates/partials/nope.mjml)']]);
+    expect(a.issues.map((i) => [i.file, i.line, i.message])).toEqual([
+      ['mjml', 1, 'unknown layout "missing" (expected templates/layouts/missing.mjml)'],
+      ['mjml', 2, 'unknown partial "nope" (expected templates/partials/nope.mjml)'],
+    ]);
   });
 
   it('validation points into the partial for an error that is there', async () => {
-    const v = await validateTemplate({ key: 'x', category: 'transactional', subject: 'Hi', mjml: '<mj-section><mj-column><mj-text>ok</mj-text></mj-column></mj-section>', layout: 'main' }, { resolver });
+    const v = await validateTemplate(
+      {
+        key: 'x',
+        category: 'transactional',
+        subject: 'Hi',
+        mjml: '<mj-section><mj-column><mj-text>ok</mj-text></mj-column></mj-section>',
+        layout: 'main',
+      },
+      { resolver },
+    );
     expect(v.issues).toEqual([{ path: 'partials/foot.mjml', line: 3, message: 'unknown variable "contact.nmae"' }]);
   });
 });
 
 describe('validation when a template is saved', () => {
-  const body = (inner: string) => `<mjml>\n<mj-body>\n<mj-section>\n<mj-column>\n${inner}\n</mj-column>\n</mj-section>\n</mj-body>\n</mjml>`;
+  const body = (inner: string) =>
+    `<mjml>\n<mj-body>\n<mj-section>\n<mj-column>\n${inner}\n</mj-column>\n</mj-section>\n</mj-body>\n</mjml>`;
 
   it('reports unknown variables and helpers with their line, in body, subject and preheader', async () => {
     const v = await validateTemplate({
@@ -143,7 +194,9 @@ describe('validation when a template is saved', () => {
       category: 'journeys',
       subject: 'Hi {{contact.nmae}}',
       preheader: 'For\n{{shout contact.firstName}}',
-      mjml: body('<mj-text>{{firstNameOr "you"}} {{contact.attributes.anything}} {{data.coupon}}</mj-text>\n<mj-text>{{contact.nmae}}</mj-text>\n<mj-text>{{#each catalog}}{{name}} {{nope}}{{/each}} <a href="{{unsubscribeUrl}}">u</a></mj-text>'),
+      mjml: body(
+        '<mj-text>{{firstNameOr "you"}} {{contact.attributes.anything}} {{data.coupon}}</mj-text>\n<mj-text>{{contact.nmae}}</mj-text>\n<mj-text>{{#each catalog}}{{name}} {{nope}}{{/each}} <a href="{{unsubscribeUrl}}">u</a></mj-text>',
+      ),
     });
     expect(v.issues).toEqual([
       { path: 'subject', line: 1, message: 'unknown variable "contact.nmae"' },
@@ -154,13 +207,31 @@ describe('validation when a template is saved', () => {
   });
 
   it('reports MJML errors, Handlebars MJML would drop, and Handlebars syntax errors with their line', async () => {
-    const v = await validateTemplate({ key: 'x', category: 'transactional', subject: 'Hi', mjml: body('<mj-text>ok</mj-text>\n<mj-image src="x" width="wide" />\n<mj-foo>bar</mj-foo>') });
-    expect(v.issues.map((i) => [i.line, i.message.split(':')[0]])).toEqual([[6, 'MJML'], [7, 'MJML']]);
+    const v = await validateTemplate({
+      key: 'x',
+      category: 'transactional',
+      subject: 'Hi',
+      mjml: body('<mj-text>ok</mj-text>\n<mj-image src="x" width="wide" />\n<mj-foo>bar</mj-foo>'),
+    });
+    expect(v.issues.map((i) => [i.line, i.message.split(':')[0]])).toEqual([
+      [6, 'MJML'],
+      [7, 'MJML'],
+    ]);
     expect(v.issues[1]!.message).toContain('mj-foo');
-    const dropped = await validateTemplate({ key: 'x', category: 'transactional', subject: 'Hi', mjml: '<mjml>\n<mj-body>\n{{#if contact.firstName}}\n<mj-section><mj-column><mj-text>x</mj-text></mj-column></mj-section>\n{{/if}}\n</mj-body>\n</mjml>' });
+    const dropped = await validateTemplate({
+      key: 'x',
+      category: 'transactional',
+      subject: 'Hi',
+      mjml: '<mjml>\n<mj-body>\n{{#if contact.firstName}}\n<mj-section><mj-column><mj-text>x</mj-text></mj-column></mj-section>\n{{/if}}\n</mj-body>\n</mjml>',
+    });
     expect(dropped.issues.map((i) => i.line)).toEqual([3, 5]);
     expect(dropped.issues[0]!.message).toMatch(/outside MJML content/);
-    const syntax = await validateTemplate({ key: 'x', category: 'transactional', subject: 'Hi', mjml: body('<mj-text>{{#if x}}</mj-text>\n<mj-text>{{oops}</mj-text>') });
+    const syntax = await validateTemplate({
+      key: 'x',
+      category: 'transactional',
+      subject: 'Hi',
+      mjml: body('<mj-text>{{#if x}}</mj-text>\n<mj-text>{{oops}</mj-text>'),
+    });
     expect(syntax.issues[0]).toMatchObject({ path: 'mjml', line: 6 });
     expect(syntax.issues[0]!.message).toMatch(/Handlebars syntax error/);
   });
@@ -170,12 +241,25 @@ describe('validation when a template is saved', () => {
     expect(v.issues).toEqual([{ path: 'mjml', line: 8, message: expect.stringMatching(/must link to \{\{unsubscribeUrl\}\}/) }]);
     const tx = await validateTemplate({ key: 'x', category: 'transactional', subject: 'Hi', mjml: body('<mj-text>receipt</mj-text>') });
     expect(tx.issues).toEqual([]);
-    const viaLayout = await validateTemplate({ key: 'x', category: 'newsletter', subject: 'Hi', layout: 'default', mjml: '<mj-section><mj-column><mj-text>hi</mj-text></mj-column></mj-section>' });
+    const viaLayout = await validateTemplate({
+      key: 'x',
+      category: 'newsletter',
+      subject: 'Hi',
+      layout: 'default',
+      mjml: '<mj-section><mj-column><mj-text>hi</mj-text></mj-column></mj-section>',
+    });
     expect(viaLayout.issues).toEqual([]);
   });
 
   it('checks From and Reply-To', async () => {
-    const v = await validateTemplate({ key: 'x', category: 'transactional', subject: 'Hi', mjml: body('<mj-text>x</mj-text>'), from: 'not an address', replyTo: 'ok@example.com' });
+    const v = await validateTemplate({
+      key: 'x',
+      category: 'transactional',
+      subject: 'Hi',
+      mjml: body('<mj-text>x</mj-text>'),
+      from: 'not an address',
+      replyTo: 'ok@example.com',
+    });
     expect(v.issues).toEqual([{ path: 'from', message: 'must be an address like "Name <name@example.com>"' }]);
   });
 });
@@ -201,7 +285,10 @@ describe('tracking', () => {
 
   it('decodes HTML entities in hrefs and leaves mailto: and anchors alone', () => {
     expect(decodeAttribute('https://x.test/?a&#x3D;1&amp;b=2&#39;')).toBe("https://x.test/?a=1&b=2'");
-    const html = addTracking('<html><body><a href="mailto:a@b.c">m</a><a href="#top">t</a><a href="https://x.test/?a&#x3D;1&amp;b=2">x</a></body></html>', o);
+    const html = addTracking(
+      '<html><body><a href="mailto:a@b.c">m</a><a href="#top">t</a><a href="https://x.test/?a&#x3D;1&amp;b=2">x</a></body></html>',
+      o,
+    );
     expect(html).toContain('href="mailto:a@b.c"');
     expect(html).toContain('href="#top"');
     const tok = /t\/c\/([^"]+)"/.exec(html)![1]!;

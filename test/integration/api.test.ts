@@ -30,13 +30,23 @@ describe('authentication', () => {
 
 describe('contacts', () => {
   it('upserts with a normalised email and finds by id, email and external id', async () => {
-    const created = await s.api('/v1/contacts', { body: { email: '  Alan@Example.COM ', externalId: 'crm-1', firstName: 'Alan', attributes: { drink: 'tea' } } });
+    const created = await s.api('/v1/contacts', {
+      body: { email: '  Alan@Example.COM ', externalId: 'crm-1', firstName: 'Alan', attributes: { drink: 'tea' } },
+    });
     expect(created.status).toBe(201);
     expect(created.body.contact).toMatchObject({ email: 'alan@example.com', externalId: 'crm-1', attributes: { drink: 'tea' } });
     const updated = await s.api('/v1/contacts', { body: { email: 'alan@example.com', company: 'Bletchley', attributes: { size: 'L' } } });
     expect(updated.status).toBe(200);
-    expect(updated.body.contact).toMatchObject({ id: created.body.contact.id, company: 'Bletchley', attributes: { drink: 'tea', size: 'L' } });
-    for (const path of [`/v1/contacts/${created.body.contact.id}`, '/v1/contacts/ALAN@example.com?by=email', '/v1/contacts/crm-1?by=externalId']) {
+    expect(updated.body.contact).toMatchObject({
+      id: created.body.contact.id,
+      company: 'Bletchley',
+      attributes: { drink: 'tea', size: 'L' },
+    });
+    for (const path of [
+      `/v1/contacts/${created.body.contact.id}`,
+      '/v1/contacts/ALAN@example.com?by=email',
+      '/v1/contacts/crm-1?by=externalId',
+    ]) {
       const r = await s.api(path);
       expect(r.status, path).toBe(200);
       expect(r.body.contact.id).toBe(created.body.contact.id);
@@ -69,23 +79,30 @@ describe('contacts', () => {
 
 describe('signed_up through the API', () => {
   it('starts the welcome journey: the email arrives and the timeline shows it', async () => {
-    const r = await s.api('/v1/events', { body: { id: 'signup-ada', type: 'signed_up', contact: { email: 'ada@example.com', firstName: 'Ada' } } });
+    const r = await s.api('/v1/events', {
+      body: { id: 'signup-ada', type: 'signed_up', contact: { email: 'ada@example.com', firstName: 'Ada' } },
+    });
     expect(r.status).toBe(202);
     expect(r.body).toMatchObject({ id: 'signup-ada', duplicate: false });
     const mail = await s.sink.waitFor((m) => m.envelopeTo.includes('ada@example.com'));
     expect(mail.parsed.subject).toBe('Welcome to Rapport, Ada!');
     const headers = mail.raw.toString().split(/\r?\n\r?\n/)[0]!;
     expect(headers).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click$/m);
-    expect(headers).toMatch(/^List-Unsubscribe:\s+<http:\/\/rapport\.test\/u\/[\w-]+\.[\w-]+>,\s+<mailto:unsubscribe@rapport\.localhost\?subject=/m);
+    expect(headers).toMatch(
+      /^List-Unsubscribe:\s+<http:\/\/rapport\.test\/u\/[\w-]+\.[\w-]+>,\s+<mailto:unsubscribe@rapport\.localhost\?subject=/m,
+    );
     expect(String(mail.parsed.messageId)).toMatch(/^<[0-9a-f]{40}@rapport\.localhost>$/);
 
     const contactId = r.body.contactId as string;
     // The step log is written right after the send: poll until it is there.
-    const timeline = await vi.waitFor(async () => {
-      const t = await s.api(`/v1/contacts/${contactId}/timeline`);
-      expect(t.body.entries.some((e: { kind: string }) => e.kind === 'journey_step')).toBe(true);
-      return t;
-    }, { timeout: 10_000, interval: 50 });
+    const timeline = await vi.waitFor(
+      async () => {
+        const t = await s.api(`/v1/contacts/${contactId}/timeline`);
+        expect(t.body.entries.some((e: { kind: string }) => e.kind === 'journey_step')).toBe(true);
+        return t;
+      },
+      { timeout: 10_000, interval: 50 },
+    );
     const kinds = timeline.body.entries.map((e: { kind: string }) => e.kind);
     expect(kinds).toEqual(['journey_step', 'email', 'event']);
     const email = timeline.body.entries[1];
@@ -138,6 +155,8 @@ describe('webhooks', () => {
     expect(r.body.results[1].error).toMatchObject({ code: 'contact_not_found', details: [{ path: 'events.1.contact' }] });
     const bad = await s.webhook('shop', { events: [{ id: 'b-3', type: 'Bad Type', contact: {} }] });
     expect(bad.status).toBe(400);
-    expect(bad.body.error.details.map((d: { path: string }) => d.path)).toEqual(expect.arrayContaining(['events.0.type', 'events.0.contact']));
+    expect(bad.body.error.details.map((d: { path: string }) => d.path)).toEqual(
+      expect.arrayContaining(['events.0.type', 'events.0.contact']),
+    );
   });
 });

@@ -35,7 +35,12 @@ beforeAll(async () => {
   await seedShippedContent(db);
   await db.$disconnect();
   sink = await startMailSink({ smtpPort: 0 });
-  env = testEnv({ databaseUrl: pg.url('rapport'), temporalAddress: inject('temporalAddress'), smtpUrl: sink.smtpUrl, overrides: { DISPATCH_MAX_BACKOFF_SECONDS: '1' } });
+  env = testEnv({
+    databaseUrl: pg.url('rapport'),
+    temporalAddress: inject('temporalAddress'),
+    smtpUrl: sink.smtpUrl,
+    overrides: { DISPATCH_MAX_BACKOFF_SECONDS: '1' },
+  });
 });
 afterAll(async () => {
   for (const s of servers) await s.close().catch(() => undefined);
@@ -47,13 +52,19 @@ afterAll(async () => {
 });
 
 const post = (server: RunningServer, body: unknown) =>
-  fetch(`${server.url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  fetch(`${server.url}/v1/events`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 
 describe('a database restart', () => {
   it('keeps accepted events, refuses events while down, and delivers after', async () => {
     const first = await startServer({ ...env.server, DISPATCHER_ENABLED: false }, { log });
     servers.push(first);
-    expect((await post(first, { id: 'before', type: 'signed_up', contact: { email: 'before@example.com', firstName: 'Bea' } })).status).toBe(202);
+    expect(
+      (await post(first, { id: 'before', type: 'signed_up', contact: { email: 'before@example.com', firstName: 'Bea' } })).status,
+    ).toBe(202);
 
     await pg.stop();
     const down = await post(first, { id: 'during', type: 'signed_up', contact: { email: 'during@example.com' } });

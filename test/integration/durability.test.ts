@@ -25,11 +25,14 @@ describe('durability of accepted events', () => {
     const r = await stack.api('/v1/events', { body: signup('t-down', 'tdown@example.com') });
     expect(r.status).toBe(202);
     // The dispatcher tried, failed, and kept the event for later.
-    const pending = await vi.waitFor(async () => {
-      const e = await stack!.tdb.db.event.findUniqueOrThrow({ where: { idempotencyKey: 'api:t-down' } });
-      expect(e.dispatchError).not.toBeNull();
-      return e;
-    }, { timeout: 15_000, interval: 50 });
+    const pending = await vi.waitFor(
+      async () => {
+        const e = await stack!.tdb.db.event.findUniqueOrThrow({ where: { idempotencyKey: 'api:t-down' } });
+        expect(e.dispatchError).not.toBeNull();
+        return e;
+      },
+      { timeout: 15_000, interval: 50 },
+    );
     expect(pending.dispatchedAt).toBeNull();
     const health = await stack.api('/health', { key: null });
     expect(health.status).toBe(503);
@@ -59,10 +62,13 @@ describe('durability of accepted events', () => {
     stack = await startTestStack('dur_worker');
     await stack.startServer();
     expect((await stack.api('/v1/events', { body: signup('w-down', 'wdown@example.com') })).status).toBe(202);
-    await vi.waitFor(async () => {
-      const e = await stack!.tdb.db.event.findUniqueOrThrow({ where: { idempotencyKey: 'api:w-down' } });
-      expect(e.dispatchedAt).not.toBeNull();
-    }, { timeout: 15_000, interval: 50 });
+    await vi.waitFor(
+      async () => {
+        const e = await stack!.tdb.db.event.findUniqueOrThrow({ where: { idempotencyKey: 'api:w-down' } });
+        expect(e.dispatchedAt).not.toBeNull();
+      },
+      { timeout: 15_000, interval: 50 },
+    );
     expect(stack.sink.messages).toHaveLength(0);
     await stack.startWorker();
     await stack.sink.waitFor((m) => m.envelopeTo.includes('wdown@example.com'));

@@ -26,7 +26,12 @@ beforeAll(async () => {
   sink = await startMailSink({ smtpPort: 0 });
   env = {
     ...(process.env as Record<string, string>),
-    ...testEnv({ databaseUrl: url, temporalAddress: inject('temporalAddress'), smtpUrl: sink.smtpUrl, overrides: { LOG_LEVEL: 'info', FREQUENCY_CAP_PER_7D: '0' } }).raw,
+    ...testEnv({
+      databaseUrl: url,
+      temporalAddress: inject('temporalAddress'),
+      smtpUrl: sink.smtpUrl,
+      overrides: { LOG_LEVEL: 'info', FREQUENCY_CAP_PER_7D: '0' },
+    }).raw,
   };
   const migrated = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'cli', 'rapport.ts'), 'migrate'], { env, encoding: 'utf8' });
   expect(migrated.status, migrated.stderr).toBe(0);
@@ -69,9 +74,12 @@ describe('an email-only worker with a rate limit', () => {
     // The journeys worker has done its part: every sign-up's nurture run (started with
     // the welcome run) waits on its first step, and every welcome run exists. The
     // welcome sends are scheduled on the email task queue, which nobody polls yet.
-    await until('the journeys worker to run every run', async () =>
-      (await db.journeyRun.count({ where: { journeyKey: 'nurture', currentStep: 'settle_in' } })) === N
-      && (await db.journeyRun.count({ where: { journeyKey: 'welcome', status: 'running' } })) === N);
+    await until(
+      'the journeys worker to run every run',
+      async () =>
+        (await db.journeyRun.count({ where: { journeyKey: 'nurture', currentStep: 'settle_in' } })) === N &&
+        (await db.journeyRun.count({ where: { journeyKey: 'welcome', status: 'running' } })) === N,
+    );
     expect(welcomes()).toHaveLength(0);
     expect(await db.messageSend.count({ where: { templateKey: 'welcome', status: 'sent' } })).toBe(0);
 

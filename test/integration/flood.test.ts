@@ -7,20 +7,31 @@ import { startTestStack, type TestStack } from '../support/stack';
 
 let s: TestStack;
 beforeAll(async () => {
-  s = await startTestStack('it_flood', { serverOverrides: { DATABASE_POOL_SIZE: '3', INGEST_CONCURRENCY: '2', INGEST_QUEUE_LIMIT: '8', INGEST_MAX_WAIT_MS: '300' } });
+  s = await startTestStack('it_flood', {
+    serverOverrides: { DATABASE_POOL_SIZE: '3', INGEST_CONCURRENCY: '2', INGEST_QUEUE_LIMIT: '8', INGEST_MAX_WAIT_MS: '300' },
+  });
   await s.startServer();
 });
 afterAll(() => s?.close());
 
 const N = 300;
-const event = (i: number) => ({ id: `flood-${i}`, type: 'page_viewed', contact: { email: `flood${i % 40}@example.com` }, properties: { path: `/p/${i}` } });
+const event = (i: number) => ({
+  id: `flood-${i}`,
+  type: 'page_viewed',
+  contact: { email: `flood${i % 40}@example.com` },
+  properties: { path: `/p/${i}` },
+});
 
 describe('a flood of webhooks', () => {
   it('answers 202 or 429 with Retry-After, and stores exactly what it accepted', async () => {
-    const statuses = await pMap(Array.from({ length: N }, (_, i) => i), async (i) => {
-      const r = await s.webhook('shop', event(i));
-      return { i, status: r.status, body: r.body };
-    }, { concurrency: 100 });
+    const statuses = await pMap(
+      Array.from({ length: N }, (_, i) => i),
+      async (i) => {
+        const r = await s.webhook('shop', event(i));
+        return { i, status: r.status, body: r.body };
+      },
+      { concurrency: 100 },
+    );
     const counts = new Map<number, number>();
     for (const r of statuses) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
     expect([...counts.keys()].every((st) => st === 202 || st === 429)).toBe(true);
@@ -40,11 +51,15 @@ describe('a flood of webhooks', () => {
   });
 
   it('sends Retry-After with a 429', async () => {
-    const raw = await Promise.all(Array.from({ length: 60 }, (_, i) => fetch(`${s.server!.url}/v1/events`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${s.env.raw.RAPPORT_API_KEYS}`, 'content-type': 'application/json' },
-      body: JSON.stringify(event(1000 + i)),
-    })));
+    const raw = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        fetch(`${s.server!.url}/v1/events`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${s.env.raw.RAPPORT_API_KEYS}`, 'content-type': 'application/json' },
+          body: JSON.stringify(event(1000 + i)),
+        }),
+      ),
+    );
     const refused = raw.filter((r) => r.status === 429);
     expect(raw.every((r) => r.status === 202 || r.status === 429)).toBe(true);
     for (const r of refused) expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);

@@ -23,7 +23,15 @@ interface ImportBody {
     status: string;
     written: boolean;
     progress: { rowsProcessed: number; bytesRead: number; totalBytes: number | null; percent: number | null };
-    summary: { rows: number; created: number; updated: number; unchanged: number; failed: number; subscribed: number; durationMs: number | null };
+    summary: {
+      rows: number;
+      created: number;
+      updated: number;
+      unchanged: number;
+      failed: number;
+      subscribed: number;
+      durationMs: number | null;
+    };
     errors: { line: number; field: string; reason: string }[];
     errorsOmitted: number;
     notes: { line: number; field: string; note: string }[];
@@ -32,7 +40,10 @@ interface ImportBody {
   };
 }
 
-async function post(body: string | FormData | ReadableStream<Uint8Array>, opts: { type?: string; query?: string; key?: string | null; headers?: Record<string, string> } = {}) {
+async function post(
+  body: string | FormData | ReadableStream<Uint8Array>,
+  opts: { type?: string; query?: string; key?: string | null; headers?: Record<string, string> } = {},
+) {
   const key = opts.key === undefined ? TEST_API_KEY : opts.key;
   const res = await fetch(`${s.server!.url}/v1/contacts/import${opts.query ?? ''}`, {
     method: 'POST',
@@ -41,10 +52,15 @@ async function post(body: string | FormData | ReadableStream<Uint8Array>, opts: 
     ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
   } as RequestInit);
   const text = await res.text();
-  return { status: res.status, location: res.headers.get('location'), body: JSON.parse(text) as ImportBody & { error: { code: string; message: string; details: { path: string; message: string }[] } } };
+  return {
+    status: res.status,
+    location: res.headers.get('location'),
+    body: JSON.parse(text) as ImportBody & { error: { code: string; message: string; details: { path: string; message: string }[] } },
+  };
 }
 const csv = (text: string, query = '') => post(text, { type: 'text/csv', query });
-const ndjson = (lines: unknown[], query = '') => post(lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n'), { type: 'application/x-ndjson', query });
+const ndjson = (lines: unknown[], query = '') =>
+  post(lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n'), { type: 'application/x-ndjson', query });
 
 /** The contact as GET /v1/contacts answers it, or null. */
 async function contact(email: string) {
@@ -77,18 +93,35 @@ describe('CSV', () => {
     expect(r.body.import).toMatchObject({ status: 'completed', written: true, error: null });
     expect(r.body.import.summary).toMatchObject({ rows: 7, created: 2, updated: 0, unchanged: 0, failed: 5, subscribed: 0 });
     expect(r.body.import.errors.map((e) => [e.line, e.field])).toEqual([
-      [3, 'email'], [4, 'timeZone'], [5, '(row)'], [6, 'email'], [7, 'currency'],
+      [3, 'email'],
+      [4, 'timeZone'],
+      [5, '(row)'],
+      [6, 'email'],
+      [7, 'currency'],
     ]);
     expect(r.body.import.errors[2]!.reason).toBe('has 3 cells; the header has 12');
     expect(r.body.import.progress).toMatchObject({ rowsProcessed: 7, percent: 100 });
 
     const ada = await contact('ada@example.com');
     expect(ada).toMatchObject({
-      externalId: 'crm-ada', firstName: 'Ada', lastName: 'Lovelace', company: 'Engines', phone: '+44 20 7946 0000',
-      timeZone: 'Europe/London', locale: 'en-GB', currency: 'GBP', tags: ['vip', 'math'], attributes: { plan: 'pro' },
-      marketingConsent: true, subscriptions: {},
+      externalId: 'crm-ada',
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      company: 'Engines',
+      phone: '+44 20 7946 0000',
+      timeZone: 'Europe/London',
+      locale: 'en-GB',
+      currency: 'GBP',
+      tags: ['vip', 'math'],
+      attributes: { plan: 'pro' },
+      marketingConsent: true,
+      subscriptions: {},
     });
-    expect(await contact('alan@example.com')).toMatchObject({ firstName: 'Alan "the" Turing', marketingConsent: false, attributes: { plan: 'free' } });
+    expect(await contact('alan@example.com')).toMatchObject({
+      firstName: 'Alan "the" Turing',
+      marketingConsent: false,
+      attributes: { plan: 'free' },
+    });
     expect(await contact('grace@example.com')).toBeNull();
   });
 
@@ -120,7 +153,11 @@ describe('NDJSON', () => {
     ]);
     expect(r.status).toBe(200);
     expect(r.body.import.summary).toMatchObject({ rows: 5, created: 2, failed: 3 });
-    expect(r.body.import.errors.map((e) => [e.line, e.field])).toEqual([[2, '(line)'], [3, '(line)'], [6, 'phone']]);
+    expect(r.body.import.errors.map((e) => [e.line, e.field])).toEqual([
+      [2, '(line)'],
+      [3, '(line)'],
+      [6, 'phone'],
+    ]);
     expect(await contact('nd1@example.com')).toMatchObject({ attributes: { age: 36, vip: true, drink: 'tea' }, tags: ['a'] });
     // A null attribute removes it, as in POST /v1/contacts.
     const again = await ndjson([{ email: 'nd1@example.com', attributes: { drink: null, age: 37 } }]);
@@ -134,7 +171,9 @@ describe('matching existing contacts', () => {
     const byExt = await s.api('/v1/contacts', { body: { email: 'old@example.com', externalId: 'm-1', firstName: 'Old' } });
     const byEmail = await s.api('/v1/contacts', { body: { email: 'plain@example.com', company: 'Before' } });
     const same = await s.api('/v1/contacts', { body: { email: 'same@example.com', firstName: 'Same' } });
-    const r = await csv('email,externalId,firstName,company\nnew@example.com,m-1,,\nplain@example.com,m-2,,After\nsame@example.com,,Same,\n');
+    const r = await csv(
+      'email,externalId,firstName,company\nnew@example.com,m-1,,\nplain@example.com,m-2,,After\nsame@example.com,,Same,\n',
+    );
     expect(r.body.import.summary).toMatchObject({ rows: 3, created: 0, updated: 2, unchanged: 1, failed: 0 });
     // The externalId match moved the contact to its new address.
     expect(await contact('old@example.com')).toBeNull();
@@ -171,7 +210,9 @@ describe('matching existing contacts', () => {
     await other.connect();
     try {
       await other.query('BEGIN');
-      await other.query(`INSERT INTO contacts (id, email, first_name, updated_at) VALUES (gen_random_uuid(), 'race@example.com', 'Other', now())`);
+      await other.query(
+        `INSERT INTO contacts (id, email, first_name, updated_at) VALUES (gen_random_uuid(), 'race@example.com', 'Other', now())`,
+      );
       const running = csv('email,company\nrace-free@example.com,Free\nrace@example.com,Imported\n');
       const deadline = Date.now() + 30_000;
       for (;;) {
@@ -246,7 +287,12 @@ describe('dry run and atomic imports', () => {
 });
 
 describe('consent attestation', () => {
-  const attestation = { source: 'Webinar sign-up form, 2025', obtainedAt: '2025-03-01T10:00:00Z', categories: ['newsletter'], attestedBy: 'Marketing (Jane)' };
+  const attestation = {
+    source: 'Webinar sign-up form, 2025',
+    obtainedAt: '2025-03-01T10:00:00Z',
+    categories: ['newsletter'],
+    attestedBy: 'Marketing (Jane)',
+  };
   const form = (consent: unknown, file: string, name = 'list.csv', type = 'text/csv') => {
     const fd = new FormData();
     if (consent !== undefined) fd.append('consent', typeof consent === 'string' ? consent : JSON.stringify(consent));
@@ -255,7 +301,14 @@ describe('consent attestation', () => {
   };
 
   it('without an attestation, an import never changes subscriptions', async () => {
-    await s.api('/v1/events', { body: { id: 'unsub-keep', type: 'email_unsubscribed', contact: { email: 'keep@example.com' }, properties: { category: 'newsletter' } } });
+    await s.api('/v1/events', {
+      body: {
+        id: 'unsub-keep',
+        type: 'email_unsubscribed',
+        contact: { email: 'keep@example.com' },
+        properties: { category: 'newsletter' },
+      },
+    });
     const r = await csv('email,firstName,marketingConsent\nkeep@example.com,Keep,true\nfresh@example.com,Fresh,true\n');
     expect(r.body.import.summary).toMatchObject({ subscribed: 0, failed: 0 });
     expect((await contact('keep@example.com')).subscriptions).toEqual({ newsletter: 'unsubscribed' });
@@ -274,10 +327,17 @@ describe('consent attestation', () => {
       const c = await s.api(`/v1/contacts/${email}/consents?by=email`);
       expect(c.status).toBe(200);
       expect(c.body.consentUpdatedAt).not.toBeNull();
-      expect(c.body.records).toEqual([{
-        id: expect.any(String), categories: ['newsletter'], source: attestation.source, obtainedAt: '2025-03-01T10:00:00.000Z',
-        attestedBy: attestation.attestedBy, importId: r.body.import.id, recordedAt: expect.any(String),
-      }]);
+      expect(c.body.records).toEqual([
+        {
+          id: expect.any(String),
+          categories: ['newsletter'],
+          source: attestation.source,
+          obtainedAt: '2025-03-01T10:00:00.000Z',
+          attestedBy: attestation.attestedBy,
+          importId: r.body.import.id,
+          recordedAt: expect.any(String),
+        },
+      ]);
     }
     // Importing the same list again changes nothing and records nothing new.
     const again = await form(attestation, 'email,firstName\natt1@example.com,One\n');
@@ -286,13 +346,27 @@ describe('consent attestation', () => {
   });
 
   it('never resubscribes a contact who unsubscribed, was suppressed or says no: a note per row', async () => {
-    await s.api('/v1/events', { body: { id: 'unsub-1', type: 'email_unsubscribed', contact: { email: 'gone@example.com' }, properties: { category: 'newsletter' } } });
+    await s.api('/v1/events', {
+      body: { id: 'unsub-1', type: 'email_unsubscribed', contact: { email: 'gone@example.com' }, properties: { category: 'newsletter' } },
+    });
     await s.api('/v1/events', { body: { id: 'unsub-all', type: 'email_unsubscribed', contact: { email: 'allgone@example.com' } } });
-    await s.api('/v1/events', { body: { id: 'bounce-1', type: 'email_bounced', contact: { email: 'bounced@example.com' }, properties: { bounceType: 'hard' } } });
-    const r = await form(attestation, [
-      { email: 'gone@example.com' }, { email: 'allgone@example.com' }, { email: 'bounced@example.com' },
-      { email: 'no@example.com', marketingConsent: false }, { email: 'yes@example.com' },
-    ].map((l) => JSON.stringify(l)).join('\n'), 'list.ndjson', 'application/x-ndjson');
+    await s.api('/v1/events', {
+      body: { id: 'bounce-1', type: 'email_bounced', contact: { email: 'bounced@example.com' }, properties: { bounceType: 'hard' } },
+    });
+    const r = await form(
+      attestation,
+      [
+        { email: 'gone@example.com' },
+        { email: 'allgone@example.com' },
+        { email: 'bounced@example.com' },
+        { email: 'no@example.com', marketingConsent: false },
+        { email: 'yes@example.com' },
+      ]
+        .map((l) => JSON.stringify(l))
+        .join('\n'),
+      'list.ndjson',
+      'application/x-ndjson',
+    );
     expect(r.status).toBe(200);
     expect(r.body.import.summary).toMatchObject({ rows: 5, failed: 0, subscribed: 1 });
     expect(r.body.import.notes).toEqual([

@@ -16,7 +16,13 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-const ev = (id: string, contact: EventInput['contact'], extra: Partial<EventInput> = {}): EventInput => ({ id, type: 'signed_up', contact, properties: {}, ...extra });
+const ev = (id: string, contact: EventInput['contact'], extra: Partial<EventInput> = {}): EventInput => ({
+  id,
+  type: 'signed_up',
+  contact,
+  properties: {},
+  ...extra,
+});
 
 /** What a contact record says, without what differs by construction (id, email, times). */
 function profile(c: Contact) {
@@ -26,7 +32,9 @@ function profile(c: Contact) {
 
 async function attributeEvents(contactId: string) {
   const rows = await t.db.event.findMany({ where: { contactId, type: 'attribute_changed' } });
-  return rows.map((r) => ({ key: r.idempotencyKey.replace(/^system:upsert:[0-9a-f-]+:/, ''), source: r.source, properties: r.properties })).sort((a, b) => a.key.localeCompare(b.key));
+  return rows
+    .map((r) => ({ key: r.idempotencyKey.replace(/^system:upsert:[0-9a-f-]+:/, ''), source: r.source, properties: r.properties }))
+    .sort((a, b) => a.key.localeCompare(b.key));
 }
 
 async function storedBothWays(n: string, first: Omit<EventInput['contact'], 'email'>, second: Omit<EventInput['contact'], 'email'>) {
@@ -47,11 +55,27 @@ describe('one-statement ingest', () => {
   it('creates and then updates a contact exactly as the general path does', async () => {
     const r = await storedBothWays(
       'same',
-      { firstName: 'Ada', timeZone: 'Europe/London', tags: ['vip'], marketingConsent: true, attributes: { plan: 'pro', seats: 3, nested: { a: [1, 2] } } },
+      {
+        firstName: 'Ada',
+        timeZone: 'Europe/London',
+        tags: ['vip'],
+        marketingConsent: true,
+        attributes: { plan: 'pro', seats: 3, nested: { a: [1, 2] } },
+      },
       { lastName: 'Lovelace', company: 'Engines', currency: 'EUR', attributes: { plan: 'team', seats: null, fresh: true } },
     );
     expect(profile(r.fast)).toEqual(profile(r.general));
-    expect(r.fast).toMatchObject({ firstName: 'Ada', lastName: 'Lovelace', company: 'Engines', currency: 'EUR', timeZone: 'Europe/London', locale: 'en', tags: ['vip'], marketingConsent: true, attributes: { plan: 'team', nested: { a: [1, 2] }, fresh: true } });
+    expect(r.fast).toMatchObject({
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      company: 'Engines',
+      currency: 'EUR',
+      timeZone: 'Europe/London',
+      locale: 'en',
+      tags: ['vip'],
+      marketingConsent: true,
+      attributes: { plan: 'team', nested: { a: [1, 2] }, fresh: true },
+    });
     expect(r.fastEvents).toEqual(r.generalEvents);
     expect(r.fastEvents.map((e) => e.key)).toEqual(['fresh', 'nested', 'plan', 'plan', 'seats', 'seats']);
     expect(r.fastEvents).toContainEqual({ key: 'seats', source: 'system', properties: { attribute: 'seats', from: 3, to: null } });
@@ -74,10 +98,20 @@ describe('one-statement ingest', () => {
 
   it('stores an event for a contact named by id or externalId, once', async () => {
     const { contact } = await upsertContact(t.db, { email: 'known@example.com', externalId: 'crm-known' });
-    const byId = await ingestEvent(t.db, 'api', ev('known-1', { id: contact.id, firstName: 'ignored' }, { properties: { path: '/x' }, occurredAt: '2026-01-02T03:04:05.678+01:00' }));
+    const byId = await ingestEvent(
+      t.db,
+      'api',
+      ev('known-1', { id: contact.id, firstName: 'ignored' }, { properties: { path: '/x' }, occurredAt: '2026-01-02T03:04:05.678+01:00' }),
+    );
     expect(byId).toMatchObject({ contactId: contact.id, duplicate: false });
     const stored = await t.db.event.findUniqueOrThrow({ where: { id: byId.eventId } });
-    expect(stored).toMatchObject({ source: 'api', type: 'signed_up', properties: { path: '/x' }, occurredAt: new Date('2026-01-02T02:04:05.678Z'), dispatchedAt: null });
+    expect(stored).toMatchObject({
+      source: 'api',
+      type: 'signed_up',
+      properties: { path: '/x' },
+      occurredAt: new Date('2026-01-02T02:04:05.678Z'),
+      dispatchedAt: null,
+    });
     const byExternal = await ingestEvent(t.db, 'api', ev('known-2', { externalId: 'crm-known' }));
     expect(byExternal.contactId).toBe(contact.id);
     expect(await ingestEvent(t.db, 'api', ev('known-1', { id: contact.id }))).toEqual({ ...byId, duplicate: true });
@@ -96,7 +130,11 @@ describe('one-statement ingest', () => {
   });
 
   it('creates one contact when its first events arrive at once', async () => {
-    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => ingestEvent(t.db, 'api', ev(`race-${i}`, { email: 'race@example.com', attributes: { [`k${i}`]: i } }))));
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        ingestEvent(t.db, 'api', ev(`race-${i}`, { email: 'race@example.com', attributes: { [`k${i}`]: i } })),
+      ),
+    );
     const ids = new Set(results.map((r) => r.contactId));
     expect(ids.size).toBe(1);
     expect(results.every((r) => !r.duplicate)).toBe(true);
@@ -116,12 +154,15 @@ describe('one-statement ingest', () => {
     try {
       await other.query('BEGIN');
       const { rows } = await other.query<{ id: string }>(
-        "INSERT INTO contacts (id, email, first_name, updated_at) VALUES (gen_random_uuid(), 'late@example.com', 'Other', now()) RETURNING id::text");
+        "INSERT INTO contacts (id, email, first_name, updated_at) VALUES (gen_random_uuid(), 'late@example.com', 'Other', now()) RETURNING id::text",
+      );
       const storing = ingestEvent(t.db, 'api', ev('late-1', { email: 'late@example.com', attributes: { seen: true } }));
       // Wait (with a deadline) until the statement waits on the other's row, then let the other commit.
       const deadline = Date.now() + 10_000;
       for (;;) {
-        const [w] = await t.db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE NOT l.granted AND a.datname = current_database()`;
+        const [w] = await t.db.$queryRaw<
+          { n: bigint }[]
+        >`SELECT count(*) AS n FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE NOT l.granted AND a.datname = current_database()`;
         if (Number(w!.n) > 0) break;
         if (Date.now() > deadline) throw new Error('the statement never waited for the other transaction');
         await new Promise((r) => setTimeout(r, 20));
@@ -131,7 +172,9 @@ describe('one-statement ingest', () => {
       expect(r).toMatchObject({ contactId: rows[0]!.id, duplicate: false });
       const c = await t.db.contact.findUniqueOrThrow({ where: { id: rows[0]!.id } });
       expect(c).toMatchObject({ firstName: 'Other', attributes: { seen: true } });
-      expect(await attributeEvents(c.id)).toEqual([{ key: 'seen', source: 'system', properties: { attribute: 'seen', from: null, to: true } }]);
+      expect(await attributeEvents(c.id)).toEqual([
+        { key: 'seen', source: 'system', properties: { attribute: 'seen', from: null, to: true } },
+      ]);
       expect(await t.db.contact.count({ where: { email: 'late@example.com' } })).toBe(1);
     } finally {
       await other.end();
@@ -139,7 +182,11 @@ describe('one-statement ingest', () => {
   });
 
   it('stores one event when the same delivery arrives many times at once', async () => {
-    const results = await Promise.all(Array.from({ length: 12 }, () => ingestEvent(t.db, 'api', ev('dup-race', { email: 'dup-race@example.com', attributes: { once: true } }))));
+    const results = await Promise.all(
+      Array.from({ length: 12 }, () =>
+        ingestEvent(t.db, 'api', ev('dup-race', { email: 'dup-race@example.com', attributes: { once: true } })),
+      ),
+    );
     expect(new Set(results.map((r) => r.eventId)).size).toBe(1);
     expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
     expect(await t.db.event.count({ where: { idempotencyKey: 'api:dup-race' } })).toBe(1);
@@ -165,7 +212,9 @@ describe('one-statement ingest', () => {
   });
 
   it('rejects a batch with invalid data before storing any of it, naming the field', async () => {
-    await expect(storeEvents(t.db, 'api', { events: [ev('bad-1', { email: 'ok@example.com' }), { ...ev('bad-2', { email: 'not-an-email' }) }] })).rejects.toMatchObject({ status: 400, details: [{ path: 'events.1.contact.email' }] });
+    await expect(
+      storeEvents(t.db, 'api', { events: [ev('bad-1', { email: 'ok@example.com' }), { ...ev('bad-2', { email: 'not-an-email' }) }] }),
+    ).rejects.toMatchObject({ status: 400, details: [{ path: 'events.1.contact.email' }] });
     expect(await t.db.event.count({ where: { idempotencyKey: { in: ['api:bad-1', 'api:bad-2'] } } })).toBe(0);
   });
 

@@ -19,7 +19,15 @@ const draft = {
   steps: [
     { id: 'hello', type: 'send_email', template: 'welcome' },
     { id: 'pause', type: 'wait', duration: '3d' },
-    { id: 'gold', type: 'branch', cases: [{ label: 'gold', when: { field: 'tier', op: 'eq', value: 'gold' }, next: 'vip' }, { label: 'viewed', when: { event: 'page_viewed', within: '30d' }, next: 'tips' }], otherwise: null },
+    {
+      id: 'gold',
+      type: 'branch',
+      cases: [
+        { label: 'gold', when: { field: 'tier', op: 'eq', value: 'gold' }, next: 'vip' },
+        { label: 'viewed', when: { event: 'page_viewed', within: '30d' }, next: 'tips' },
+      ],
+      otherwise: null,
+    },
     { id: 'vip', type: 'update_contact', addTags: ['vip'], next: 'tips' },
     { id: 'tips', type: 'send_email', template: 'getting-started' },
   ],
@@ -32,9 +40,17 @@ describe('simulate', () => {
   });
 
   it('predicts the path of a described contact with send times and branch reasons', async () => {
-    const r = await s.api('/v1/journeys/sim_api/simulate', { body: { contact: { describe: { tier: 'gold', attributes: { plan: 'pro' } } }, start: START } });
+    const r = await s.api('/v1/journeys/sim_api/simulate', {
+      body: { contact: { describe: { tier: 'gold', attributes: { plan: 'pro' } } }, start: START },
+    });
     expect(r.status).toBe(200);
-    expect(r.body.steps.map((x: { step: string; outcome: string }) => `${x.step}:${x.outcome}`)).toEqual(['hello:sent', 'pause:waited', 'gold:gold', 'vip:updated', 'tips:sent']);
+    expect(r.body.steps.map((x: { step: string; outcome: string }) => `${x.step}:${x.outcome}`)).toEqual([
+      'hello:sent',
+      'pause:waited',
+      'gold:gold',
+      'vip:updated',
+      'tips:sent',
+    ]);
     expect(r.body.emails).toEqual([
       expect.objectContaining({ step: 'hello', template: 'welcome', at: START, outcome: 'sent' }),
       expect.objectContaining({ step: 'tips', at: '2026-03-05T09:00:00.000Z' }),
@@ -44,19 +60,34 @@ describe('simulate', () => {
   });
 
   it('ends at a goal event, and a stored contact’s past events count in conditions', async () => {
-    const c = await s.api('/v1/events', { body: { id: 'sim-1', type: 'page_viewed', contact: { email: 'sim@example.com', marketingConsent: true }, properties: { path: '/pricing' }, occurredAt: '2026-02-20T10:00:00Z' } });
+    const c = await s.api('/v1/events', {
+      body: {
+        id: 'sim-1',
+        type: 'page_viewed',
+        contact: { email: 'sim@example.com', marketingConsent: true },
+        properties: { path: '/pricing' },
+        occurredAt: '2026-02-20T10:00:00Z',
+      },
+    });
     expect(c.status).toBeLessThan(300);
     const viewed = await s.api('/v1/journeys/sim_api/simulate', { body: { contact: { email: 'sim@example.com' }, start: START } });
     expect(viewed.status).toBe(200);
-    expect(viewed.body.decisions[0]).toMatchObject({ outcome: 'viewed', why: '1 "page_viewed" event(s) in the last 30d; wanted {"gte":1}' });
-    const bought = await s.api('/v1/journeys/sim_api/simulate', { body: { contact: { email: 'sim@example.com' }, start: START, events: [{ type: 'purchase', properties: { amount: 20 }, at: '1d2h' }] } });
+    expect(viewed.body.decisions[0]).toMatchObject({
+      outcome: 'viewed',
+      why: '1 "page_viewed" event(s) in the last 30d; wanted {"gte":1}',
+    });
+    const bought = await s.api('/v1/journeys/sim_api/simulate', {
+      body: { contact: { email: 'sim@example.com' }, start: START, events: [{ type: 'purchase', properties: { amount: 20 }, at: '1d2h' }] },
+    });
     expect(bought.body.end).toEqual({ status: 'converted', at: '2026-03-03T11:00:00.000Z', reason: 'goal event "purchase"' });
     expect(bought.body.steps.at(-1)).toMatchObject({ step: 'pause', outcome: 'interrupted' });
   });
 
   it('simulates unsaved edits given in the body, and reports a run that waits past the horizon', async () => {
     const edited = { ...draft, steps: [{ id: 'long', type: 'wait', duration: '30d' }, ...draft.steps] };
-    const r = await s.api('/v1/journeys/sim_api/simulate', { body: { contact: { describe: {} }, definition: edited, horizon: '10d', start: START } });
+    const r = await s.api('/v1/journeys/sim_api/simulate', {
+      body: { contact: { describe: {} }, definition: edited, horizon: '10d', start: START },
+    });
     expect(r.status).toBe(200);
     expect(r.body.end).toMatchObject({ status: 'waiting', step: 'long', until: '2026-04-01T09:00:00.000Z' });
   });
@@ -70,9 +101,14 @@ describe('simulate', () => {
     await bad({ contact: { describe: {} }, events: [{ type: 'purchase', at: 'soon' }] }, 'events.0.at');
     await bad({ contact: { describe: {}, email: 'a@example.com' } }, 'contact');
     await bad({ contact: { describe: { lifetimeSpend: -1 } } }, 'contact.describe.lifetimeSpend');
-    await bad({ contact: { describe: {} }, definition: { ...draft, steps: [{ id: 'x', type: 'wait', duration: 'later' }] } }, 'definition.steps.0.duration');
+    await bad(
+      { contact: { describe: {} }, definition: { ...draft, steps: [{ id: 'x', type: 'wait', duration: 'later' }] } },
+      'definition.steps.0.duration',
+    );
     await bad({ contact: { describe: {} }, surprise: 1 }, '(body)');
     expect((await s.api('/v1/journeys/nope/simulate', { body: { contact: { describe: {} } } })).status).toBe(404);
-    expect((await s.api('/v1/journeys/sim_api/simulate', { body: { contact: { email: 'nobody@example.com' } } })).body.error.code).toBe('contact_not_found');
+    expect((await s.api('/v1/journeys/sim_api/simulate', { body: { contact: { email: 'nobody@example.com' } } })).body.error.code).toBe(
+      'contact_not_found',
+    );
   });
 });

@@ -16,18 +16,36 @@ const draft = {
   name: 'VIP check',
   trigger: { type: 'api' },
   steps: [
-    { id: 'ask', type: 'approval', approver: 'boss@example.com', subject: 'Make VIP?', deadline: '7d', onApprove: 'make_vip', onReject: null },
+    {
+      id: 'ask',
+      type: 'approval',
+      approver: 'boss@example.com',
+      subject: 'Make VIP?',
+      deadline: '7d',
+      onApprove: 'make_vip',
+      onReject: null,
+    },
     { id: 'make_vip', type: 'update_contact', setTier: 'vip', addTags: ['vip'] },
   ],
 };
 
 describe('journeys API', () => {
   it('validates a definition and names each problem by its path', async () => {
-    const r = await s.api('/v1/journeys/validate', { body: { ...draft, steps: [{ id: 'a', type: 'send_email', template: 'no-such-template' }, { id: 'b', type: 'wait', duration: 'soon' }] } });
+    const r = await s.api('/v1/journeys/validate', {
+      body: {
+        ...draft,
+        steps: [
+          { id: 'a', type: 'send_email', template: 'no-such-template' },
+          { id: 'b', type: 'wait', duration: 'soon' },
+        ],
+      },
+    });
     expect(r.status).toBe(200);
     expect(r.body.valid).toBe(false);
     expect(r.body.issues.map((i: { path: string }) => i.path)).toEqual(['steps.1.duration']);
-    const r2 = await s.api('/v1/journeys/validate', { body: { ...draft, steps: [{ id: 'a', type: 'send_email', template: 'no-such-template' }] } });
+    const r2 = await s.api('/v1/journeys/validate', {
+      body: { ...draft, steps: [{ id: 'a', type: 'send_email', template: 'no-such-template' }] },
+    });
     expect(r2.body.issues).toEqual([{ path: 'steps.0.template', message: 'unknown template "no-such-template"' }]);
     const bad = await s.api('/v1/journeys/vip_check', { method: 'PUT', body: { ...draft, steps: [] } });
     expect(bad.status).toBe(400);
@@ -46,17 +64,23 @@ describe('journeys API', () => {
     expect(enrol.status).toBe(202);
 
     // The run waits at the approval step: the journey view counts it there.
-    const view = await vi.waitFor(async () => {
-      const v = await s.api('/v1/journeys/vip_check');
-      expect(v.body.running).toEqual([{ version: 1, step: 'ask', contacts: 1, inDraft: true }]);
-      return v.body;
-    }, { timeout: 15_000, interval: 100 });
+    const view = await vi.waitFor(
+      async () => {
+        const v = await s.api('/v1/journeys/vip_check');
+        expect(v.body.running).toEqual([{ version: 1, step: 'ask', contacts: 1, inDraft: true }]);
+        return v.body;
+      },
+      { timeout: 15_000, interval: 100 },
+    );
     expect(view.versions).toHaveLength(1);
-    const run = await vi.waitFor(async () => {
-      const r = await s.api(`/v1/journeys/vip_check/runs/${contact.id}`);
-      expect(r.body.live?.nextWakeAt).toBeTruthy();
-      return r;
-    }, { timeout: 15_000, interval: 100 });
+    const run = await vi.waitFor(
+      async () => {
+        const r = await s.api(`/v1/journeys/vip_check/runs/${contact.id}`);
+        expect(r.body.live?.nextWakeAt).toBeTruthy();
+        return r;
+      },
+      { timeout: 15_000, interval: 100 },
+    );
     expect(run.body.live).toMatchObject({ currentStep: 'ask', paused: false });
     expect(Date.parse(run.body.live.nextWakeAt)).toBeGreaterThan(Date.now() + 6 * 86_400_000);
 
@@ -70,10 +94,18 @@ describe('journeys API', () => {
     const pageRes = await fetch(`${s.server!.url}${link}`);
     expect(pageRes.status).toBe(200);
     expect(await pageRes.text()).toContain('Make VIP?');
-    const bad = await fetch(`${s.server!.url}${link}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'decision=maybe' });
+    const bad = await fetch(`${s.server!.url}${link}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'decision=maybe',
+    });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { details: { path: string }[] } }).error.details[0]!.path).toBe('decision');
-    const decided = await fetch(`${s.server!.url}${link}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'decision=approve' });
+    const decided = await fetch(`${s.server!.url}${link}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'decision=approve',
+    });
     expect(decided.status).toBe(200);
     expect(await decided.text()).toContain('Approved');
     expect((await s.api(`/v1/approvals/${id}/decision`, { body: { decision: 'reject', by: 'someone' } })).status).toBe(409);
@@ -82,15 +114,23 @@ describe('journeys API', () => {
     const after = (await s.api('/v1/approvals?status=approved')).body.approvals.find((a: { id: string }) => a.id === id);
     expect(after.decidedBy).toBe('boss@example.com');
 
-    await vi.waitFor(async () => {
-      const c = await s.api(`/v1/contacts/${contact.id}`);
-      expect(c.body.contact).toMatchObject({ tier: 'vip', tags: ['vip'] });
-    }, { timeout: 15_000, interval: 100 });
-    await vi.waitFor(async () => {
-      const timeline = await s.api(`/v1/contacts/${contact.id}/timeline`);
-      const steps = timeline.body.entries.filter((e: { kind: string }) => e.kind === 'journey_step').map((e: { step: string; outcome: string }) => `${e.step}:${e.outcome}`);
-      expect(steps).toEqual(expect.arrayContaining(['ask:approved', 'make_vip:updated', '(end):completed']));
-    }, { timeout: 15_000, interval: 100 });
+    await vi.waitFor(
+      async () => {
+        const c = await s.api(`/v1/contacts/${contact.id}`);
+        expect(c.body.contact).toMatchObject({ tier: 'vip', tags: ['vip'] });
+      },
+      { timeout: 15_000, interval: 100 },
+    );
+    await vi.waitFor(
+      async () => {
+        const timeline = await s.api(`/v1/contacts/${contact.id}/timeline`);
+        const steps = timeline.body.entries
+          .filter((e: { kind: string }) => e.kind === 'journey_step')
+          .map((e: { step: string; outcome: string }) => `${e.step}:${e.outcome}`);
+        expect(steps).toEqual(expect.arrayContaining(['ask:approved', 'make_vip:updated', '(end):completed']));
+      },
+      { timeout: 15_000, interval: 100 },
+    );
   });
 
   it('pauses and resumes a journey, and refuses enrolment in an unpublished one', async () => {
@@ -98,7 +138,10 @@ describe('journeys API', () => {
     const held = await s.api('/v1/journeys/vip_check/enrol', { body: { contact: { email: 'vip@example.com' } } });
     expect(held.status).toBe(409);
     expect(held.body.error.code).toBe('journey_paused');
-    expect((await s.api('/v1/journeys')).body.journeys.find((j: { key: string }) => j.key === 'vip_check')).toMatchObject({ status: 'paused', latestVersion: 1 });
+    expect((await s.api('/v1/journeys')).body.journeys.find((j: { key: string }) => j.key === 'vip_check')).toMatchObject({
+      status: 'paused',
+      latestVersion: 1,
+    });
     expect((await s.api('/v1/journeys/vip_check/resume', { body: {} })).body).toMatchObject({ status: 'active' });
     const once = await s.api('/v1/journeys/vip_check/enrol', { body: { contact: { email: 'vip@example.com' } } });
     expect(once.status).toBe(409); // her run ended, and the journey's re-entry is "once"
@@ -112,16 +155,22 @@ describe('journeys API', () => {
   it('deletes a contact: personal data erased, their runs end', async () => {
     const c = (await s.api('/v1/contacts', { body: { email: 'leaving@example.com', firstName: 'Lee' } })).body.contact;
     await s.api('/v1/journeys/vip_check/enrol', { body: { contact: { id: c.id } } });
-    await vi.waitFor(async () => {
-      expect((await s.api(`/v1/journeys/vip_check/runs/${c.id}`)).body.run?.currentStep).toBe('ask');
-    }, { timeout: 15_000, interval: 100 });
+    await vi.waitFor(
+      async () => {
+        expect((await s.api(`/v1/journeys/vip_check/runs/${c.id}`)).body.run?.currentStep).toBe('ask');
+      },
+      { timeout: 15_000, interval: 100 },
+    );
     const again = await s.api('/v1/journeys/vip_check/enrol', { body: { contact: { id: c.id } } });
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('already_running');
     expect((await s.api(`/v1/contacts/${c.id}`, { method: 'DELETE' })).status).toBe(204);
     expect((await s.api(`/v1/contacts/${c.id}`)).status).toBe(404);
-    await vi.waitFor(async () => {
-      expect((await s.api(`/v1/journeys/vip_check/runs/${c.id}`)).body.run.status).toBe('exited');
-    }, { timeout: 15_000, interval: 100 });
+    await vi.waitFor(
+      async () => {
+        expect((await s.api(`/v1/journeys/vip_check/runs/${c.id}`)).body.run.status).toBe('exited');
+      },
+      { timeout: 15_000, interval: 100 },
+    );
   });
 });

@@ -22,7 +22,11 @@ const workerLines: string[] = [];
 let serverUrl: string;
 let workerMetricsUrl: string;
 
-interface Sample { name: string; labels: Record<string, string>; value: number }
+interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
 
 function parse(text: string): Sample[] {
   const out: Sample[] = [];
@@ -55,7 +59,12 @@ beforeAll(async () => {
   const port = await freePort();
   const env = {
     ...(process.env as Record<string, string>),
-    ...testEnv({ databaseUrl: url, temporalAddress: inject('temporalAddress'), smtpUrl: sink.smtpUrl, overrides: { LOG_LEVEL: 'info', FREQUENCY_CAP_PER_7D: '0', METRICS_TOKEN, WORKER_METRICS_PORT: '0', HTTP_PORT: String(port) } }).raw,
+    ...testEnv({
+      databaseUrl: url,
+      temporalAddress: inject('temporalAddress'),
+      smtpUrl: sink.smtpUrl,
+      overrides: { LOG_LEVEL: 'info', FREQUENCY_CAP_PER_7D: '0', METRICS_TOKEN, WORKER_METRICS_PORT: '0', HTTP_PORT: String(port) },
+    }).raw,
   };
   const migrated = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'cli', 'rapport.ts'), 'migrate'], { env, encoding: 'utf8' });
   expect(migrated.status, migrated.stderr).toBe(0);
@@ -86,20 +95,31 @@ describe('metrics, request ids and logs after real traffic', () => {
     const before = await scrape(`${serverUrl}/metrics`);
     const statuses: number[] = [];
     for (let i = 0; i < N; i++) {
-      const r = await fetch(`${serverUrl}/v1/events`, { method: 'POST', headers: { ...auth, 'x-request-id': `obs-req-${i}` }, body: JSON.stringify({ id: `obs-${i}`, type: 'signed_up', contact: { email: `obs${i}@example.com`, firstName: 'Obs' } }) });
+      const r = await fetch(`${serverUrl}/v1/events`, {
+        method: 'POST',
+        headers: { ...auth, 'x-request-id': `obs-req-${i}` },
+        body: JSON.stringify({ id: `obs-${i}`, type: 'signed_up', contact: { email: `obs${i}@example.com`, firstName: 'Obs' } }),
+      });
       expect(r.headers.get('x-request-id')).toBe(`obs-req-${i}`);
       statuses.push(r.status);
       await r.arrayBuffer();
     }
     expect(statuses).toEqual(Array(N).fill(202));
-    const invalid = await fetch(`${serverUrl}/v1/events`, { method: 'POST', headers: { ...auth, 'x-request-id': 'has spaces and @' }, body: JSON.stringify({ type: 'signed_up' }) });
+    const invalid = await fetch(`${serverUrl}/v1/events`, {
+      method: 'POST',
+      headers: { ...auth, 'x-request-id': 'has spaces and @' },
+      body: JSON.stringify({ type: 'signed_up' }),
+    });
     expect(invalid.status).toBe(400);
     // Not a sane id: a fresh one is made and echoed.
     expect(invalid.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     const lookup = await fetch(`${serverUrl}/v1/contacts/${encodeURIComponent('obs0@example.com')}?by=email`, { headers: auth });
     expect(lookup.status).toBe(200);
 
-    await until('every welcome email', async () => sink.messages.filter((m) => m.parsed.subject?.startsWith('Welcome to Rapport')).length >= N);
+    await until(
+      'every welcome email',
+      async () => sink.messages.filter((m) => m.parsed.subject?.startsWith('Welcome to Rapport')).length >= N,
+    );
 
     // Open /metrics is refused when a token is set.
     expect((await fetch(`${serverUrl}/metrics`)).status).toBe(401);
@@ -107,12 +127,21 @@ describe('metrics, request ids and logs after real traffic', () => {
 
     const server = await until('the dispatcher counts', async () => {
       const s = await scrape(`${serverUrl}/metrics`);
-      return total(s, 'rapport_dispatch_events_total', { outcome: 'delivered' }) - total(before, 'rapport_dispatch_events_total', { outcome: 'delivered' }) >= N ? s : null;
+      return total(s, 'rapport_dispatch_events_total', { outcome: 'delivered' }) -
+        total(before, 'rapport_dispatch_events_total', { outcome: 'delivered' }) >=
+        N
+        ? s
+        : null;
     });
-    expect(total(server, 'rapport_events_accepted_total', { endpoint: 'api' }) - total(before, 'rapport_events_accepted_total', { endpoint: 'api' })).toBe(N);
+    expect(
+      total(server, 'rapport_events_accepted_total', { endpoint: 'api' }) -
+        total(before, 'rapport_events_accepted_total', { endpoint: 'api' }),
+    ).toBe(N);
     expect(total(server, 'rapport_events_refused_total', { endpoint: 'api', reason: 'invalid' })).toBe(1);
     expect(total(server, 'rapport_http_request_duration_seconds_count', { method: 'POST', route: '/v1/events', status: '202' })).toBe(N);
-    expect(total(server, 'rapport_http_request_duration_seconds_count', { method: 'GET', route: '/v1/contacts/:ref', status: '200' })).toBe(1);
+    expect(total(server, 'rapport_http_request_duration_seconds_count', { method: 'GET', route: '/v1/contacts/:ref', status: '200' })).toBe(
+      1,
+    );
     expect(total(server, 'rapport_dispatch_lag_seconds_count')).toBeGreaterThanOrEqual(N);
     expect(server.some((s) => s.name === 'rapport_dispatch_backlog_events')).toBe(true);
     expect(server.some((s) => s.name === 'rapport_dispatch_oldest_undispatched_age_seconds')).toBe(true);

@@ -72,11 +72,16 @@ const post = async (body: unknown) => (await api('/v1/events', body)).status;
 /** Readers brought in by an import with an attested consent: subscribed to the newsletter without double opt-in. */
 async function importReaders(emails: string[]) {
   const form = new FormData();
-  form.set('consent', JSON.stringify({ source: 'resilience test', obtainedAt: '2026-01-01', categories: ['newsletter'], attestedBy: 'the test' }));
+  form.set(
+    'consent',
+    JSON.stringify({ source: 'resilience test', obtainedAt: '2026-01-01', categories: ['newsletter'], attestedBy: 'the test' }),
+  );
   form.set('file', new Blob([['email,tags', ...emails.map((e) => `${e},reader`)].join('\n')], { type: 'text/csv' }), 'readers.csv');
   const r = await api('/v1/contacts/import', form);
   expect(r.status, JSON.stringify(r.body)).toBe(200);
-  expect((await api('/v1/segments/readers', { name: 'Readers', condition: { field: 'tags', op: 'contains', value: 'reader' } }, 'PUT')).status).toBe(201);
+  expect(
+    (await api('/v1/segments/readers', { name: 'Readers', condition: { field: 'tags', op: 'contains', value: 'reader' } }, 'PUT')).status,
+  ).toBe(201);
 }
 
 /** Polls with a deadline (no guessed sleeps): resolves when `check` stops throwing. */
@@ -158,7 +163,10 @@ describe('a bad day for every dependency', () => {
 
     // Every run where it should be: welcome waits its three days (the email behind it), nurture waits a day.
     await eventually(async () => {
-      const runs = await db!.journeyRun.findMany({ where: { journeyKey: 'welcome' }, select: { status: true, currentStep: true, contact: { select: { email: true } } } });
+      const runs = await db!.journeyRun.findMany({
+        where: { journeyKey: 'welcome' },
+        select: { status: true, currentStep: true, contact: { select: { email: true } } },
+      });
       const byEmail = new Map(runs.map((r) => [r.contact.email, r]));
       for (const n of good) expect(byEmail.get(`${n}@example.com`), n).toMatchObject({ status: 'running', currentStep: 'wait_3_days' });
       expect(runs).toHaveLength(good.length + bouncing.length);

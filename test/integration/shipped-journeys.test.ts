@@ -35,8 +35,16 @@ describe('shipped journeys on the real stack', () => {
 
   it('spend rewards: crossing silver by webhook sends a coupon and moves the tier; feedback follows', async () => {
     const email = 'it-spender@example.com';
-    await s.webhook('shop', { id: 'it-o1', type: 'purchase', contact: { email, firstName: 'Sam' }, properties: { orderId: 'it-o1', amount: 150 } });
-    const reward = await s.sink.waitFor((m) => m.envelopeTo.includes(email) && m.parsed.subject === 'Thank you, Sam: you are now Silver', 30_000);
+    await s.webhook('shop', {
+      id: 'it-o1',
+      type: 'purchase',
+      contact: { email, firstName: 'Sam' },
+      properties: { orderId: 'it-o1', amount: 150 },
+    });
+    const reward = await s.sink.waitFor(
+      (m) => m.envelopeTo.includes(email) && m.parsed.subject === 'Thank you, Sam: you are now Silver',
+      30_000,
+    );
     const code = /SILVER-[A-Z2-9]{5}-[A-Z2-9]{5}/.exec(reward.parsed.text ?? '')?.[0];
     expect(code).toBeDefined();
     await vi.waitFor(async () => {
@@ -51,7 +59,9 @@ describe('shipped journeys on the real stack', () => {
     const email = 'it-quiet@example.com';
     await s.api('/v1/contacts', { body: { email, firstName: 'Quin' } });
     await s.tdb.db.contact.update({ where: { email }, data: { subscriptions: { newsletter: 'subscribed' } } });
-    expect((await s.api('/v1/segments/it-readers', { body: { name: 'Readers', condition: { field: 'email', op: 'eq', value: email } } })).status).toBe(201);
+    expect(
+      (await s.api('/v1/segments/it-readers', { body: { name: 'Readers', condition: { field: 'email', op: 'eq', value: email } } })).status,
+    ).toBe(201);
     for (let n = 1; n <= 5; n++) {
       const r = await s.api('/v1/newsletters', { body: { name: `Issue ${n}`, template: 'newsletter', segment: 'it-readers' } });
       expect(r.status).toBe(202);
@@ -74,7 +84,13 @@ describe('shipped journeys on the real stack', () => {
     const DAY = 86_400_000;
     // Two orders a day apart, a month ago: the next was due two days after the second.
     for (const [i, ago] of [30 * DAY, 29 * DAY].entries()) {
-      await s.webhook('shop', { id: `it-r${i}`, type: 'purchase', contact: { email, firstName: 'Rae' }, properties: { orderId: `it-r${i}`, amount: 5 }, occurredAt: new Date(t - ago).toISOString() });
+      await s.webhook('shop', {
+        id: `it-r${i}`,
+        type: 'purchase',
+        contact: { email, firstName: 'Rae' },
+        properties: { orderId: `it-r${i}`, amount: 5 },
+        occurredAt: new Date(t - ago).toISOString(),
+      });
     }
     const c = (await s.api(`/v1/contacts/${email}?by=email`)).body.contact;
     expect(c.purchaseCount).toBe(2);
@@ -86,7 +102,13 @@ describe('shipped journeys on the real stack', () => {
     const email = 'it-burst@example.com';
     const t = Date.now();
     for (const [i, ago] of [6_000, 3_000, 0].entries()) {
-      await s.webhook('shop', { id: `it-b${i}`, type: 'purchase', contact: { email }, properties: { orderId: `it-b${i}`, amount: 5 }, occurredAt: new Date(t - ago).toISOString() });
+      await s.webhook('shop', {
+        id: `it-b${i}`,
+        type: 'purchase',
+        contact: { email },
+        properties: { orderId: `it-b${i}`, amount: 5 },
+        occurredAt: new Date(t - ago).toISOString(),
+      });
     }
     const c = (await s.api(`/v1/contacts/${email}?by=email`)).body.contact;
     expect(c.purchaseCount).toBe(3);

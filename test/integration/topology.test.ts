@@ -30,7 +30,17 @@ beforeAll(async () => {
   sink = await startMailSink({ smtpPort: 0 });
   env = {
     ...(process.env as Record<string, string>),
-    ...testEnv({ databaseUrl: url, temporalAddress: inject('temporalAddress'), smtpUrl: sink.smtpUrl, overrides: { DISPATCH_LEASE_SECONDS: String(LEASE_SECONDS), DISPATCH_MAX_BACKOFF_SECONDS: '1', LOG_LEVEL: 'info', FREQUENCY_CAP_PER_7D: '0' } }).raw,
+    ...testEnv({
+      databaseUrl: url,
+      temporalAddress: inject('temporalAddress'),
+      smtpUrl: sink.smtpUrl,
+      overrides: {
+        DISPATCH_LEASE_SECONDS: String(LEASE_SECONDS),
+        DISPATCH_MAX_BACKOFF_SECONDS: '1',
+        LOG_LEVEL: 'info',
+        FREQUENCY_CAP_PER_7D: '0',
+      },
+    }).raw,
   };
   const migrated = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'cli', 'rapport.ts'), 'migrate'], { env, encoding: 'utf8' });
   expect(migrated.status, migrated.stderr).toBe(0);

@@ -16,7 +16,10 @@ const bigSpenders = { name: 'Big spenders', condition: { event: 'purchase', with
 
 describe('segments API', () => {
   it('validates, saves, counts and samples a segment', async () => {
-    const bad = await s.api('/v1/segments/big', { method: 'PUT', body: { name: 'x', condition: { field: 'steps.a.status', op: 'eq', value: 1 } } });
+    const bad = await s.api('/v1/segments/big', {
+      method: 'PUT',
+      body: { name: 'x', condition: { field: 'steps.a.status', op: 'eq', value: 1 } },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details[0].path).toBe('condition.field');
     expect((await s.api('/v1/segments/Big', { method: 'PUT', body: bigSpenders })).status).toBe(400);
@@ -25,12 +28,21 @@ describe('segments API', () => {
     expect(created.status).toBe(201);
     expect(created.body.segment).toMatchObject({ key: 'big', name: 'Big spenders', condition: bigSpenders.condition });
     expect((await s.api('/v1/segments/big', { body: bigSpenders })).status).toBe(409);
-    expect((await s.api('/v1/segments/big', { method: 'PUT', body: { ...bigSpenders, description: 'over 500 in 90 days' } })).status).toBe(200);
+    expect((await s.api('/v1/segments/big', { method: 'PUT', body: { ...bigSpenders, description: 'over 500 in 90 days' } })).status).toBe(
+      200,
+    );
 
-    for (const [email, amounts] of [['rich@example.com', [300, 250]], ['poor@example.com', [20]], ['richer@example.com', [1000]]] as const) {
+    for (const [email, amounts] of [
+      ['rich@example.com', [300, 250]],
+      ['poor@example.com', [20]],
+      ['richer@example.com', [1000]],
+    ] as const) {
       let n = 0;
       for (const amount of amounts) {
-        expect((await s.api('/v1/events', { body: { id: `${email}-${++n}`, type: 'purchase', contact: { email }, properties: { amount } } })).status).toBe(202);
+        expect(
+          (await s.api('/v1/events', { body: { id: `${email}-${++n}`, type: 'purchase', contact: { email }, properties: { amount } } }))
+            .status,
+        ).toBe(202);
       }
     }
     expect((await s.api('/v1/segments/big/count')).body).toEqual({ key: 'big', count: 2 });
@@ -52,28 +64,52 @@ describe('newsletters API', () => {
     }
     await s.tdb.db.contact.updateMany({ where: { email: { in: readers } }, data: { subscriptions: { newsletter: 'subscribed' } } });
     await s.tdb.db.contact.update({ where: { email: 'eva@readers.example' }, data: { subscriptions: { newsletter: 'unsubscribed' } } });
-    expect((await s.api('/v1/segments/readers', { method: 'PUT', body: { name: 'Readers', condition: { field: 'tags', op: 'contains', value: 'reader' } } })).status).toBe(201);
+    expect(
+      (
+        await s.api('/v1/segments/readers', {
+          method: 'PUT',
+          body: { name: 'Readers', condition: { field: 'tags', op: 'contains', value: 'reader' } },
+        })
+      ).status,
+    ).toBe(201);
 
     const refused = await s.api('/v1/newsletters', { body: { name: 'x', template: 'welcome', segment: 'readers' } });
     expect(refused.status).toBe(400);
     expect(refused.body.error.details[0].path).toBe('template');
 
-    const badDomain = await s.api('/v1/newsletters', { body: { name: 'x', template: 'newsletter', segment: 'readers', domainRatePerMinute: { 'Gmail.com': 0 } } });
+    const badDomain = await s.api('/v1/newsletters', {
+      body: { name: 'x', template: 'newsletter', segment: 'readers', domainRatePerMinute: { 'Gmail.com': 0 } },
+    });
     expect(badDomain.status).toBe(400);
     expect(badDomain.body.error.details[0].path).toMatch(/^domainRatePerMinute/);
 
-    const r = await s.api('/v1/newsletters', { body: { name: 'November issue', template: 'newsletter', segment: 'readers', ratePerMinute: 6000, domainRatePerMinute: { 'readers.example': 600 } } });
+    const r = await s.api('/v1/newsletters', {
+      body: {
+        name: 'November issue',
+        template: 'newsletter',
+        segment: 'readers',
+        ratePerMinute: 6000,
+        domainRatePerMinute: { 'readers.example': 600 },
+      },
+    });
     expect(r.status).toBe(202);
     const id = r.body.newsletter.id;
     expect(r.body.newsletter).toMatchObject({
-      template: 'newsletter', segment: 'readers', reengagementTemplate: 'newsletter-reengage', workflowId: `broadcast/${id}`, domainRatePerMinute: { 'readers.example': 600 },
+      template: 'newsletter',
+      segment: 'readers',
+      reengagementTemplate: 'newsletter-reengage',
+      workflowId: `broadcast/${id}`,
+      domainRatePerMinute: { 'readers.example': 600 },
     });
 
-    const done = await vi.waitFor(async () => {
-      const p = await s.api(`/v1/newsletters/${id}`);
-      expect(p.body.newsletter.status).toBe('completed');
-      return p.body.newsletter;
-    }, { timeout: 30_000, interval: 200 });
+    const done = await vi.waitFor(
+      async () => {
+        const p = await s.api(`/v1/newsletters/${id}`);
+        expect(p.body.newsletter.status).toBe('completed');
+        return p.body.newsletter;
+      },
+      { timeout: 30_000, interval: 200 },
+    );
     expect(done.progress).toEqual({ audience: 4, sent: 4, failed: 0, suppressed: 0, skipped: 0, remaining: 0 });
     for (const email of readers.slice(0, 4)) {
       const m = await s.sink.waitFor((x) => x.envelopeTo.includes(email));
@@ -91,37 +127,53 @@ describe('newsletters API', () => {
     const link = /href="([^"]+\/t\/c\/[^"]+)"/.exec(String(mail.parsed.html))![1]!;
     const click = await fetch(link.replace(/^https?:\/\/[^/]+/, s.server!.url), { redirect: 'manual' });
     expect(click.status).toBe(302);
-    await vi.waitFor(async () => {
-      expect((await s.tdb.db.contact.findUniqueOrThrow({ where: { id: ann.id } })).newslettersSinceLastClick).toBe(0);
-    }, { timeout: 10_000, interval: 100 });
+    await vi.waitFor(
+      async () => {
+        expect((await s.tdb.db.contact.findUniqueOrThrow({ where: { id: ann.id } })).newslettersSinceLastClick).toBe(0);
+      },
+      { timeout: 10_000, interval: 100 },
+    );
   });
 
   it('pauses, reports live progress, resumes and cancels', async () => {
     const many = Array.from({ length: 6 }, (_, i) => `slow${i}@readers.example`);
-    for (const email of many) await s.tdb.db.contact.create({ data: { email, tags: ['slow'], subscriptions: { newsletter: 'subscribed' } } });
-    await s.api('/v1/segments/slow', { method: 'PUT', body: { name: 'Slow', condition: { field: 'tags', op: 'contains', value: 'slow' } } });
+    for (const email of many)
+      await s.tdb.db.contact.create({ data: { email, tags: ['slow'], subscriptions: { newsletter: 'subscribed' } } });
+    await s.api('/v1/segments/slow', {
+      method: 'PUT',
+      body: { name: 'Slow', condition: { field: 'tags', op: 'contains', value: 'slow' } },
+    });
     // Six a minute: batches of one, ten seconds apart.
     const r = await s.api('/v1/newsletters', { body: { name: 'Slow issue', template: 'newsletter', segment: 'slow', ratePerMinute: 6 } });
     const id = r.body.newsletter.id;
-    await vi.waitFor(async () => {
-      const p = (await s.api(`/v1/newsletters/${id}`)).body.newsletter;
-      expect(p.live).toBe(true);
-      expect(p.progress.sent).toBeGreaterThanOrEqual(1);
-    }, { timeout: 20_000, interval: 100 });
+    await vi.waitFor(
+      async () => {
+        const p = (await s.api(`/v1/newsletters/${id}`)).body.newsletter;
+        expect(p.live).toBe(true);
+        expect(p.progress.sent).toBeGreaterThanOrEqual(1);
+      },
+      { timeout: 20_000, interval: 100 },
+    );
     expect((await s.api(`/v1/newsletters/${id}/pause`, { body: {} })).status).toBe(202);
-    const paused = await vi.waitFor(async () => {
-      const p = (await s.api(`/v1/newsletters/${id}`)).body.newsletter;
-      expect(p.status).toBe('paused');
-      return p;
-    }, { timeout: 20_000, interval: 100 });
+    const paused = await vi.waitFor(
+      async () => {
+        const p = (await s.api(`/v1/newsletters/${id}`)).body.newsletter;
+        expect(p.status).toBe('paused');
+        return p;
+      },
+      { timeout: 20_000, interval: 100 },
+    );
     expect(paused.progress.remaining).toBeGreaterThan(0);
     expect((await s.api(`/v1/newsletters/${id}/resume`, { body: {} })).status).toBe(202);
     expect((await s.api(`/v1/newsletters/${id}/cancel`, { body: {} })).status).toBe(202);
-    const end = await vi.waitFor(async () => {
-      const p = (await s.api(`/v1/newsletters/${id}`)).body.newsletter;
-      expect(p.status).toBe('cancelled');
-      return p;
-    }, { timeout: 20_000, interval: 100 });
+    const end = await vi.waitFor(
+      async () => {
+        const p = (await s.api(`/v1/newsletters/${id}`)).body.newsletter;
+        expect(p.status).toBe('cancelled');
+        return p;
+      },
+      { timeout: 20_000, interval: 100 },
+    );
     expect(end.progress.sent + end.progress.skipped).toBe(6);
     expect(s.sink.messages.filter((m) => m.envelopeTo[0]!.startsWith('slow'))).toHaveLength(end.progress.sent);
   });

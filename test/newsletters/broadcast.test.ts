@@ -14,7 +14,14 @@ import { createDb } from '../../lib/db';
 import { createLogger } from '../../lib/logger';
 import { NEWSLETTER_SENT_EVENT } from '../../newsletters/counter';
 import { recordHistory } from '../support/histories';
-import { broadcastProgressQuery, broadcastWorkflowId, cancelBroadcastSignal, pauseBroadcastSignal, resumeBroadcastSignal, type BroadcastInput } from '../../workflows/broadcast';
+import {
+  broadcastProgressQuery,
+  broadcastWorkflowId,
+  cancelBroadcastSignal,
+  pauseBroadcastSignal,
+  resumeBroadcastSignal,
+  type BroadcastInput,
+} from '../../workflows/broadcast';
 import { journeyFixture, type JourneyFixture } from '../support/fixtures';
 import { TEST_LINK_SECRET } from '../support/env';
 import { createTimeSkippingEnv, workflowBundle } from '../support/temporal';
@@ -37,7 +44,11 @@ const db = () => fx.tdb.db;
 async function audience(tag: string, n: number, extra: Partial<Prisma.ContactCreateInput> = {}) {
   const subscribed: Contact[] = [];
   for (let i = 0; i < n; i++) {
-    subscribed.push(await db().contact.create({ data: { email: `${tag}-${i}@example.com`, firstName: `R${i}`, tags: [tag], subscriptions: { newsletter: 'subscribed' }, ...extra } }));
+    subscribed.push(
+      await db().contact.create({
+        data: { email: `${tag}-${i}@example.com`, firstName: `R${i}`, tags: [tag], subscriptions: { newsletter: 'subscribed' }, ...extra },
+      }),
+    );
   }
   for (const [name, subscriptions, more] of [
     ['unsub', { newsletter: 'unsubscribed' }, {}],
@@ -54,11 +65,22 @@ async function audience(tag: string, n: number, extra: Partial<Prisma.ContactCre
 
 async function broadcast(tag: string, ratePerMinute: number, templateKey = 'newsletter') {
   const id = randomUUID();
-  await db().segment.upsert({ where: { key: tag }, create: { key: tag, name: tag, condition: { field: 'tags', op: 'contains', value: tag } }, update: {} });
+  await db().segment.upsert({
+    where: { key: tag },
+    create: { key: tag, name: tag, condition: { field: 'tags', op: 'contains', value: tag } },
+    update: {},
+  });
   await db().broadcast.create({
     data: {
-      id, name: `Issue ${++seq}`, templateKey, reengagementTemplate: 'newsletter-reengage', segmentKey: tag,
-      condition: { field: 'tags', op: 'contains', value: tag }, ratePerMinute, workflowId: broadcastWorkflowId(id), status: 'snapshotting',
+      id,
+      name: `Issue ${++seq}`,
+      templateKey,
+      reengagementTemplate: 'newsletter-reengage',
+      segmentKey: tag,
+      condition: { field: 'tags', op: 'contains', value: tag },
+      ratePerMinute,
+      workflowId: broadcastWorkflowId(id),
+      status: 'snapshotting',
     },
   });
   return id;
@@ -69,8 +91,12 @@ async function newWorker(taskQueue: string, opts: { sticky?: boolean } = {}) {
   // cache, no task waits on the sticky queue of a stopped worker (the test server
   // does not time those out as a real cluster does).
   const worker = await Worker.create({
-    connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: fx.activities,
-    shutdownGraceTime: '30s', ...(opts.sticky === false ? { maxCachedWorkflows: 0 } : {}),
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: fx.activities,
+    shutdownGraceTime: '30s',
+    ...(opts.sticky === false ? { maxCachedWorkflows: 0 } : {}),
   });
   return { worker, running: worker.run() };
 }
@@ -85,13 +111,18 @@ describe('newsletter broadcasts', () => {
     const { worker, running } = await newWorker(taskQueue);
     const startedAt = await env.currentTimeMs();
     const input: BroadcastInput = { broadcastId: id, ratePerMinute: 60, batchSize: 5 };
-    const result = await env.client.workflow.execute('broadcastWorkflow', { workflowId: broadcastWorkflowId(id), taskQueue, args: [input] });
+    const result = await env.client.workflow.execute('broadcastWorkflow', {
+      workflowId: broadcastWorkflowId(id),
+      taskQueue,
+      args: [input],
+    });
     worker.shutdown();
     await running;
 
     expect(result).toEqual({ status: 'completed', audience: 12, sent: 12, failed: 0, suppressed: 0, skipped: 0, remaining: 0 });
     for (const p of people) expect(mailsTo(p.email), p.email).toHaveLength(1);
-    for (const name of ['unsub', 'pending', 'sunset', 'allout', 'deleted', 'other']) expect(mailsTo(`rate-${name}@example.com`), name).toHaveLength(0);
+    for (const name of ['unsub', 'pending', 'sunset', 'allout', 'deleted', 'other'])
+      expect(mailsTo(`rate-${name}@example.com`), name).toHaveLength(0);
     expect(mailsTo(people[0]!.email)[0]!.parsed.subject).toBe('R0, what is new at Rapport');
 
     // 12 at 60 a minute in chunks of 5 (one lane): a burst of 5, then the bucket refills at 1 a second: 7 s at least.
@@ -107,7 +138,10 @@ describe('newsletter broadcasts', () => {
     expect([b.status, b.audienceSize, b.finishedAt !== null]).toEqual(['completed', 12, true]);
 
     // The counter moved once per newsletter, with a newsletter_sent event each.
-    const counters = await db().contact.findMany({ where: { id: { in: people.map((p) => p.id) } }, select: { newslettersSinceLastClick: true } });
+    const counters = await db().contact.findMany({
+      where: { id: { in: people.map((p) => p.id) } },
+      select: { newslettersSinceLastClick: true },
+    });
     expect(counters.map((c) => c.newslettersSinceLastClick)).toEqual(Array(12).fill(1));
     const events = await db().event.findMany({ where: { type: NEWSLETTER_SENT_EVENT, contactId: { in: people.map((p) => p.id) } } });
     expect(events).toHaveLength(12);
@@ -121,14 +155,21 @@ describe('newsletter broadcasts', () => {
     const id = await broadcast('reng', 600);
     const taskQueue = 'nl-reng';
     const { worker, running } = await newWorker(taskQueue);
-    await env.client.workflow.execute('broadcastWorkflow', { workflowId: broadcastWorkflowId(id), taskQueue, args: [{ broadcastId: id, ratePerMinute: 600 }] });
+    await env.client.workflow.execute('broadcastWorkflow', {
+      workflowId: broadcastWorkflowId(id),
+      taskQueue,
+      args: [{ broadcastId: id, ratePerMinute: 600 }],
+    });
     worker.shutdown();
     await running;
 
     expect(mailsTo(never!.email).map((m) => m.parsed.subject)).toEqual(['R0, still want to hear from us?']);
     expect(mailsTo(clicker!.email).map((m) => m.parsed.subject)).toEqual(['R1, what is new at Rapport']);
     expect(mailsTo(fresh!.email).map((m) => m.parsed.subject)).toEqual(['R2, what is new at Rapport']);
-    const rows = await db().broadcastRecipient.findMany({ where: { broadcastId: id }, include: { contact: { select: { email: true, newslettersSinceLastClick: true } } } });
+    const rows = await db().broadcastRecipient.findMany({
+      where: { broadcastId: id },
+      include: { contact: { select: { email: true, newslettersSinceLastClick: true } } },
+    });
     const byEmail = Object.fromEntries(rows.map((r) => [r.contact.email, [r.variant, r.contact.newslettersSinceLastClick]]));
     expect(byEmail).toEqual({ [never!.email]: ['reengagement', 5], [clicker!.email]: ['regular', 5], [fresh!.email]: ['regular', 1] });
     const ev = await db().event.findFirstOrThrow({ where: { type: NEWSLETTER_SENT_EVENT, contactId: never!.id } });
@@ -141,16 +182,26 @@ describe('newsletter broadcasts', () => {
     const taskQueue = 'nl-ctl';
     const { worker, running } = await newWorker(taskQueue);
     // One a batch at 6 a minute: 10 s between sends (real time while nobody awaits the result).
-    const handle = await env.client.workflow.start('broadcastWorkflow', { workflowId: broadcastWorkflowId(id), taskQueue, args: [{ broadcastId: id, ratePerMinute: 6, batchSize: 1 }] });
-    const first = await vi.waitFor(async () => {
-      const p = await handle.query(broadcastProgressQuery);
-      expect(p.sent).toBe(1);
-      return p;
-    }, { timeout: 20_000, interval: 100 });
+    const handle = await env.client.workflow.start('broadcastWorkflow', {
+      workflowId: broadcastWorkflowId(id),
+      taskQueue,
+      args: [{ broadcastId: id, ratePerMinute: 6, batchSize: 1 }],
+    });
+    const first = await vi.waitFor(
+      async () => {
+        const p = await handle.query(broadcastProgressQuery);
+        expect(p.sent).toBe(1);
+        return p;
+      },
+      { timeout: 20_000, interval: 100 },
+    );
     expect(first).toMatchObject({ status: 'sending', audience: 6, remaining: 5 });
 
     await handle.signal(pauseBroadcastSignal);
-    await vi.waitFor(async () => expect((await db().broadcast.findUniqueOrThrow({ where: { id } })).status).toBe('paused'), { timeout: 10_000, interval: 100 });
+    await vi.waitFor(async () => expect((await db().broadcast.findUniqueOrThrow({ where: { id } })).status).toBe('paused'), {
+      timeout: 10_000,
+      interval: 100,
+    });
     expect((await handle.query(broadcastProgressQuery)).status).toBe('paused');
     await env.sleep(10 * 60_000); // ten minutes later, still paused: nothing more went out
     expect(await handle.query(broadcastProgressQuery)).toMatchObject({ status: 'paused', sent: 1, remaining: 5 });
@@ -177,7 +228,10 @@ describe('newsletter broadcasts', () => {
     const first = await newWorker(taskQueue, { sticky: false });
     const handle = await env.client.workflow.start('broadcastWorkflow', { workflowId: broadcastWorkflowId(id), taskQueue, args: [input] });
     // Stop the worker between batches (2 s apart in real time).
-    await vi.waitFor(async () => expect(await db().broadcastRecipient.count({ where: { broadcastId: id, status: 'sent' } })).toBeGreaterThanOrEqual(2), { timeout: 20_000, interval: 50 });
+    await vi.waitFor(
+      async () => expect(await db().broadcastRecipient.count({ where: { broadcastId: id, status: 'sent' } })).toBeGreaterThanOrEqual(2),
+      { timeout: 20_000, interval: 50 },
+    );
     first.worker.shutdown();
     await first.running;
     const before = await db().broadcastRecipient.count({ where: { broadcastId: id, status: 'sent' } });
@@ -190,7 +244,10 @@ describe('newsletter broadcasts', () => {
     await second.running;
     expect(result).toMatchObject({ status: 'completed', sent: 9, remaining: 0, failed: 0 });
     for (const p of people) expect(mailsTo(p.email), p.email).toHaveLength(1);
-    const counters = await db().contact.findMany({ where: { id: { in: people.map((p) => p.id) } }, select: { newslettersSinceLastClick: true } });
+    const counters = await db().contact.findMany({
+      where: { id: { in: people.map((p) => p.id) } },
+      select: { newslettersSinceLastClick: true },
+    });
     expect(counters.map((c) => c.newslettersSinceLastClick)).toEqual(Array(9).fill(1));
     expect((await handle.describe()).runId).not.toBe(handle.firstExecutionRunId); // it continued as new
   });
@@ -199,7 +256,12 @@ describe('newsletter broadcasts', () => {
     const people = await audience('retry', 4);
     const id = await broadcast('retry', 600);
     const acts = createBroadcastActivities({
-      db: db(), mailer: fx.mailer, log: createLogger('test', 'silent'), mailFrom: 'Rapport <hello@rapport.test>', publicUrl: 'http://rapport.test', linkSecret: TEST_LINK_SECRET,
+      db: db(),
+      mailer: fx.mailer,
+      log: createLogger('test', 'silent'),
+      mailFrom: 'Rapport <hello@rapport.test>',
+      publicUrl: 'http://rapport.test',
+      linkSecret: TEST_LINK_SECRET,
     });
     await acts.snapshotBroadcastAudience({ broadcastId: id });
     await acts.snapshotBroadcastAudience({ broadcastId: id }); // idempotent
@@ -210,7 +272,10 @@ describe('newsletter broadcasts', () => {
     const r2 = await acts.sendBroadcastBatch({ broadcastId: id, limit: 10 });
     expect([r2.processed, r2.counts.sent, r2.counts.remaining, r2.counts.audience]).toEqual([4, 4, 0, 4]);
     for (const p of people) expect(mailsTo(p.email), p.email).toHaveLength(1);
-    const counters = await db().contact.findMany({ where: { id: { in: people.map((p) => p.id) } }, select: { newslettersSinceLastClick: true } });
+    const counters = await db().contact.findMany({
+      where: { id: { in: people.map((p) => p.id) } },
+      select: { newslettersSinceLastClick: true },
+    });
     expect(counters.map((c) => c.newslettersSinceLastClick)).toEqual([1, 1, 1, 1]);
   });
 
@@ -218,7 +283,12 @@ describe('newsletter broadcasts', () => {
     const [sunset, unsub, deleted, ok] = await audience('late', 4);
     const id = await broadcast('late', 600);
     const acts = createBroadcastActivities({
-      db: db(), mailer: fx.mailer, log: createLogger('test', 'silent'), mailFrom: 'Rapport <hello@rapport.test>', publicUrl: 'http://rapport.test', linkSecret: TEST_LINK_SECRET,
+      db: db(),
+      mailer: fx.mailer,
+      log: createLogger('test', 'silent'),
+      mailFrom: 'Rapport <hello@rapport.test>',
+      publicUrl: 'http://rapport.test',
+      linkSecret: TEST_LINK_SECRET,
     });
     expect((await acts.snapshotBroadcastAudience({ broadcastId: id })).audience).toBe(4);
     await db().contact.update({ where: { id: sunset!.id }, data: { subscriptions: { newsletter: 'sunset' } } });
@@ -238,19 +308,31 @@ describe('newsletter broadcasts', () => {
     const id = await broadcast('broken', 600, 'no-such-template');
     const taskQueue = 'nl-broken';
     const { worker, running } = await newWorker(taskQueue);
-    const handle = await env.client.workflow.start('broadcastWorkflow', { workflowId: broadcastWorkflowId(id), taskQueue, args: [{ broadcastId: id, ratePerMinute: 600 }] });
-    const failure = await handle.result().then(() => null, (err: unknown) => err);
+    const handle = await env.client.workflow.start('broadcastWorkflow', {
+      workflowId: broadcastWorkflowId(id),
+      taskQueue,
+      args: [{ broadcastId: id, ratePerMinute: 600 }],
+    });
+    const failure = await handle.result().then(
+      () => null,
+      (err: unknown) => err,
+    );
     worker.shutdown();
     await running;
     expect(failure).toBeInstanceOf(WorkflowFailedError);
-    expect((failure as WorkflowFailedError).cause).toMatchObject({ cause: { type: 'UnknownTemplate', message: 'unknown template "no-such-template"' } });
+    expect((failure as WorkflowFailedError).cause).toMatchObject({
+      cause: { type: 'UnknownTemplate', message: 'unknown template "no-such-template"' },
+    });
     const b = await db().broadcast.findUniqueOrThrow({ where: { id } });
     expect(b.status).toBe('failed');
     expect(b.finishedAt).not.toBeNull();
     // Nobody was mailed; the recipients are still there to be sent to (not leased away).
     for (const p of people) expect(mailsTo(p.email)).toHaveLength(0);
     const rows = await db().broadcastRecipient.findMany({ where: { broadcastId: id } });
-    expect(rows.map((r) => [r.status, r.notBefore])).toEqual([['pending', null], ['pending', null]]);
+    expect(rows.map((r) => [r.status, r.notBefore])).toEqual([
+      ['pending', null],
+      ['pending', null],
+    ]);
   });
 
   it('a cancelled workflow (Temporal cancel) marks the broadcast cancelled', async () => {
@@ -258,7 +340,11 @@ describe('newsletter broadcasts', () => {
     const id = await broadcast('tcancel', 6);
     const taskQueue = 'nl-tcancel';
     const { worker, running } = await newWorker(taskQueue);
-    const handle = await env.client.workflow.start('broadcastWorkflow', { workflowId: broadcastWorkflowId(id), taskQueue, args: [{ broadcastId: id, ratePerMinute: 6, batchSize: 1 }] });
+    const handle = await env.client.workflow.start('broadcastWorkflow', {
+      workflowId: broadcastWorkflowId(id),
+      taskQueue,
+      args: [{ broadcastId: id, ratePerMinute: 6, batchSize: 1 }],
+    });
     await vi.waitFor(async () => expect((await handle.query(broadcastProgressQuery)).sent).toBe(1), { timeout: 20_000, interval: 100 });
     await handle.cancel();
     await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
@@ -278,7 +364,12 @@ describe('newsletter broadcasts', () => {
     const small = createDb(fx.tdb.url, 2);
     try {
       const acts = createBroadcastActivities({
-        db: small, mailer: fx.mailer, log: createLogger('test', 'silent'), mailFrom: 'Rapport <hello@rapport.test>', publicUrl: 'http://rapport.test', linkSecret: TEST_LINK_SECRET,
+        db: small,
+        mailer: fx.mailer,
+        log: createLogger('test', 'silent'),
+        mailFrom: 'Rapport <hello@rapport.test>',
+        publicUrl: 'http://rapport.test',
+        linkSecret: TEST_LINK_SECRET,
       });
       await acts.snapshotBroadcastAudience({ broadcastId: id });
       let timer: NodeJS.Timeout | undefined;
@@ -295,7 +386,12 @@ describe('newsletter broadcasts', () => {
       expect(results[1].processed).toBeGreaterThan(0);
       const counts = await acts.setBroadcastStatus({ broadcastId: id, status: 'completed' });
       expect(counts).toEqual({ audience: 8, sent: 8, failed: 0, suppressed: 0, skipped: 0, remaining: 0 });
-      await vi.waitFor(() => { for (const p of people) expect(mailsTo(p.email), p.email).toHaveLength(1); }, { timeout: 10_000, interval: 50 });
+      await vi.waitFor(
+        () => {
+          for (const p of people) expect(mailsTo(p.email), p.email).toHaveLength(1);
+        },
+        { timeout: 10_000, interval: 50 },
+      );
       expect(await db().messageSend.count({ where: { workflowId: broadcastWorkflowId(id) } })).toBe(8);
       expect((await db().broadcastRecipient.findMany({ where: { broadcastId: id } })).every((r) => r.notBefore === null)).toBe(true);
     } finally {
@@ -312,7 +408,10 @@ describe('newsletter broadcasts', () => {
     // Real time throughout (nobody awaits the result until it is done, so the test server does not skip
     // time): the send times and the workflow's clock agree.
     const handle = await env.client.workflow.start('broadcastWorkflow', { workflowId: broadcastWorkflowId(id), taskQueue, args: [input] });
-    await vi.waitFor(async () => expect((await db().broadcast.findUniqueOrThrow({ where: { id } })).status).toBe('completed'), { timeout: 40_000, interval: 200 });
+    await vi.waitFor(async () => expect((await db().broadcast.findUniqueOrThrow({ where: { id } })).status).toBe('completed'), {
+      timeout: 40_000,
+      interval: 200,
+    });
     const result = await handle.result();
     await recordHistory(env.client, 'broadcast-chunked-lanes', broadcastWorkflowId(id));
     worker.shutdown();
@@ -320,7 +419,8 @@ describe('newsletter broadcasts', () => {
     expect(result).toMatchObject({ status: 'completed', sent: 20, remaining: 0 });
     for (const p of people) expect(mailsTo(p.email), p.email).toHaveLength(1);
     const times = (await db().messageSend.findMany({ where: { workflowId: broadcastWorkflowId(id) }, select: { sentAt: true } }))
-      .map((s) => s.sentAt!.getTime()).sort((a, b) => a - b);
+      .map((s) => s.sentAt!.getTime())
+      .sort((a, b) => a - b);
     // In any window from the i-th to the j-th send: at most the burst plus what the rate refilled meanwhile.
     for (let i = 0; i < times.length; i++) {
       for (let j = i; j < times.length; j++) {
@@ -336,9 +436,14 @@ describe('newsletter broadcasts', () => {
     const taskQueue = 'nl-midcancel';
     const { worker, running } = await newWorker(taskQueue);
     const handle = await env.client.workflow.start('broadcastWorkflow', {
-      workflowId: broadcastWorkflowId(id), taskQueue, args: [{ broadcastId: id, ratePerMinute: 120, batchSize: 2, lanes: 2 }],
+      workflowId: broadcastWorkflowId(id),
+      taskQueue,
+      args: [{ broadcastId: id, ratePerMinute: 120, batchSize: 2, lanes: 2 }],
     });
-    await vi.waitFor(async () => expect((await handle.query(broadcastProgressQuery)).sent).toBeGreaterThanOrEqual(4), { timeout: 20_000, interval: 50 });
+    await vi.waitFor(async () => expect((await handle.query(broadcastProgressQuery)).sent).toBeGreaterThanOrEqual(4), {
+      timeout: 20_000,
+      interval: 50,
+    });
     await handle.signal(cancelBroadcastSignal);
     const result = await handle.result();
     worker.shutdown();
@@ -348,6 +453,8 @@ describe('newsletter broadcasts', () => {
     expect(result.sent + result.skipped).toBe(16);
     expect(result.remaining).toBe(0);
     expect(fx.sink.messages.filter((m) => m.envelopeTo[0]!.startsWith('midcancel-'))).toHaveLength(result.sent);
-    expect(await db().messageSend.count({ where: { workflowId: broadcastWorkflowId(id), status: { in: ['sending', 'pending'] } } })).toBe(0);
+    expect(await db().messageSend.count({ where: { workflowId: broadcastWorkflowId(id), status: { in: ['sending', 'pending'] } } })).toBe(
+      0,
+    );
   });
 });

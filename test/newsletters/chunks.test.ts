@@ -40,14 +40,25 @@ afterAll(async () => {
 
 const db = () => tdb.db;
 const mailsTo = (email: string) => sink.messages.filter((m) => m.envelopeTo.includes(email));
-const acts = (policy?: SendPolicy) => createBroadcastActivities({
-  db: db(), mailer, log: createLogger('test', 'silent'), mailFrom: 'Rapport <hello@rapport.test>', publicUrl: 'http://rapport.test', linkSecret: TEST_LINK_SECRET, policy,
-});
+const acts = (policy?: SendPolicy) =>
+  createBroadcastActivities({
+    db: db(),
+    mailer,
+    log: createLogger('test', 'silent'),
+    mailFrom: 'Rapport <hello@rapport.test>',
+    publicUrl: 'http://rapport.test',
+    linkSecret: TEST_LINK_SECRET,
+    policy,
+  });
 
 async function people(tag: string, n: number, domain = 'example.com', extra: Partial<Prisma.ContactCreateInput> = {}): Promise<Contact[]> {
   const out: Contact[] = [];
   for (let i = 0; i < n; i++) {
-    out.push(await db().contact.create({ data: { email: `${tag}-${i}@${domain}`, firstName: `P${i}`, tags: [tag], subscriptions: { newsletter: 'subscribed' }, ...extra } }));
+    out.push(
+      await db().contact.create({
+        data: { email: `${tag}-${i}@${domain}`, firstName: `P${i}`, tags: [tag], subscriptions: { newsletter: 'subscribed' }, ...extra },
+      }),
+    );
   }
   return out;
 }
@@ -57,8 +68,16 @@ async function broadcast(tag: string, domainRatePerMinute: Record<string, number
   const condition = { field: 'tags', op: 'contains', value: tag };
   await db().broadcast.create({
     data: {
-      id, name: tag, templateKey: 'newsletter', reengagementTemplate: 'newsletter-reengage', segmentKey: tag,
-      condition, ratePerMinute: 6000, workflowId: broadcastWorkflowId(id), status: 'sending', domainRatePerMinute,
+      id,
+      name: tag,
+      templateKey: 'newsletter',
+      reengagementTemplate: 'newsletter-reengage',
+      segmentKey: tag,
+      condition,
+      ratePerMinute: 6000,
+      workflowId: broadcastWorkflowId(id),
+      status: 'sending',
+      domainRatePerMinute,
     },
   });
   return id;
@@ -76,21 +95,34 @@ describe('broadcast chunks', () => {
     const a = acts();
     await a.snapshotBroadcastAudience({ broadcastId: id });
     // The chunk takes all 40, sends 4 at a time, and its process dies after the 10th SMTP conversation.
-    const child = await run(process.execPath, ['--import', 'tsx', join(ROOT, 'test/newsletters/support/crash-mid-chunk.ts'), tdb.url, sink.smtpUrl, id, '40', '10', '4'], { cwd: ROOT }).then(
+    const child = await run(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'test/newsletters/support/crash-mid-chunk.ts'), tdb.url, sink.smtpUrl, id, '40', '10', '4'],
+      { cwd: ROOT },
+    ).then(
       (ok) => ({ signal: null, stdout: ok.stdout, stderr: ok.stderr }),
-      (err: { signal?: string; stdout?: string; stderr?: string }) => ({ signal: err.signal ?? null, stdout: err.stdout ?? '', stderr: err.stderr ?? '' }),
+      (err: { signal?: string; stdout?: string; stderr?: string }) => ({
+        signal: err.signal ?? null,
+        stdout: err.stdout ?? '',
+        stderr: err.stderr ?? '',
+      }),
     );
     expect(child.signal, child.stderr).toBe('SIGKILL');
     expect(child.stdout).toContain('SMTP-DONE');
     const delivered = list.filter((p) => mailsTo(p.email).length > 0).length;
     expect(delivered).toBeGreaterThanOrEqual(10);
-    expect(await db().messageSend.count({ where: { workflowId: broadcastWorkflowId(id), status: 'sending', queued: true } })).toBeGreaterThan(0);
+    expect(
+      await db().messageSend.count({ where: { workflowId: broadcastWorkflowId(id), status: 'sending', queued: true } }),
+    ).toBeGreaterThan(0);
 
     // The retry (after the dead attempt's lease) finishes the broadcast.
     const later = new Date(Date.now() + CLAIM_LEASE_MS + 60_000).toISOString();
     const r = await a.sendBroadcastBatch({ broadcastId: id, limit: 100, now: later });
     expect(r.counts.remaining).toBe(0);
-    const rows = await db().broadcastRecipient.findMany({ where: { broadcastId: id }, include: { contact: { select: { email: true, newslettersSinceLastClick: true } } } });
+    const rows = await db().broadcastRecipient.findMany({
+      where: { broadcastId: id },
+      include: { contact: { select: { email: true, newslettersSinceLastClick: true } } },
+    });
     for (const row of rows) {
       const got = mailsTo(row.contact.email).length;
       expect(got, row.contact.email).toBeLessThanOrEqual(1);
@@ -120,14 +152,19 @@ describe('broadcast chunks', () => {
     await a.snapshotBroadcastAudience({ broadcastId: id });
     let rounds = 0;
     for (;;) {
-      const results = await Promise.all(Array.from({ length: 5 }, () => a.sendBroadcastBatch({ broadcastId: id, limit: 15, concurrency: 3 })));
+      const results = await Promise.all(
+        Array.from({ length: 5 }, () => a.sendBroadcastBatch({ broadcastId: id, limit: 15, concurrency: 3 })),
+      );
       rounds++;
       if (results.every((x) => x.counts.remaining === 0)) break;
       expect(rounds).toBeLessThan(10);
     }
     for (const p of list) expect(mailsTo(p.email), p.email).toHaveLength(1);
     expect(await db().messageSend.count({ where: { workflowId: broadcastWorkflowId(id) } })).toBe(120);
-    const counters = await db().contact.findMany({ where: { id: { in: list.map((p) => p.id) } }, select: { newslettersSinceLastClick: true } });
+    const counters = await db().contact.findMany({
+      where: { id: { in: list.map((p) => p.id) } },
+      select: { newslettersSinceLastClick: true },
+    });
     expect(counters.every((c) => c.newslettersSinceLastClick === 1)).toBe(true);
     expect(await db().event.count({ where: { type: NEWSLETTER_SENT_EVENT, contactId: { in: list.map((p) => p.id) } } })).toBe(120);
     expect(await statuses(id)).toEqual({ sent: 120 });
@@ -172,11 +209,23 @@ describe('broadcast chunks', () => {
     await db().contact.update({ where: { id: quiet!.id }, data: { timeZone: 'Asia/Tokyo' } });
     const sentAt = new Date(Date.now() - 86_400_000);
     await db().messageSend.create({
-      data: { idempotencyKey: `cap-earlier-${randomUUID()}`, contactId: capped!.id, templateKey: 'newsletter', templateVersion: 1, category: 'journeys', toAddress: capped!.email, status: 'sent', sentAt, messageId: `<${randomUUID()}@rapport.test>` },
+      data: {
+        idempotencyKey: `cap-earlier-${randomUUID()}`,
+        contactId: capped!.id,
+        templateKey: 'newsletter',
+        templateVersion: 1,
+        category: 'journeys',
+        toAddress: capped!.email,
+        status: 'sent',
+        sentAt,
+        messageId: `<${randomUUID()}@rapport.test>`,
+      },
     });
     const id = await broadcast('cap');
     // Quiet hours: the current hour in Tokyo (UTC+9), which is not the current hour in UTC.
-    const tokyoHour = Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Tokyo', hour: '2-digit', hourCycle: 'h23' }).format(new Date()));
+    const tokyoHour = Number(
+      new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Tokyo', hour: '2-digit', hourCycle: 'h23' }).format(new Date()),
+    );
     const start = tokyoHour;
     const end = (tokyoHour + 1) % 24;
     const policy: SendPolicy = { frequencyCapPer7d: 1, quietHours: { start: start * 60, end: end * 60 } };
@@ -187,17 +236,25 @@ describe('broadcast chunks', () => {
     expect(mailsTo(capped!.email)).toHaveLength(0);
     expect(mailsTo(quiet!.email)).toHaveLength(0);
     expect(mailsTo(free!.email)).toHaveLength(1);
-    const cappedRow = await db().broadcastRecipient.findUniqueOrThrow({ where: { broadcastId_contactId: { broadcastId: id, contactId: capped!.id } } });
+    const cappedRow = await db().broadcastRecipient.findUniqueOrThrow({
+      where: { broadcastId_contactId: { broadcastId: id, contactId: capped!.id } },
+    });
     expect(cappedRow.status).toBe('pending');
     expect(cappedRow.error).toMatch(/frequency cap/);
     expect(cappedRow.notBefore!.getTime()).toBeGreaterThanOrEqual(sentAt.getTime() + 7 * 86_400_000);
-    const quietRow = await db().broadcastRecipient.findUniqueOrThrow({ where: { broadcastId_contactId: { broadcastId: id, contactId: quiet!.id } } });
+    const quietRow = await db().broadcastRecipient.findUniqueOrThrow({
+      where: { broadcastId_contactId: { broadcastId: id, contactId: quiet!.id } },
+    });
     expect(quietRow.error).toMatch(/quiet hours/);
     const send = await db().messageSend.findUniqueOrThrow({ where: { id: cappedRow.sendId! } });
     expect(send.status).toBe('deferred');
 
     // Eight days on (and outside the quiet hour): both go out, once.
-    const r2 = await a.sendBroadcastBatch({ broadcastId: id, limit: 10, now: new Date(Date.now() + 8 * 86_400_000 + 3 * 3_600_000).toISOString() });
+    const r2 = await a.sendBroadcastBatch({
+      broadcastId: id,
+      limit: 10,
+      now: new Date(Date.now() + 8 * 86_400_000 + 3 * 3_600_000).toISOString(),
+    });
     expect(r2.counts).toMatchObject({ sent: 3, remaining: 0 });
     for (const p of [capped, quiet, free]) expect(mailsTo(p!.email)).toHaveLength(1);
     expect((await db().messageSend.findUniqueOrThrow({ where: { id: cappedRow.sendId! } })).status).toBe('sent');
@@ -206,12 +263,16 @@ describe('broadcast chunks', () => {
   it('stores newsletter_sent events already dispatched unless a journey can care about them', async () => {
     const [fresh, fifth, running] = await people('ev', 3);
     await db().contact.update({ where: { id: fifth!.id }, data: { newslettersSinceLastClick: 4 } });
-    await db().journeyRun.create({ data: { workflowId: `journey/nurture/${running!.id}`, contactId: running!.id, journeyKey: 'nurture', journeyVersion: 1 } });
+    await db().journeyRun.create({
+      data: { workflowId: `journey/nurture/${running!.id}`, contactId: running!.id, journeyKey: 'nurture', journeyVersion: 1 },
+    });
     const id = await broadcast('ev');
     const a = acts();
     await a.snapshotBroadcastAudience({ broadcastId: id });
     await a.sendBroadcastBatch({ broadcastId: id, limit: 10 });
-    const events = await db().event.findMany({ where: { type: NEWSLETTER_SENT_EVENT, contactId: { in: [fresh!.id, fifth!.id, running!.id] } } });
+    const events = await db().event.findMany({
+      where: { type: NEWSLETTER_SENT_EVENT, contactId: { in: [fresh!.id, fifth!.id, running!.id] } },
+    });
     const dispatched = Object.fromEntries(events.map((e) => [e.contactId, e.dispatchedAt !== null]));
     // The fifth unclicked newsletter meets the re-engagement trigger; a running run hears every event.
     expect(dispatched).toEqual({ [fresh!.id]: true, [fifth!.id]: false, [running!.id]: false });

@@ -23,8 +23,16 @@ const contactArb = fc.record({
   attributes: fc.record({ n: fc.integer({ min: 0, max: 5 }), s: fc.constantFrom('a', 'b', 'ab') }, { requiredKeys: [] }),
   events: fc.array(
     fc.oneof(
-      fc.record({ type: fc.constant('purchase'), properties: fc.record({ amount: fc.integer({ min: 0, max: 500 }) }), daysAgo: fc.integer({ min: 0, max: 100 }) }),
-      fc.record({ type: fc.constant('page_viewed'), properties: fc.record({ path: fc.constantFrom(...PATHS) }), daysAgo: fc.integer({ min: 0, max: 100 }) }),
+      fc.record({
+        type: fc.constant('purchase'),
+        properties: fc.record({ amount: fc.integer({ min: 0, max: 500 }) }),
+        daysAgo: fc.integer({ min: 0, max: 100 }),
+      }),
+      fc.record({
+        type: fc.constant('page_viewed'),
+        properties: fc.record({ path: fc.constantFrom(...PATHS) }),
+        daysAgo: fc.integer({ min: 0, max: 100 }),
+      }),
     ),
     { maxLength: 5 },
   ),
@@ -34,8 +42,16 @@ const small = fc.integer({ min: 0, max: 5 });
 const leaf: fc.Arbitrary<Condition> = fc.oneof(
   fc.record({ field: fc.constant('tier'), op: fc.constantFrom('eq', 'neq', 'exists', 'not_exists'), value: fc.constantFrom(...TIERS) }),
   fc.record({ field: fc.constant('tier'), op: fc.constant('in'), value: fc.subarray(TIERS, { minLength: 1 }) }),
-  fc.record({ field: fc.constantFrom('purchaseCount', 'attributes.n'), op: fc.constantFrom('eq', 'neq', 'gt', 'gte', 'lt', 'lte'), value: small }),
-  fc.record({ field: fc.constant('attributes.s'), op: fc.constantFrom('eq', 'contains', 'exists', 'not_exists', 'gt'), value: fc.constantFrom('a', 'b') }),
+  fc.record({
+    field: fc.constantFrom('purchaseCount', 'attributes.n'),
+    op: fc.constantFrom('eq', 'neq', 'gt', 'gte', 'lt', 'lte'),
+    value: small,
+  }),
+  fc.record({
+    field: fc.constant('attributes.s'),
+    op: fc.constantFrom('eq', 'contains', 'exists', 'not_exists', 'gt'),
+    value: fc.constantFrom('a', 'b'),
+  }),
   fc.record({ field: fc.constant('tags'), op: fc.constant('contains'), value: fc.constantFrom(...TAGS) }),
   fc.record(
     {
@@ -46,7 +62,14 @@ const leaf: fc.Arbitrary<Condition> = fc.oneof(
     },
     { requiredKeys: ['event'] },
   ),
-  fc.record({ event: fc.constant('page_viewed'), where: fc.record({ path: fc.constantFrom(...PATHS) }), within: fc.constantFrom('7d', '30d', '90d') }, { requiredKeys: ['event'] }),
+  fc.record(
+    {
+      event: fc.constant('page_viewed'),
+      where: fc.record({ path: fc.constantFrom(...PATHS) }),
+      within: fc.constantFrom('7d', '30d', '90d'),
+    },
+    { requiredKeys: ['event'] },
+  ),
 );
 const condition: fc.Arbitrary<Condition> = fc.letrec<{ c: Condition }>((tie) => ({
   c: fc.oneof(
@@ -64,10 +87,19 @@ beforeAll(async () => {
   t = await freshDatabase('segments_props');
   const people = fc.sample(contactArb, { seed: SEED, numRuns: 30 });
   for (const [i, p] of people.entries()) {
-    const c = await t.db.contact.create({ data: { email: `p${i}@example.com`, tier: p.tier, purchaseCount: p.purchaseCount, tags: p.tags, attributes: p.attributes } });
+    const c = await t.db.contact.create({
+      data: { email: `p${i}@example.com`, tier: p.tier, purchaseCount: p.purchaseCount, tags: p.tags, attributes: p.attributes },
+    });
     for (const [j, e] of p.events.entries()) {
       await t.db.event.create({
-        data: { idempotencyKey: `p:${i}:${j}`, source: 'test', type: e.type, contactId: c.id, properties: e.properties as Prisma.InputJsonObject, occurredAt: new Date(NOW.getTime() - e.daysAgo * 86_400_000 - 3_600_000) },
+        data: {
+          idempotencyKey: `p:${i}:${j}`,
+          source: 'test',
+          type: e.type,
+          contactId: c.id,
+          properties: e.properties as Prisma.InputJsonObject,
+          occurredAt: new Date(NOW.getTime() - e.daysAgo * 86_400_000 - 3_600_000),
+        },
       });
     }
     contacts.push(c);

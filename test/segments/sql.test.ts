@@ -21,7 +21,14 @@ async function person(name: string, data: Partial<Prisma.ContactCreateInput>, ev
   let n = 0;
   for (const [type, properties, ago] of events) {
     await t.db.event.create({
-      data: { idempotencyKey: `test:${name}:${++n}`, source: 'test', type, contactId: c.id, properties: properties as Prisma.InputJsonObject, occurredAt: daysAgo(ago) },
+      data: {
+        idempotencyKey: `test:${name}:${++n}`,
+        source: 'test',
+        type,
+        contactId: c.id,
+        properties: properties as Prisma.InputJsonObject,
+        occurredAt: daysAgo(ago),
+      },
     });
   }
   people[name] = c;
@@ -29,34 +36,74 @@ async function person(name: string, data: Partial<Prisma.ContactCreateInput>, ev
 
 beforeAll(async () => {
   t = await freshDatabase('segments_sql');
-  await person('ada', { tier: 'gold', tags: ['vip', 'beta'], lifetimeSpendCents: 120_000n, purchaseCount: 3, attributes: { drink: 'tea', seats: 12, plan: 'pro', renewal: '2026-09-01' }, lastClickAt: daysAgo(3), lastPurchaseAt: daysAgo(10), marketingConsent: true }, [
-    ['purchase', { amount: 300, currency: 'USD' }, 10],
-    ['purchase', { amount: 250.5 }, 40],
-    ['purchase', { amount: 900 }, 200],
-    ['page_viewed', { path: '/pricing' }, 1],
-    ['page_viewed', { path: '/pricing' }, 2],
-    ['email_clicked', { template: 'newsletter', sendId: 'x' }, 3],
-    ['webinar_attended', { webinar: 'spring-launch' }, 20],
-  ]);
-  await person('bob', { tier: 'silver', tags: ['beta'], lifetimeSpendCents: 45_050n, purchaseCount: 1, attributes: { drink: 'coffee', seats: 3, nested: { a: 1 } }, company: 'Acme Corp' }, [
-    ['purchase', { amount: 450.5 }, 5],
-    ['page_viewed', { path: '/pricing' }, 1],
-    ['page_viewed', { path: '/pricing' }, 30],
-    ['page_viewed', { path: '/blog' }, 2],
-    ['email_clicked', { template: 'welcome', sendId: 'y' }, 4],
-  ]);
-  await person('cy', { tags: [], attributes: { drink: null, seats: '12', list: ['a', 'b', 3] }, lastClickAt: null, newslettersSinceLastClick: 4 }, [
-    ['purchase', { amount: 600 }, 100],
-    ['purchase', { amount: 'lots' }, 3],
-    ['webinar_attended', { webinar: 'autumn' }, 60],
-    ['page_viewed', { path: '/pricing', ref: { campaign: 'spring' } }, 6],
-  ]);
-  await person('dee', { tier: 'gold', lifetimeSpendCents: 50_000n, newslettersSinceLastClick: 7, timeZone: 'Europe/Paris', currency: 'EUR', attributes: { seats: 12.0, renewal: 'soon' }, ownerEmail: 'rep@example.com' }, [
-    ['purchase', { amount: 200 }, 1],
-    ['purchase', { amount: 301 }, 2],
-    ['page_viewed', { path: ['/pricing'] }, 1],
-    ['page_viewed', { path: '/pricing' }, 8],
-  ]);
+  await person(
+    'ada',
+    {
+      tier: 'gold',
+      tags: ['vip', 'beta'],
+      lifetimeSpendCents: 120_000n,
+      purchaseCount: 3,
+      attributes: { drink: 'tea', seats: 12, plan: 'pro', renewal: '2026-09-01' },
+      lastClickAt: daysAgo(3),
+      lastPurchaseAt: daysAgo(10),
+      marketingConsent: true,
+    },
+    [
+      ['purchase', { amount: 300, currency: 'USD' }, 10],
+      ['purchase', { amount: 250.5 }, 40],
+      ['purchase', { amount: 900 }, 200],
+      ['page_viewed', { path: '/pricing' }, 1],
+      ['page_viewed', { path: '/pricing' }, 2],
+      ['email_clicked', { template: 'newsletter', sendId: 'x' }, 3],
+      ['webinar_attended', { webinar: 'spring-launch' }, 20],
+    ],
+  );
+  await person(
+    'bob',
+    {
+      tier: 'silver',
+      tags: ['beta'],
+      lifetimeSpendCents: 45_050n,
+      purchaseCount: 1,
+      attributes: { drink: 'coffee', seats: 3, nested: { a: 1 } },
+      company: 'Acme Corp',
+    },
+    [
+      ['purchase', { amount: 450.5 }, 5],
+      ['page_viewed', { path: '/pricing' }, 1],
+      ['page_viewed', { path: '/pricing' }, 30],
+      ['page_viewed', { path: '/blog' }, 2],
+      ['email_clicked', { template: 'welcome', sendId: 'y' }, 4],
+    ],
+  );
+  await person(
+    'cy',
+    { tags: [], attributes: { drink: null, seats: '12', list: ['a', 'b', 3] }, lastClickAt: null, newslettersSinceLastClick: 4 },
+    [
+      ['purchase', { amount: 600 }, 100],
+      ['purchase', { amount: 'lots' }, 3],
+      ['webinar_attended', { webinar: 'autumn' }, 60],
+      ['page_viewed', { path: '/pricing', ref: { campaign: 'spring' } }, 6],
+    ],
+  );
+  await person(
+    'dee',
+    {
+      tier: 'gold',
+      lifetimeSpendCents: 50_000n,
+      newslettersSinceLastClick: 7,
+      timeZone: 'Europe/Paris',
+      currency: 'EUR',
+      attributes: { seats: 12.0, renewal: 'soon' },
+      ownerEmail: 'rep@example.com',
+    },
+    [
+      ['purchase', { amount: 200 }, 1],
+      ['purchase', { amount: 301 }, 2],
+      ['page_viewed', { path: ['/pricing'] }, 1],
+      ['page_viewed', { path: '/pricing' }, 8],
+    ],
+  );
   await person('eve', { lastName: "O'Brien", company: 'Beta; DROP TABLE contacts; --', attributes: { "we'ird": 'x', flag: true } }, [
     ['webinar_attended', { webinar: 'spring-launch', minutes: 45 }, 1],
     ['email_clicked', { template: 'newsletter-reengage', sendId: 'z' }, 50],
@@ -75,7 +122,11 @@ async function jsIds(cond: Condition): Promise<string[]> {
   for (const c of contacts) if ((await evaluateCondition(t.db, c, cond, {}, NOW)).result) out.push(c.id);
   return out.sort();
 }
-const names = (ids: string[]) => Object.entries(people).filter(([, c]) => ids.includes(c.id)).map(([n]) => n).sort();
+const names = (ids: string[]) =>
+  Object.entries(people)
+    .filter(([, c]) => ids.includes(c.id))
+    .map(([n]) => n)
+    .sort();
 
 async function agree(cond: Condition): Promise<string[]> {
   const parsed = conditionSchema.parse(cond);
@@ -91,7 +142,12 @@ describe('segments in SQL', () => {
     expect(await agree({ event: 'purchase', within: '90d', sum: { property: 'amount', gt: 500 } })).toEqual(['ada', 'dee']);
     expect(await agree({ event: 'page_viewed', where: { path: '/pricing' }, within: '7d', count: { gte: 2 } })).toEqual(['ada']);
     // "Never clicked a newsletter": no click on an email sent with a newsletter template.
-    expect(await agree({ not: { event: 'email_clicked', where: { template: NEWSLETTER_TEMPLATES } } })).toEqual(['bob', 'cy', 'dee', 'gus']);
+    expect(await agree({ not: { event: 'email_clicked', where: { template: NEWSLETTER_TEMPLATES } } })).toEqual([
+      'bob',
+      'cy',
+      'dee',
+      'gus',
+    ]);
     expect(await agree({ event: 'webinar_attended', where: { webinar: 'spring-launch' } })).toEqual(['ada', 'eve']);
     expect(await segmentCount(t.db, { event: 'webinar_attended' }, NOW)).toBe(3); // never the deleted contact
   });
@@ -108,7 +164,10 @@ describe('segments in SQL', () => {
       ['purchaseCount', [1, 3, 0, [0, 1]]],
       ['newslettersSinceLastClick', [4, 5, 0]],
       ['marketingConsent', [true, false, 'true', [true]]],
-      ['lastClickAt', [daysAgo(3).toISOString(), daysAgo(3.5).toISOString(), '2026-06-01', 'not a date', null, [daysAgo(3).toISOString()], 1]],
+      [
+        'lastClickAt',
+        [daysAgo(3).toISOString(), daysAgo(3.5).toISOString(), '2026-06-01', 'not a date', null, [daysAgo(3).toISOString()], 1],
+      ],
       ['lastPurchaseAt', ['2026-05-01T00:00:00Z', daysAgo(10).toISOString(), null]],
       ['createdAt', ['2025-06-01', NOW.toISOString()]],
       ['lastOpenAt', [null, '2026-06-13']],
@@ -198,11 +257,21 @@ describe('segments in SQL', () => {
   });
 
   it('refuses conditions that only make sense inside a journey run', () => {
-    expect(segmentIssues({ any: [{ field: 'tier', op: 'eq', value: 'x' }, { field: 'steps.check.status', op: 'eq', value: 200 }] })).toEqual([
-      { path: ['any', 1, 'field'], message: 'webhook step results exist only inside a journey run, not in segments' },
-    ]);
+    expect(
+      segmentIssues({
+        any: [
+          { field: 'tier', op: 'eq', value: 'x' },
+          { field: 'steps.check.status', op: 'eq', value: 200 },
+        ],
+      }),
+    ).toEqual([{ path: ['any', 1, 'field'], message: 'webhook step results exist only inside a journey run, not in segments' }]);
     const bad = segmentBodySchema.safeParse({ name: 'x', condition: { not: { field: 'steps.a.status', op: 'eq', value: 1 } } });
     expect(bad.error?.issues.map((i) => i.path.join('.'))).toEqual(['condition.not.field']);
-    expect(segmentBodySchema.safeParse({ name: 'Big spenders', condition: { event: 'purchase', within: '90d', sum: { property: 'amount', gt: 500 } } }).success).toBe(true);
+    expect(
+      segmentBodySchema.safeParse({
+        name: 'Big spenders',
+        condition: { event: 'purchase', within: '90d', sum: { property: 'amount', gt: 500 } },
+      }).success,
+    ).toBe(true);
   });
 });

@@ -2,7 +2,17 @@
 // `mktemp -d`), which the postgres user that root runs it as cannot enter; and a binary
 // that cannot start ends in a clear error, not an unhandled 'error' event.
 import {
-  chmodSync, copyFileSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync,
+  chmodSync,
+  copyFileSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
 } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -87,7 +97,12 @@ describe('embedded PostgreSQL', () => {
     const { dir, native } = await privateFolderWithBinaries();
     const home = isRoot ? relocationDir() : undefined;
     const requested = join(dir, 'data');
-    let db: EmbeddedDb | null = await startEmbeddedPostgres({ dataDir: requested, port: await freePort(), nativeDir: native, relocationDir: home });
+    let db: EmbeddedDb | null = await startEmbeddedPostgres({
+      dataDir: requested,
+      port: await freePort(),
+      nativeDir: native,
+      relocationDir: home,
+    });
     cleanups.push(async () => {
       await db?.stop();
       removeEmbeddedData(requested);
@@ -95,7 +110,11 @@ describe('embedded PostgreSQL', () => {
 
     const client = new pg.Client({ connectionString: db.url('postgres') });
     await client.connect();
-    const row = (await client.query<{ dir: string; one: number; pid: number }>("SELECT current_setting('data_directory') AS dir, 1 + 0 AS one, pg_backend_pid() AS pid")).rows[0]!;
+    const row = (
+      await client.query<{ dir: string; one: number; pid: number }>(
+        "SELECT current_setting('data_directory') AS dir, 1 + 0 AS one, pg_backend_pid() AS pid",
+      )
+    ).rows[0]!;
     const exe = readlinkSync(`/proc/${row.pid}/exe`);
     await client.end();
     expect(row.one).toBe(1);

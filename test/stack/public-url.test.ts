@@ -20,7 +20,9 @@ describe('PUBLIC_URL', () => {
   });
 
   it('is taken as set when set', () => {
-    expect(loadEnv('worker', { ...base, HTTP_PORT: '4100', PUBLIC_URL: 'https://mail.example.com' }).PUBLIC_URL).toBe('https://mail.example.com');
+    expect(loadEnv('worker', { ...base, HTTP_PORT: '4100', PUBLIC_URL: 'https://mail.example.com' }).PUBLIC_URL).toBe(
+      'https://mail.example.com',
+    );
   });
 
   it('is reported when it names this machine but not this server', () => {

@@ -35,7 +35,11 @@ function withTemporalCli(path: string) {
   });
 }
 
-const failure = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as Error);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => null,
+    (e: unknown) => e as Error,
+  );
 
 describe('a part that cannot start', () => {
   it('Temporal: a CLI that is not executable is named, with the cause and the way out', async () => {

@@ -21,9 +21,25 @@ describe('nurture', () => {
     const contactId = created.body.contact.id as string;
     // The website reports what she reads, then the guide download starts the series.
     for (const [i, category] of ['books', 'books', 'templates'].entries()) {
-      await s.webhook('website', { id: `pv-${i}`, type: 'page_viewed', contact: { email }, properties: { path: `/shop/${category}`, category }, occurredAt: await s.now() });
+      await s.webhook('website', {
+        id: `pv-${i}`,
+        type: 'page_viewed',
+        contact: { email },
+        properties: { path: `/shop/${category}`, category },
+        occurredAt: await s.now(),
+      });
     }
-    expect((await s.webhook('website', { id: 'dl-1', type: 'guide_downloaded', contact: { email }, properties: { guide: 'deliverability' }, occurredAt: await s.now() })).status).toBe(202);
+    expect(
+      (
+        await s.webhook('website', {
+          id: 'dl-1',
+          type: 'guide_downloaded',
+          contact: { email },
+          properties: { guide: 'deliverability' },
+          occurredAt: await s.now(),
+        })
+      ).status,
+    ).toBe(202);
 
     await s.advance('1d');
     const ideas = await s.fx.sink.waitFor((m) => m.envelopeTo.includes(email) && m.parsed.subject === 'Priya, ideas picked for you');
@@ -34,7 +50,13 @@ describe('nurture', () => {
     await s.fx.sink.waitFor((m) => m.envelopeTo.includes(email) && m.parsed.subject === 'How a team like yours doubled repeat orders');
 
     // Buying intent: a pricing-page visit.
-    await s.webhook('website', { id: 'pv-pricing', type: 'page_viewed', contact: { email }, properties: { path: '/pricing' }, occurredAt: await s.now() });
+    await s.webhook('website', {
+      id: 'pv-pricing',
+      type: 'page_viewed',
+      contact: { email },
+      properties: { path: '/pricing' },
+      occurredAt: await s.now(),
+    });
     const run = s.env.client.workflow.getHandle(journeyWorkflowId('nurture', contactId));
     expect(await run.result()).toBe('exited');
     const task = await s.fx.tdb.db.salesTask.findFirstOrThrow({ where: { contactId } });
@@ -43,9 +65,11 @@ describe('nurture', () => {
 
     // The series ended: no demo email, ever.
     await s.advance('14d');
-    expect(mailTo(email)).not.toContain("Want a 20-minute walkthrough, Priya?");
+    expect(mailTo(email)).not.toContain('Want a 20-minute walkthrough, Priya?');
     const timeline = await s.api(`/v1/contacts/${contactId}/timeline?limit=200`);
-    const steps = timeline.body.entries.filter((e: { kind: string; journey: string }) => e.kind === 'journey_step' && e.journey === 'nurture');
+    const steps = timeline.body.entries.filter(
+      (e: { kind: string; journey: string }) => e.kind === 'journey_step' && e.journey === 'nurture',
+    );
     expect(steps.map((e: { step: string; outcome: string }) => `${e.step}:${e.outcome}`)).toEqual(
       expect.arrayContaining(['ideas:sent', 'story:sent', 'hand_to_sales:task_created', 'handed_over:exited', '(end):exited']),
     );
@@ -53,11 +77,23 @@ describe('nurture', () => {
 
   it('ends as a conversion when the prospect buys', async () => {
     const email = 'buyer@example.com';
-    await s.webhook('webinar', { id: 'wb-1', type: 'webinar_attended', contact: { email, firstName: 'Bo' }, properties: { webinar: 'journeys-101' }, occurredAt: await s.now() });
+    await s.webhook('webinar', {
+      id: 'wb-1',
+      type: 'webinar_attended',
+      contact: { email, firstName: 'Bo' },
+      properties: { webinar: 'journeys-101' },
+      occurredAt: await s.now(),
+    });
     const contactId = (await s.api(`/v1/contacts/${email}?by=email`)).body.contact.id as string;
     await s.advance('1d');
     await s.fx.sink.waitFor((m) => m.envelopeTo.includes(email) && m.parsed.subject === 'Bo, ideas picked for you');
-    await s.webhook('shop', { id: 'order-b1', type: 'purchase', contact: { email }, properties: { amount: 49, orderId: 'b1', items: [{ sku: 'starter-kit' }] }, occurredAt: await s.now() });
+    await s.webhook('shop', {
+      id: 'order-b1',
+      type: 'purchase',
+      contact: { email },
+      properties: { amount: 49, orderId: 'b1', items: [{ sku: 'starter-kit' }] },
+      occurredAt: await s.now(),
+    });
     expect(await s.env.client.workflow.getHandle(journeyWorkflowId('nurture', contactId)).result()).toBe('converted');
     const run = await s.fx.tdb.db.journeyRun.findUniqueOrThrow({ where: { workflowId: journeyWorkflowId('nurture', contactId) } });
     expect(run.status).toBe('converted');
@@ -70,7 +106,13 @@ describe('nurture', () => {
     const contactId = (await s.api(`/v1/contacts/${email}?by=email`)).body.contact.id as string;
     await s.advance('9d'); // ideas, story, then the demo offer on day 8
     await vi.waitFor(() => expect(mailTo(email)).toContain('Want a 20-minute walkthrough, Cy?'), { timeout: 10_000 });
-    await s.api('/v1/events', { id: 'click-demo', type: 'email_clicked', contact: { id: contactId }, properties: { url: 'https://rapport.example/demo' }, occurredAt: await s.now() });
+    await s.api('/v1/events', {
+      id: 'click-demo',
+      type: 'email_clicked',
+      contact: { id: contactId },
+      properties: { url: 'https://rapport.example/demo' },
+      occurredAt: await s.now(),
+    });
     expect(await s.env.client.workflow.getHandle(journeyWorkflowId('nurture', contactId)).result()).toBe('exited');
     const task = await s.fx.tdb.db.salesTask.findFirstOrThrow({ where: { contactId } });
     expect(task.owner).toBe('sales@rapport.example'); // no owner: the fallback

@@ -12,7 +12,13 @@ afterAll(() => s?.close());
 
 const subjects = (email: string) => s.fx.sink.messages.filter((m) => m.envelopeTo.includes(email)).map((m) => m.parsed.subject ?? '');
 const buy = async (email: string, orderId: string, amount: number) =>
-  s.webhook('shop', { id: `order-${orderId}`, type: 'purchase', contact: { email }, properties: { orderId, amount, currency: 'USD', items: [{ sku: 'starter-kit' }] }, occurredAt: await s.now() });
+  s.webhook('shop', {
+    id: `order-${orderId}`,
+    type: 'purchase',
+    contact: { email },
+    properties: { orderId, amount, currency: 'USD', items: [{ sku: 'starter-kit' }] },
+    occurredAt: await s.now(),
+  });
 
 describe('spend-threshold rewards', () => {
   it('rewards each tier once, with unique coupons; the big one waits for approval; repeats count once', async () => {
@@ -24,10 +30,16 @@ describe('spend-threshold rewards', () => {
     const dup = await buy(email, 'o1', 60); // the shop retried the webhook
     expect(dup.body.duplicate).toBe(true);
     await s.advance('15m');
-    expect((await s.api(`/v1/contacts/${contact.id}`)).body.contact).toMatchObject({ lifetimeSpendCents: 6000, purchaseCount: 1, tier: null });
+    expect((await s.api(`/v1/contacts/${contact.id}`)).body.contact).toMatchObject({
+      lifetimeSpendCents: 6000,
+      purchaseCount: 1,
+      tier: null,
+    });
 
     await buy(email, 'o2', 50); // 110: silver
-    const silver = await s.fx.sink.waitFor((m) => m.envelopeTo.includes(email) && m.parsed.subject === 'Thank you, Sol: you are now Silver');
+    const silver = await s.fx.sink.waitFor(
+      (m) => m.envelopeTo.includes(email) && m.parsed.subject === 'Thank you, Sol: you are now Silver',
+    );
     expect(silver.parsed.text).toMatch(/SILVER-[A-Z2-9]{5}-[A-Z2-9]{5}/);
     await s.advance('15m');
 
@@ -40,14 +52,27 @@ describe('spend-threshold rewards', () => {
     const approval = pending.body.approvals.find((a: { contactId: string }) => a.contactId === contact.id);
     await s.advance('6h');
     expect((await s.api(`/v1/approvals/${approval.id}/decision`, { decision: 'approve', by: 'maria@rapport.example' })).status).toBe(200);
-    const plat = await s.fx.sink.waitFor((m) => m.envelopeTo.includes(email) && m.parsed.subject === 'Thank you, Sol: you are now Platinum');
+    const plat = await s.fx.sink.waitFor(
+      (m) => m.envelopeTo.includes(email) && m.parsed.subject === 'Thank you, Sol: you are now Platinum',
+    );
     expect(plat.parsed.text).toMatch(/PLAT-[A-Z2-9]{5}-[A-Z2-9]{5}/);
 
-    await vi.waitFor(async () => {
-      expect((await s.api(`/v1/contacts/${contact.id}`)).body.contact).toMatchObject({ tier: 'platinum', lifetimeSpendCents: 101_000, loyaltyPoints: 1350 });
-    }, { timeout: 10_000 });
+    await vi.waitFor(
+      async () => {
+        expect((await s.api(`/v1/contacts/${contact.id}`)).body.contact).toMatchObject({
+          tier: 'platinum',
+          lifetimeSpendCents: 101_000,
+          loyaltyPoints: 1350,
+        });
+      },
+      { timeout: 10_000 },
+    );
     const coupons = await s.fx.tdb.db.coupon.findMany({ where: { contactId: contact.id }, orderBy: { issuedAt: 'asc' } });
-    expect(coupons.map((c) => [c.reason, c.valueCents])).toEqual([['Silver tier reward', 1000], ['Gold tier reward', 2500], ['Platinum tier reward', 10000]]);
+    expect(coupons.map((c) => [c.reason, c.valueCents])).toEqual([
+      ['Silver tier reward', 1000],
+      ['Gold tier reward', 2500],
+      ['Platinum tier reward', 10000],
+    ]);
     expect(new Set(coupons.map((c) => c.code)).size).toBe(3);
 
     // More purchases never reward a tier twice.
@@ -62,17 +87,23 @@ describe('spend-threshold rewards', () => {
     const email = 'big@example.com';
     await buy(email, 'b1', 1200);
     await s.advance('5m'); // silver, gold, then the approval
-    const approval = await vi.waitFor(async () => {
-      const a = await s.fx.tdb.db.approval.findFirst({ where: { contact: { email } } });
-      expect(a).not.toBeNull();
-      return a!;
-    }, { timeout: 10_000 });
+    const approval = await vi.waitFor(
+      async () => {
+        const a = await s.fx.tdb.db.approval.findFirst({ where: { contact: { email } } });
+        expect(a).not.toBeNull();
+        return a!;
+      },
+      { timeout: 10_000 },
+    );
     await s.api(`/v1/approvals/${approval.id}/decision`, { decision: 'reject', by: 'maria@rapport.example' });
     const run = s.env.client.workflow.getHandle(journeyWorkflowId('spend_rewards', approval.contactId));
     expect(await run.result()).toBe('completed');
     const c = await s.fx.tdb.db.contact.findUniqueOrThrow({ where: { id: approval.contactId } });
     expect(c.tier).toBe('platinum');
-    expect((await s.fx.tdb.db.coupon.findMany({ where: { contactId: c.id } })).map((x) => x.reason)).toEqual(['Silver tier reward', 'Gold tier reward']);
+    expect((await s.fx.tdb.db.coupon.findMany({ where: { contactId: c.id } })).map((x) => x.reason)).toEqual([
+      'Silver tier reward',
+      'Gold tier reward',
+    ]);
   });
 });
 

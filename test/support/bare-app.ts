@@ -31,7 +31,14 @@ export interface BareApp {
 
 export async function startBareApp(overrides: Partial<ServerDeps> = {}): Promise<BareApp> {
   const deps: ServerDeps = {
-    db: new Proxy({}, { get: () => { throw new Error('this request reached the database'); } }) as never,
+    db: new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error('this request reached the database');
+        },
+      },
+    ) as never,
     log: createLogger('t', 'silent'),
     apiKeys: [BARE_KEY],
     webhookSecrets: { shop: BARE_WEBHOOK_SECRET },
@@ -54,7 +61,10 @@ export async function startBareApp(overrides: Partial<ServerDeps> = {}): Promise
     base,
     close: () => new Promise<void>((r) => server.close(() => r())),
     async call(method, path, body, headers = {}) {
-      const init: RequestInit = { method, headers: { authorization: `Bearer ${BARE_KEY}`, 'content-type': 'application/json', ...headers } };
+      const init: RequestInit = {
+        method,
+        headers: { authorization: `Bearer ${BARE_KEY}`, 'content-type': 'application/json', ...headers },
+      };
       if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body);
       return read(await fetch(base + path, init));
     },

@@ -7,7 +7,13 @@ export const TEST_WEBHOOK_SECRET = 'whsec_test_0123456789abcdef';
 export const TEST_LINK_SECRET = 'link-secret-0123456789abcdef';
 export const TEST_OUTGOING_SECRET = 'outgoing-secret-0123456789abcdef';
 
-export function testEnv(opts: { databaseUrl: string; temporalAddress: string; smtpUrl: string; taskQueue?: string; overrides?: Record<string, string> }) {
+export function testEnv(opts: {
+  databaseUrl: string;
+  temporalAddress: string;
+  smtpUrl: string;
+  taskQueue?: string;
+  overrides?: Record<string, string>;
+}) {
   const queue = opts.taskQueue ?? `test-${randomBytes(4).toString('hex')}`;
   const raw: Record<string, string> = {
     NODE_ENV: 'test',

@@ -9,5 +9,8 @@ import { temporal } from '@temporalio/proto';
 export async function recordHistory(client: Client, name: string, workflowId: string): Promise<void> {
   if (!process.env.RECORD_HISTORIES) return;
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
-  writeFileSync(resolve(import.meta.dirname, '../histories', `${name}.history.pb`), temporal.api.history.v1.History.encode(history).finish());
+  writeFileSync(
+    resolve(import.meta.dirname, '../histories', `${name}.history.pb`),
+    temporal.api.history.v1.History.encode(history).finish(),
+  );
 }

@@ -24,7 +24,11 @@ export interface Harness {
   publish(def: JourneyDefinitionInput): Promise<number>;
   contact(data?: Partial<Prisma.ContactCreateInput>): Promise<Contact>;
   /** Starts a run directly (as the dispatcher would), without an event. */
-  start(journeyKey: string, contactId: string, extra?: Partial<JourneyInput>): Promise<ReturnType<TestWorkflowEnvironment['client']['workflow']['getHandle']>>;
+  start(
+    journeyKey: string,
+    contactId: string,
+    extra?: Partial<JourneyInput>,
+  ): Promise<ReturnType<TestWorkflowEnvironment['client']['workflow']['getHandle']>>;
   /** Stores an event about the contact and dispatches pending events now. */
   event(contactId: string, type: string, properties?: Record<string, unknown>, occurredAt?: Date): Promise<string>;
   /** Dispatches pending events (system events written by activities, say). */
@@ -34,10 +38,18 @@ export interface Harness {
 }
 
 /** `wrap` may observe the activities the worker runs (e.g. the workflow time a send was asked at). */
-export async function journeyHarness(name: string, wrap: (acts: JourneyFixture['activities']) => JourneyFixture['activities'] = (a) => a): Promise<Harness> {
+export async function journeyHarness(
+  name: string,
+  wrap: (acts: JourneyFixture['activities']) => JourneyFixture['activities'] = (a) => a,
+): Promise<Harness> {
   const [env, fx, bundle] = await Promise.all([createTimeSkippingEnv(), journeyFixture(name), workflowBundle()]);
   const taskQueue = `${name}-q`;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: wrap(fx.activities) });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: bundle,
+    activities: wrap(fx.activities),
+  });
   const running = worker.run();
   const dispatcher = new Dispatcher({
     db: fx.tdb.db,
@@ -60,7 +72,10 @@ export async function journeyHarness(name: string, wrap: (acts: JourneyFixture['
     },
     contact: (data = {}) => db.contact.create({ data: { email: `c${++seq}-${name}@example.com`, firstName: 'Casey', ...data } }),
     async start(journeyKey, contactId, extra = {}) {
-      const j = await db.journeyDefinition.findUniqueOrThrow({ where: { key: journeyKey }, include: { versions: { orderBy: { version: 'desc' }, take: 1 } } });
+      const j = await db.journeyDefinition.findUniqueOrThrow({
+        where: { key: journeyKey },
+        include: { versions: { orderBy: { version: 'desc' }, take: 1 } },
+      });
       const version = extra.version ?? j.versions[0]!.version;
       const workflowId = journeyWorkflowId(journeyKey, contactId);
       await db.journeyRun.upsert({

@@ -18,7 +18,11 @@ function shorten(value: unknown, to: (field: string, was: string) => string): un
 }
 
 /** Publishes a new version of a shipped journey with every duration replaced. */
-export async function publishShortened(db: Db, key: string, to: (field: string, was: string) => string = () => '1s'): Promise<JourneyDefinition> {
+export async function publishShortened(
+  db: Db,
+  key: string,
+  to: (field: string, was: string) => string = () => '1s',
+): Promise<JourneyDefinition> {
   const def = readJourneyFiles().find((d) => d.key === key);
   if (!def) throw new Error(`no shipped journey "${key}"`);
   const short = journeyDefinitionSchema.parse(shorten(def, to));

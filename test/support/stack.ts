@@ -24,7 +24,10 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
-export async function startTestStack(name: string, opts: { temporalAddress?: string; serverOverrides?: Record<string, string> } = {}): Promise<TestStack> {
+export async function startTestStack(
+  name: string,
+  opts: { temporalAddress?: string; serverOverrides?: Record<string, string> } = {},
+): Promise<TestStack> {
   const tdb = await freshDatabase(name);
   await seedShippedContent(tdb.db);
   const sink = await startMailSink({ smtpPort: 0 });
@@ -42,7 +45,13 @@ export async function startTestStack(name: string, opts: { temporalAddress?: str
     server: null,
     worker: null,
     async startServer(overrides = {}) {
-      const e = testEnv({ databaseUrl: tdb.url, temporalAddress: env.server.TEMPORAL_ADDRESS, smtpUrl: sink.smtpUrl, taskQueue: env.server.TEMPORAL_TASK_QUEUE, overrides: { ...env.raw, ...overrides } });
+      const e = testEnv({
+        databaseUrl: tdb.url,
+        temporalAddress: env.server.TEMPORAL_ADDRESS,
+        smtpUrl: sink.smtpUrl,
+        taskQueue: env.server.TEMPORAL_TASK_QUEUE,
+        overrides: { ...env.raw, ...overrides },
+      });
       stack.server = await startServer(e.server, { log });
       return stack.server;
     },
@@ -67,7 +76,10 @@ export async function startTestStack(name: string, opts: { temporalAddress?: str
       const raw = typeof body === 'string' ? body : JSON.stringify(body);
       const res = await fetch(`${stack.server!.url}/webhooks/${source}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'rapport-signature': signWebhook(o.secret ?? TEST_WEBHOOK_SECRET, raw, o.timestamp) },
+        headers: {
+          'content-type': 'application/json',
+          'rapport-signature': signWebhook(o.secret ?? TEST_WEBHOOK_SECRET, raw, o.timestamp),
+        },
         body: raw,
       });
       return { status: res.status, body: await res.json() };

@@ -70,7 +70,12 @@ export async function story(name: string): Promise<Story> {
       return out;
     },
     async visit(path, method = 'GET') {
-      const res = await fetch(`${base}${path}`, { method, redirect: 'manual', headers: method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}, body: method === 'POST' ? '' : undefined });
+      const res = await fetch(`${base}${path}`, {
+        method,
+        redirect: 'manual',
+        headers: method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {},
+        body: method === 'POST' ? '' : undefined,
+      });
       await res.arrayBuffer();
       await h.dispatch();
       return { status: res.status, location: res.headers.get('location') };

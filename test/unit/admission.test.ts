@@ -14,13 +14,15 @@ describe('admission of event-storing requests', () => {
     let peak = 0;
     const order: number[] = [];
     const gates = Array.from({ length: 5 }, deferred);
-    const all = gates.map((g, i) => a.run(async () => {
-      running++;
-      peak = Math.max(peak, running);
-      order.push(i);
-      await g.promise;
-      running--;
-    }));
+    const all = gates.map((g, i) =>
+      a.run(async () => {
+        running++;
+        peak = Math.max(peak, running);
+        order.push(i);
+        await g.promise;
+        running--;
+      }),
+    );
     await new Promise((r) => setImmediate(r));
     expect(order).toEqual([0, 1]);
     expect(a.waiting).toBe(3);

@@ -26,11 +26,15 @@ describe('loadEnv', () => {
   it('names a malformed variable and says why', () => {
     expect(() => loadEnv('worker', { ...base, SMTP_URL: 'http://x' })).toThrowError(/SMTP_URL: must be an smtp:\/\/ or smtps:\/\/ URL/);
     expect(() => loadEnv('server', { ...base, HTTP_PORT: 'eighty' })).toThrowError(ConfigError);
-    expect(() => loadEnv('worker', { ...base, TEMPORAL_ADDRESS: 'http://temporal:7233' })).toThrowError(/TEMPORAL_ADDRESS: must be host:port/);
+    expect(() => loadEnv('worker', { ...base, TEMPORAL_ADDRESS: 'http://temporal:7233' })).toThrowError(
+      /TEMPORAL_ADDRESS: must be host:port/,
+    );
     expect(loadEnv('worker', { ...base, TEMPORAL_ADDRESS: 'ns.acct.tmprl.cloud:7233' }).TEMPORAL_ADDRESS).toBe('ns.acct.tmprl.cloud:7233');
     expect(loadEnv('worker', { ...base, TEMPORAL_ADDRESS: '[::1]:7233' }).TEMPORAL_ADDRESS).toBe('[::1]:7233');
     expect(() => loadEnv('server', { ...base, WEBHOOK_SECRETS: 'shop' })).toThrowError(/WEBHOOK_SECRETS/);
-    expect(() => loadEnv('server', { ...base, LINK_SIGNING_SECRET: 'short' })).toThrowError(/LINK_SIGNING_SECRET: must be at least 16 characters/);
+    expect(() => loadEnv('server', { ...base, LINK_SIGNING_SECRET: 'short' })).toThrowError(
+      /LINK_SIGNING_SECRET: must be at least 16 characters/,
+    );
   });
 
   it('only requires what the role uses', () => {

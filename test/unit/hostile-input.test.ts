@@ -20,14 +20,22 @@ const nested = (depth: number): unknown => {
 };
 
 describe('malformed percent-escapes in path parameters', () => {
-  it.each(['/u/%ZZ', '/preferences/%ZZ', '/confirm/%ZZ', '/a/%ZZ', '/t/c/%ZZ', '/t/o/%E0%A4%A.gif', '/v1/contacts/%ZZ', '/v1/segments/%ZZ/count', '/v1/templates/%ZZ', '/v1/journeys/%ZZ'])(
-    'GET %s answers 400 in the JSON error shape',
-    async (path) => {
-      const r = await app.call('GET', path);
-      expect(r.status).toBe(400);
-      expect(r.body.error).toMatchObject({ code: 'bad_path', details: [{ path: 'path' }] });
-    },
-  );
+  it.each([
+    '/u/%ZZ',
+    '/preferences/%ZZ',
+    '/confirm/%ZZ',
+    '/a/%ZZ',
+    '/t/c/%ZZ',
+    '/t/o/%E0%A4%A.gif',
+    '/v1/contacts/%ZZ',
+    '/v1/segments/%ZZ/count',
+    '/v1/templates/%ZZ',
+    '/v1/journeys/%ZZ',
+  ])('GET %s answers 400 in the JSON error shape', async (path) => {
+    const r = await app.call('GET', path);
+    expect(r.status).toBe(400);
+    expect(r.body.error).toMatchObject({ code: 'bad_path', details: [{ path: 'path' }] });
+  });
 });
 
 describe('NUL bytes and lone surrogates', () => {
@@ -82,7 +90,11 @@ describe('deep JSON', () => {
 
 describe('keys named like Object.prototype members', () => {
   it('refuses "__proto__" as a key (plain objects drop it silently)', async () => {
-    const r = await app.call('POST', '/v1/events', '{"id":"e1","type":"t","contact":{"email":"a@example.com"},"properties":{"__proto__":{"x":1}}}');
+    const r = await app.call(
+      'POST',
+      '/v1/events',
+      '{"id":"e1","type":"t","contact":{"email":"a@example.com"},"properties":{"__proto__":{"x":1}}}',
+    );
     expect(r.status).toBe(400);
     expect(paths(r)).toEqual(['properties.__proto__']);
   });

@@ -6,7 +6,9 @@ import { parse } from 'yaml';
 import { journeyDefinitionSchema } from '../../journeys/schema';
 import { addStep, connect, looseDefinition, moveStep, removeStep, renameStep, setStepField } from '../../web/src/journey/edit';
 
-const base = ['# the trial journey', 'key: trial', 'name: Trial', 'trigger: { type: event, event: trial_started }', 'steps: []', ''].join('\n');
+const base = ['# the trial journey', 'key: trial', 'name: Trial', 'trigger: { type: event, event: trial_started }', 'steps: []', ''].join(
+  '\n',
+);
 const ids = (text: string) => (parse(text) as { steps: { id: string }[] }).steps.map((s) => s.id);
 
 describe('canvas edits', () => {

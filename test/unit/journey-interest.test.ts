@@ -3,7 +3,13 @@ import { runHearsOf } from '../../journeys/interest';
 import { journeyDefinitionSchema } from '../../journeys/schema';
 
 const def = (extra: Record<string, unknown>) =>
-  journeyDefinitionSchema.parse({ key: 'j', name: 'J', trigger: { type: 'event', event: 'signed_up' }, steps: [{ id: 'w', type: 'wait', duration: '1d' }], ...extra });
+  journeyDefinitionSchema.parse({
+    key: 'j',
+    name: 'J',
+    trigger: { type: 'event', event: 'signed_up' },
+    steps: [{ id: 'w', type: 'wait', duration: '1d' }],
+    ...extra,
+  });
 const ev = (type: string, properties: Record<string, unknown> = {}) => ({ type, properties });
 
 describe('which events a run hears of', () => {
@@ -16,12 +22,14 @@ describe('which events a run hears of', () => {
   });
 
   it('hears what its wait_for_event and approval steps wait for', () => {
-    const hears = runHearsOf(def({
-      steps: [
-        { id: 'w', type: 'wait_for_event', event: 'webinar_attended', timeout: '2d', onEvent: 'a', onTimeout: null },
-        { id: 'a', type: 'approval', approver: 'boss@example.com', subject: 'ok?', deadline: '1d', onApprove: null, onReject: null },
-      ],
-    }));
+    const hears = runHearsOf(
+      def({
+        steps: [
+          { id: 'w', type: 'wait_for_event', event: 'webinar_attended', timeout: '2d', onEvent: 'a', onTimeout: null },
+          { id: 'a', type: 'approval', approver: 'boss@example.com', subject: 'ok?', deadline: '1d', onApprove: null, onReject: null },
+        ],
+      }),
+    );
     expect(hears(ev('webinar_attended'))).toBe(true);
     expect(hears(ev('approval_decided'))).toBe(true);
     expect(hears(ev('purchase'))).toBe(false);

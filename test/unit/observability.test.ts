@@ -22,7 +22,11 @@ describe('log helpers', () => {
     const err = new Error('signalWithStart failed for ann@example.com', { cause });
     err.name = 'ServiceError';
     expect(errorFields(err)).toEqual({
-      err: { type: 'ServiceError', message: 'signalWithStart failed for [address]', cause: { type: 'Error', message: 'connect ECONNREFUSED 127.0.0.1:7233', code: 'ECONNREFUSED' } },
+      err: {
+        type: 'ServiceError',
+        message: 'signalWithStart failed for [address]',
+        cause: { type: 'Error', message: 'connect ECONNREFUSED 127.0.0.1:7233', code: 'ECONNREFUSED' },
+      },
     });
     expect(summarizeError('plain text')).toEqual({ type: 'string', message: 'plain text' });
   });
@@ -31,7 +35,12 @@ describe('log helpers', () => {
     const error = new Error('SMTP 451 try later');
     error.name = 'ApplicationFailure';
     const fields = sdkLogFields({ error, durationMs: 12, activityType: 'sendEmail', attempt: 2n });
-    expect(fields).toEqual({ err: { type: 'ApplicationFailure', message: 'SMTP 451 try later' }, durationMs: 12, activityType: 'sendEmail', attempt: '2' });
+    expect(fields).toEqual({
+      err: { type: 'ApplicationFailure', message: 'SMTP 451 try later' },
+      durationMs: 12,
+      activityType: 'sendEmail',
+      attempt: '2',
+    });
     expect(JSON.parse(JSON.stringify(fields)).err.message).toBe('SMTP 451 try later');
     expect(sdkLogFields(undefined)).toEqual({});
   });
@@ -41,7 +50,8 @@ describe('request ids', () => {
   it('keeps a sane incoming id and replaces anything else', () => {
     expect(requestIdOf('abc-123_DEF.4:5=')).toBe('abc-123_DEF.4:5=');
     expect(requestIdOf(['first-id', 'second'])).toBe('first-id');
-    for (const bad of [undefined, '', 'has space', 'ann@example.com', 'x'.repeat(129), 'new\nline']) expect(requestIdOf(bad)).toMatch(/^[0-9a-f-]{36}$/);
+    for (const bad of [undefined, '', 'has space', 'ann@example.com', 'x'.repeat(129), 'new\nline'])
+      expect(requestIdOf(bad)).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
 
@@ -65,7 +75,8 @@ describe('route patterns', () => {
     const server = app.listen(0);
     await new Promise((resolve) => server.once('listening', resolve));
     const port = (server.address() as { port: number }).port;
-    for (const path of ['/v1/contacts/ann%40example.com?by=email', '/v1/contacts/boom', '/nothing/here']) await (await fetch(`http://127.0.0.1:${port}${path}`)).arrayBuffer();
+    for (const path of ['/v1/contacts/ann%40example.com?by=email', '/v1/contacts/boom', '/nothing/here'])
+      await (await fetch(`http://127.0.0.1:${port}${path}`)).arrayBuffer();
     server.close();
     expect(seen).toEqual([
       { method: 'GET', route: '/v1/contacts/:ref', status: 200, ms: 0 },
@@ -98,13 +109,23 @@ describe('worker settings for operations', () => {
   });
 
   it('refuses what cannot work, naming the variable', () => {
-    expect(() => loadEnv('worker', { ...base, WORKER_TASK_QUEUES: 'journeys,sms' })).toThrowError(/WORKER_TASK_QUEUES: must list journeys and\/or email/);
+    expect(() => loadEnv('worker', { ...base, WORKER_TASK_QUEUES: 'journeys,sms' })).toThrowError(
+      /WORKER_TASK_QUEUES: must list journeys and\/or email/,
+    );
     expect(() => loadEnv('worker', { ...base, WORKER_TASK_QUEUES: ',' })).toThrowError(/WORKER_TASK_QUEUES/);
     expect(() => loadEnv('worker', { ...base, EMAIL_RATE_PER_SECOND: '0' })).toThrowError(/EMAIL_RATE_PER_SECOND/);
     expect(() => loadEnv('worker', { ...base, WORKER_METRICS_PORT: '70000' })).toThrowError(/WORKER_METRICS_PORT/);
-    expect(() => loadEnv('worker', { ...base, TEMPORAL_EMAIL_TASK_QUEUE: 'rapport-journeys', EMAIL_RATE_PER_SECOND: '5' })).toThrowError(/EMAIL_RATE_PER_SECOND: needs TEMPORAL_EMAIL_TASK_QUEUE to differ/);
-    expect(() => loadEnv('worker', { ...base, TEMPORAL_EMAIL_TASK_QUEUE: 'rapport-journeys', WORKER_TASK_QUEUES: 'email' })).toThrowError(/WORKER_TASK_QUEUES: "email" alone needs/);
-    expect(() => loadEnv('worker', { ...base, WORKER_TASK_QUEUES: 'journeys', EMAIL_RATE_PER_SECOND: '5' })).toThrowError(/this worker does not poll the email task queue/);
-    expect(() => loadEnv('server', { ...base, RAPPORT_API_KEYS: 'k'.repeat(20), WEBHOOK_SECRETS: `a=${'s'.repeat(20)}`, METRICS_TOKEN: 'short' })).toThrowError(/METRICS_TOKEN: must be at least 16/);
+    expect(() => loadEnv('worker', { ...base, TEMPORAL_EMAIL_TASK_QUEUE: 'rapport-journeys', EMAIL_RATE_PER_SECOND: '5' })).toThrowError(
+      /EMAIL_RATE_PER_SECOND: needs TEMPORAL_EMAIL_TASK_QUEUE to differ/,
+    );
+    expect(() => loadEnv('worker', { ...base, TEMPORAL_EMAIL_TASK_QUEUE: 'rapport-journeys', WORKER_TASK_QUEUES: 'email' })).toThrowError(
+      /WORKER_TASK_QUEUES: "email" alone needs/,
+    );
+    expect(() => loadEnv('worker', { ...base, WORKER_TASK_QUEUES: 'journeys', EMAIL_RATE_PER_SECOND: '5' })).toThrowError(
+      /this worker does not poll the email task queue/,
+    );
+    expect(() =>
+      loadEnv('server', { ...base, RAPPORT_API_KEYS: 'k'.repeat(20), WEBHOOK_SECRETS: `a=${'s'.repeat(20)}`, METRICS_TOKEN: 'short' }),
+    ).toThrowError(/METRICS_TOKEN: must be at least 16/);
   });
 });

@@ -242,7 +242,10 @@ function fields(schema: JsonObject): { properties: string[]; required: string[] 
 function zodFields(shape: Record<string, z.ZodType>): { properties: string[]; required: string[] } {
   return {
     properties: Object.keys(shape).sort(),
-    required: Object.entries(shape).filter(([, f]) => !f.safeParse(undefined).success).map(([k]) => k).sort(),
+    required: Object.entries(shape)
+      .filter(([, f]) => !f.safeParse(undefined).success)
+      .map(([k]) => k)
+      .sort(),
   };
 }
 
@@ -299,7 +302,9 @@ function registeredRoutes(stack: RouterLayer[], prefix = ''): string[] {
     if (layer.route) {
       if (typeof layer.route.path !== 'string') throw new Error(`route ${String(layer.route.path)} is not a string path`);
       const path = toOpenApiPath(joinPath(prefix, layer.route.path));
-      const methods = Object.entries(layer.route.methods).filter(([, on]) => on).map(([m]) => m);
+      const methods = Object.entries(layer.route.methods)
+        .filter(([, on]) => on)
+        .map(([m]) => m);
       if (methods.includes('_all')) throw new Error(`route ${path} answers every method (.all); document it explicitly`);
       for (const m of methods) out.push(`${m.toLowerCase()} ${path}`);
       continue;
@@ -347,9 +352,24 @@ describe('openapi.yaml', () => {
   it('defines the components the API is described with', () => {
     const schemas = obj(obj(root().components, 'components').schemas, 'components.schemas');
     for (const name of [
-      'Contact', 'ContactUpsert', 'EventInput', 'EventBatch', 'IngestResult', 'TimelineEntry', 'Health', 'Error',
-      'JourneyDefinition', 'JourneyStep', 'JourneyTrigger', 'Journey', 'JourneySummary', 'JourneyRun',
-      'Approval', 'ApprovalDecision', 'Template', 'TemplateBody',
+      'Contact',
+      'ContactUpsert',
+      'EventInput',
+      'EventBatch',
+      'IngestResult',
+      'TimelineEntry',
+      'Health',
+      'Error',
+      'JourneyDefinition',
+      'JourneyStep',
+      'JourneyTrigger',
+      'Journey',
+      'JourneySummary',
+      'JourneyRun',
+      'Approval',
+      'ApprovalDecision',
+      'Template',
+      'TemplateBody',
     ]) {
       expect(Object.keys(schemas), name).toContain(name);
     }
@@ -386,7 +406,10 @@ describe('openapi.yaml', () => {
         const response = obj(deref(ref), `${key} ${status}`);
         const media = obj(obj(response.content, `${key} ${status} content`)['application/json'], `${key} ${status} JSON`);
         expect(obj(media.schema, `${key} ${status} schema`).$ref, `${key} ${status}`).toBe(errorSchema);
-        const examples = [media.example, ...Object.values(isObject(media.examples) ? media.examples : {}).map((e) => obj(e, 'example').value)];
+        const examples = [
+          media.example,
+          ...Object.values(isObject(media.examples) ? media.examples : {}).map((e) => obj(e, 'example').value),
+        ];
         for (const ex of examples.filter((e) => e !== undefined)) {
           const error = obj(obj(ex, `${key} ${status} example`).error, `${key} ${status} example.error`);
           expect(typeof error.code, `${key} ${status}`).toBe('string');
@@ -423,7 +446,10 @@ describe('openapi.yaml', () => {
     expect(fields(definition)).toEqual(zodFields(journeyDefinitionSchema.shape));
 
     // It points at the JSON Schema generated from the zod schema.
-    const generated = obj(JSON.parse(readFileSync(resolve(import.meta.dirname, '../../journeys/journey.schema.json'), 'utf8')) as Json, 'journey.schema.json');
+    const generated = obj(
+      JSON.parse(readFileSync(resolve(import.meta.dirname, '../../journeys/journey.schema.json'), 'utf8')) as Json,
+      'journey.schema.json',
+    );
     expect(obj(definition.externalDocs, 'JourneyDefinition.externalDocs').url).toBe(generated.$id);
     expect(String(obj(definition.externalDocs, 'externalDocs').description)).toContain('journeys/journey.schema.json');
 
@@ -493,13 +519,25 @@ describe('the running app', () => {
     const cases: [string, string, RequestInit, number, string][] = [
       ['delete /v1/contacts/{ref}', '/v1/contacts/not-a-uuid', { method: 'DELETE', headers: auth }, 400, 'validation_failed'],
       ['post /v1/contacts/import', '/v1/contacts/import', post({ email: 'ada@example.com' }), 415, 'unsupported_media_type'],
-      ['post /v1/contacts/import', '/v1/contacts/import?dryRun=maybe', { method: 'POST', headers: { ...auth, 'content-type': 'text/csv' }, body: 'email' }, 400, 'validation_failed'],
+      [
+        'post /v1/contacts/import',
+        '/v1/contacts/import?dryRun=maybe',
+        { method: 'POST', headers: { ...auth, 'content-type': 'text/csv' }, body: 'email' },
+        400,
+        'validation_failed',
+      ],
       ['get /v1/contacts/imports/{id}', '/v1/contacts/imports/not-a-uuid', { headers: auth }, 400, 'validation_failed'],
       ['get /v1/contacts/{ref}/consents', '/v1/contacts/not-a-uuid/consents', { headers: auth }, 400, 'validation_failed'],
       ['put /v1/journeys/{key}', '/v1/journeys/Not-A-Key', { method: 'PUT', headers: auth, body: '{}' }, 400, 'validation_failed'],
       ['get /v1/journeys/{key}/runs/{contactId}', '/v1/journeys/welcome/runs/nobody', { headers: auth }, 400, 'validation_failed'],
       ['get /v1/approvals', '/v1/approvals?status=maybe', { headers: auth }, 400, 'validation_failed'],
-      ['post /v1/approvals/{id}/decision', '/v1/approvals/not-a-uuid/decision', post({ decision: 'approve', by: 'me' }), 400, 'validation_failed'],
+      [
+        'post /v1/approvals/{id}/decision',
+        '/v1/approvals/not-a-uuid/decision',
+        post({ decision: 'approve', by: 'me' }),
+        400,
+        'validation_failed',
+      ],
       ['get /v1/templates/{key}', '/v1/templates/Bad%20Key', { headers: auth }, 400, 'validation_failed'],
       ['post /v1/templates/{key}/test-send', '/v1/templates/welcome/test-send', post({ to: 'marketer@example.com' }), 503, 'no_mailer'],
       ['post /v1/newsletter/subscriptions', '/v1/newsletter/subscriptions', post({ email: 'grace@example.com' }), 503, 'no_mailer'],
@@ -508,7 +546,13 @@ describe('the running app', () => {
       ['get /t/o/{file}', '/t/o/not-a-token.gif', {}, 404, 'not_found'],
       ['get /t/c/{token}', '/t/c/not-a-token', { redirect: 'manual' }, 404, 'not_found'],
       ['get /v1/segments/{key}', '/v1/segments/Not-A-Key', { headers: auth }, 400, 'validation_failed'],
-      ['put /v1/segments/{key}', '/v1/segments/big', { method: 'PUT', headers: auth, body: JSON.stringify({ name: 'x', condition: { field: 'steps.a.status', op: 'eq', value: 1 } }) }, 400, 'validation_failed'],
+      [
+        'put /v1/segments/{key}',
+        '/v1/segments/big',
+        { method: 'PUT', headers: auth, body: JSON.stringify({ name: 'x', condition: { field: 'steps.a.status', op: 'eq', value: 1 } }) },
+        400,
+        'validation_failed',
+      ],
       ['post /v1/newsletters', '/v1/newsletters', post({ name: 'x', template: 'newsletter' }), 400, 'validation_failed'],
       ['post /v1/newsletters', '/v1/newsletters', post({ name: 'x', template: 'newsletter', segment: 'big' }), 503, 'temporal_unavailable'],
       ['get /v1/newsletters/{id}', '/v1/newsletters/not-a-uuid', { headers: auth }, 400, 'validation_failed'],

@@ -18,12 +18,25 @@ describe('journey definition validator', () => {
   const step = fc.oneof(
     fc.record({ id: stepId, type: fc.constant('wait'), duration: fc.oneof(fc.constant('1d'), fc.string()) }),
     fc.record({ id: stepId, type: fc.constant('send_email'), template: fc.string(), next: fc.option(stepId, { nil: undefined }) }),
-    fc.record({ id: stepId, type: fc.constant('branch'), cases: fc.array(fc.record({ when: fc.anything(), next: fc.option(stepId) })), otherwise: fc.option(stepId) }),
+    fc.record({
+      id: stepId,
+      type: fc.constant('branch'),
+      cases: fc.array(fc.record({ when: fc.anything(), next: fc.option(stepId) })),
+      otherwise: fc.option(stepId),
+    }),
     fc.record({ id: stepId, type: fc.constant('goto'), next: stepId }),
     fc.anything(),
   );
   const definition = fc.oneof(
-    fc.record({ key: fc.oneof(stepId, fc.string()), name: fc.string(), trigger: fc.oneof(fc.record({ type: fc.constant('event'), event: fc.string() }), fc.anything()), steps: fc.array(step, { maxLength: 6 }) }, { requiredKeys: [] }),
+    fc.record(
+      {
+        key: fc.oneof(stepId, fc.string()),
+        name: fc.string(),
+        trigger: fc.oneof(fc.record({ type: fc.constant('event'), event: fc.string() }), fc.anything()),
+        steps: fc.array(step, { maxLength: 6 }),
+      },
+      { requiredKeys: [] },
+    ),
     fc.anything(),
   );
 
@@ -45,11 +58,15 @@ describe('journey definition validator', () => {
 describe('duration parsing', () => {
   it('adds up the parts of any well-formed duration', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 10_000 }), unit), { minLength: 1, maxLength: 4 }), fc.boolean(), (parts, spaced) => {
-        const text = parts.map(([n, u]) => `${n}${spaced ? ' ' : ''}${u}`).join(spaced ? ' ' : '');
-        const ms = parts.reduce((a, [n, u]) => a + n * UNITS[u], 0);
-        expect(parseDuration(text)).toBe(ms > 0 ? ms : null);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 10_000 }), unit), { minLength: 1, maxLength: 4 }),
+        fc.boolean(),
+        (parts, spaced) => {
+          const text = parts.map(([n, u]) => `${n}${spaced ? ' ' : ''}${u}`).join(spaced ? ' ' : '');
+          const ms = parts.reduce((a, [n, u]) => a + n * UNITS[u], 0);
+          expect(parseDuration(text)).toBe(ms > 0 ? ms : null);
+        },
+      ),
       opts,
     );
   });
@@ -87,22 +104,37 @@ describe('link tokens', () => {
   const secret = fc.string({ minLength: 16, maxLength: 40 });
 
   it('round-trips every payload', () => {
-    fc.assert(fc.property(secret, payload, (k, p) => {
-      expect(verifyToken(k, signToken(k, p))).toEqual(p);
-    }), opts);
+    fc.assert(
+      fc.property(secret, payload, (k, p) => {
+        expect(verifyToken(k, signToken(k, p))).toEqual(p);
+      }),
+      opts,
+    );
   });
 
   it('rejects any change to a token, and any other secret', () => {
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=%';
     fc.assert(
-      fc.property(secret, payload, fc.nat(), fc.constantFrom(...alphabet), fc.constantFrom('replace', 'insert', 'delete'), (k, p, at, ch, how) => {
-        const t = signToken(k, p);
-        const i = at % t.length;
-        const changed = how === 'replace' ? t.slice(0, i) + ch + t.slice(i + 1) : how === 'insert' ? t.slice(0, i) + ch + t.slice(i) : t.slice(0, i) + t.slice(i + 1);
-        fc.pre(changed !== t);
-        expect(verifyToken(k, changed)).toBeNull();
-        expect(verifyToken(`${k}x`, t)).toBeNull();
-      }),
+      fc.property(
+        secret,
+        payload,
+        fc.nat(),
+        fc.constantFrom(...alphabet),
+        fc.constantFrom('replace', 'insert', 'delete'),
+        (k, p, at, ch, how) => {
+          const t = signToken(k, p);
+          const i = at % t.length;
+          const changed =
+            how === 'replace'
+              ? t.slice(0, i) + ch + t.slice(i + 1)
+              : how === 'insert'
+                ? t.slice(0, i) + ch + t.slice(i)
+                : t.slice(0, i) + t.slice(i + 1);
+          fc.pre(changed !== t);
+          expect(verifyToken(k, changed)).toBeNull();
+          expect(verifyToken(`${k}x`, t)).toBeNull();
+        },
+      ),
       opts,
     );
   });
@@ -113,8 +145,17 @@ describe('event schema', () => {
   const good = fc.record({
     id: fc.string({ minLength: 1, maxLength: 50 }).filter((s) => s.trim() !== '' && isSafeText(s)),
     type,
-    contact: fc.oneof(fc.record({ email: fc.constantFrom('a@example.com', 'B@Example.org') }), fc.record({ externalId: fc.stringMatching(/^[a-z0-9-]{1,20}$/) }), fc.record({ id: fc.uuid() })),
-    properties: fc.dictionary(fc.stringMatching(/^[a-z]{1,8}$/), fc.jsonValue({ maxDepth: 4 }).filter((v) => isSafeText(JSON.stringify(v)) && !JSON.stringify(v).includes('\\u0000') && !JSON.stringify(v).includes('__proto__'))),
+    contact: fc.oneof(
+      fc.record({ email: fc.constantFrom('a@example.com', 'B@Example.org') }),
+      fc.record({ externalId: fc.stringMatching(/^[a-z0-9-]{1,20}$/) }),
+      fc.record({ id: fc.uuid() }),
+    ),
+    properties: fc.dictionary(
+      fc.stringMatching(/^[a-z]{1,8}$/),
+      fc
+        .jsonValue({ maxDepth: 4 })
+        .filter((v) => isSafeText(JSON.stringify(v)) && !JSON.stringify(v).includes('\\u0000') && !JSON.stringify(v).includes('__proto__')),
+    ),
   });
 
   it('accepts well-formed events, one or in a batch', () => {
@@ -129,8 +170,16 @@ describe('event schema', () => {
 
   it('rejects a broken field with an issue naming that field', () => {
     const breakage = fc.constantFrom(
-      ['id', ''], ['id', 42], ['id', 'a\u0000'], ['type', 'Not A Type'], ['type', ''], ['contact', {}], ['contact', 'x'],
-      ['properties', []], ['properties', { x: '\uD800' }], ['occurredAt', 'tomorrow'],
+      ['id', ''],
+      ['id', 42],
+      ['id', 'a\u0000'],
+      ['type', 'Not A Type'],
+      ['type', ''],
+      ['contact', {}],
+      ['contact', 'x'],
+      ['properties', []],
+      ['properties', { x: '\uD800' }],
+      ['occurredAt', 'tomorrow'],
     ) as fc.Arbitrary<[string, unknown]>;
     fc.assert(
       fc.property(good, breakage, fc.boolean(), (e, [field, value], batch) => {

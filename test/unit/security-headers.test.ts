@@ -13,19 +13,28 @@ beforeAll(async () => {
 });
 afterAll(() => app?.close());
 
-const csp = (h: Headers) => Object.fromEntries((h.get('content-security-policy') ?? '').split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+const csp = (h: Headers) =>
+  Object.fromEntries(
+    (h.get('content-security-policy') ?? '')
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .map(([k, ...v]) => [k, v]),
+  );
 
 describe('security headers', () => {
-  it.each(['/u/not-a-token', '/preferences/not-a-token', '/confirm/not-a-token', '/a/not-a-token', '/t/c/not-a-token', '/v1/contacts/x'])('%s', async (path) => {
-    const r = await fetch(app.base + path, { redirect: 'manual' });
-    const h = r.headers;
-    expect(csp(h)['frame-ancestors']).toEqual(["'none'"]);
-    expect(csp(h)['script-src']).toEqual(["'self'"]);
-    expect(h.get('x-content-type-options')).toBe('nosniff');
-    expect(h.get('referrer-policy')).toBe('no-referrer');
-    expect(h.get('cache-control')).toBe('no-store');
-    expect(h.get('x-frame-options')).toBe('SAMEORIGIN');
-  });
+  it.each(['/u/not-a-token', '/preferences/not-a-token', '/confirm/not-a-token', '/a/not-a-token', '/t/c/not-a-token', '/v1/contacts/x'])(
+    '%s',
+    async (path) => {
+      const r = await fetch(app.base + path, { redirect: 'manual' });
+      const h = r.headers;
+      expect(csp(h)['frame-ancestors']).toEqual(["'none'"]);
+      expect(csp(h)['script-src']).toEqual(["'self'"]);
+      expect(h.get('x-content-type-options')).toBe('nosniff');
+      expect(h.get('referrer-policy')).toBe('no-referrer');
+      expect(h.get('cache-control')).toBe('no-store');
+      expect(h.get('x-frame-options')).toBe('SAMEORIGIN');
+    },
+  );
 
   it('the open pixel stays loadable from webmail on other origins', async () => {
     const r = await fetch(`${app.base}/t/o/not-a-token.gif`);

@@ -13,7 +13,10 @@ describe('webhook signatures', () => {
   it('refuses a changed body, another secret, or a missing header', () => {
     const now = 1_800_000_000;
     const sig = signWebhook(secret, body, now);
-    expect(verifyWebhook(secret, sig, Buffer.from('{"id":"2"}'), 300, now)).toMatchObject({ ok: false, reason: 'signature does not match' });
+    expect(verifyWebhook(secret, sig, Buffer.from('{"id":"2"}'), 300, now)).toMatchObject({
+      ok: false,
+      reason: 'signature does not match',
+    });
     expect(verifyWebhook('other_secret_0123456789', sig, body, 300, now).ok).toBe(false);
     expect(verifyWebhook(secret, undefined, body, 300, now)).toMatchObject({ ok: false });
     expect(verifyWebhook(secret, 'v1=abc', body, 300, now)).toMatchObject({ ok: false });

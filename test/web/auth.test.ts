@@ -31,14 +31,22 @@ afterAll(() => s?.close());
 describe('workspace sign-in', () => {
   it('answers nothing without a session', async () => {
     const c = new WorkspaceClient(base);
-    for (const path of ['/dashboard/api/session', '/dashboard/api/journeys', '/dashboard/api/v1/journeys', '/dashboard/api/users', '/dashboard/api/journeys/welcome/stats']) {
+    for (const path of [
+      '/dashboard/api/session',
+      '/dashboard/api/journeys',
+      '/dashboard/api/v1/journeys',
+      '/dashboard/api/users',
+      '/dashboard/api/journeys/welcome/stats',
+    ]) {
       const r = await c.req(path);
       expect(r.status, path).toBe(401);
       expect(r.body.error.code, path).toBe('unauthorized');
     }
     expect((await c.req('/dashboard/api/v1/journeys/welcome', { method: 'PUT', body: {} })).status).toBe(401);
     // An API key does not open the workspace API, nor a session cookie the public one.
-    const withKey = await fetch(`${base}/dashboard/api/journeys`, { headers: { authorization: `Bearer ${s.env.server.RAPPORT_API_KEYS[0]}` } });
+    const withKey = await fetch(`${base}/dashboard/api/journeys`, {
+      headers: { authorization: `Bearer ${s.env.server.RAPPORT_API_KEYS[0]}` },
+    });
     expect(withKey.status).toBe(401);
   });
 
@@ -66,7 +74,7 @@ describe('workspace sign-in', () => {
     expect((await c.req('/dashboard/api/v1/journeys/welcome')).status).toBe(200);
   });
 
-  it('refuses a change without the session\'s CSRF token', async () => {
+  it("refuses a change without the session's CSRF token", async () => {
     const c = new WorkspaceClient(base);
     await c.login('mark@example.com', PW);
     const body = { key: 'csrf_probe', name: 'CSRF probe', trigger: { type: 'api' }, steps: [{ id: 'w', type: 'wait', duration: '1d' }] };
@@ -83,7 +91,10 @@ describe('workspace sign-in', () => {
     const ok = await c.req('/dashboard/api/v1/journeys/csrf_probe', { method: 'PUT', body });
     expect(ok.status).toBe(200);
     // A sign-in from another site's page is refused too.
-    const cross = await new WorkspaceClient(base).req('/dashboard/api/session', { body: { email: 'mark@example.com', password: PW }, headers: { origin: 'https://evil.example' } });
+    const cross = await new WorkspaceClient(base).req('/dashboard/api/session', {
+      body: { email: 'mark@example.com', password: PW },
+      headers: { origin: 'https://evil.example' },
+    });
     expect(cross.status).toBe(403);
   });
 
@@ -123,7 +134,9 @@ describe('workspace sign-in', () => {
     expect((await a.req('/dashboard/api/users', { body: { email: 'not-an-email' } })).body.error.details[0].path).toBe('email');
     const removed = await a.req(`/dashboard/api/users/${added.body.user.id}`, { method: 'DELETE' });
     expect(removed.status).toBe(204);
-    expect((await a.req(`/dashboard/api/users/${(await a.req('/dashboard/api/session')).body.user.id}`, { method: 'DELETE' })).status).toBe(409);
+    expect((await a.req(`/dashboard/api/users/${(await a.req('/dashboard/api/session')).body.user.id}`, { method: 'DELETE' })).status).toBe(
+      409,
+    );
   });
 
   it('signs out: the cookie opens nothing afterwards', async () => {

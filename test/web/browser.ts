@@ -11,18 +11,33 @@ export const SHOTS = join(ROOT, '.test-data', 'screenshots');
 export interface TestBrowser {
   browser: Browser;
   /** A fresh context (own cookies), signed in as `email` through the login form. */
-  signIn(base: string, email: string, password: string, viewport?: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page }>;
+  signIn(
+    base: string,
+    email: string,
+    password: string,
+    viewport?: { width: number; height: number },
+  ): Promise<{ context: BrowserContext; page: Page }>;
   shot(page: Page, name: string): Promise<void>;
   close(): Promise<void>;
 }
 
 /** playwright-core gives each launch a fresh, empty profile directory (its own --user-data-dir). */
 export async function launchBrowser(): Promise<TestBrowser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is not at ${CHROMIUM}: run \`node scripts/setup.mjs test\` (it installs Debian's chromium) or set CHROMIUM_PATH.`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `Chromium is not at ${CHROMIUM}: run \`node scripts/setup.mjs test\` (it installs Debian's chromium) or set CHROMIUM_PATH.`,
+    );
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+    ],
   });
   mkdirSync(SHOTS, { recursive: true });
   return {

@@ -57,7 +57,9 @@ describe('the journey canvas', () => {
 
     // A bad duration: the server's validator names the field, shown at it and on the node.
     await panel().getByLabel('Duration').fill('soon');
-    await expect.poll(() => panel().locator('.field.has-error').textContent(), { timeout: 10_000, interval: 200 }).toContain('must be a duration');
+    await expect
+      .poll(() => panel().locator('.field.has-error').textContent(), { timeout: 10_000, interval: 200 })
+      .toContain('must be a duration');
     await expect.poll(() => node('wait').locator('.jnode-issue').textContent()).toContain('steps.1.duration');
     expect(await page.getByRole('button', { name: 'Save draft' }).isDisabled()).toBe(true);
     await panel().getByLabel('Duration').fill('2d');
@@ -85,11 +87,15 @@ describe('the journey canvas', () => {
   });
 
   it('moves the node counts when an event arrives', async () => {
-    const r = await s.api('/v1/events', { body: { id: 'canvas-1', type: 'trial_started', contact: { email: 'tess@example.com', marketingConsent: true } } });
+    const r = await s.api('/v1/events', {
+      body: { id: 'canvas-1', type: 'trial_started', contact: { email: 'tess@example.com', marketingConsent: true } },
+    });
     expect(r.status).toBe(202);
     await expect.poll(() => node('wait').locator('[data-count="now"] b').textContent(), { timeout: 20_000, interval: 250 }).toBe('1');
     await expect.poll(() => node('email').locator('[data-count="passed"] b').textContent(), { timeout: 10_000, interval: 250 }).toBe('1');
-    await expect.poll(() => node('email').locator('[data-count="email"]').textContent(), { timeout: 10_000, interval: 250 }).toContain('1 sent');
+    await expect
+      .poll(() => node('email').locator('[data-count="email"]').textContent(), { timeout: 10_000, interval: 250 })
+      .toContain('1 sent');
   });
 
   it('simulates the journey and shows the predicted path', async () => {
@@ -100,7 +106,11 @@ describe('the journey canvas', () => {
     await sim.getByRole('button', { name: 'Simulate' }).click();
     const path = sim.getByRole('region', { name: 'Predicted path' });
     await path.waitFor();
-    expect(await path.locator('[data-sim-step]').evaluateAll((els) => els.map((e) => e.getAttribute('data-sim-step')))).toEqual(['email', 'wait', 'exit']);
+    expect(await path.locator('[data-sim-step]').evaluateAll((els) => els.map((e) => e.getAttribute('data-sim-step')))).toEqual([
+      'email',
+      'wait',
+      'exit',
+    ]);
     expect(await path.locator('[data-sim-step="wait"]').textContent()).toContain('until +2d');
     expect(await path.locator('[data-sim-email="email"]').textContent()).toContain('welcome');
     expect(await path.locator('[data-sim-end]').getAttribute('data-sim-end')).toBe('completed');

@@ -22,17 +22,34 @@ const UUID = '00000000-0000-4000-8000-000000000001';
 describe('new workspace endpoints', () => {
   it('answer nothing without a session, and refuse changes without the CSRF token', async () => {
     const anon = new WorkspaceClient(base);
-    for (const path of ['/dashboard/api/mail', `/dashboard/api/mail/x`, '/dashboard/api/v1/tasks', `/dashboard/api/v1/contacts/${UUID}/export`, '/dashboard/api/newsletters/audience?segment=x', `/dashboard/api/newsletters/${UUID}/results`, '/dashboard/api/v1/contacts/imports']) {
+    for (const path of [
+      '/dashboard/api/mail',
+      `/dashboard/api/mail/x`,
+      '/dashboard/api/v1/tasks',
+      `/dashboard/api/v1/contacts/${UUID}/export`,
+      '/dashboard/api/newsletters/audience?segment=x',
+      `/dashboard/api/newsletters/${UUID}/results`,
+      '/dashboard/api/v1/contacts/imports',
+    ]) {
       const r = await anon.req(path);
       expect(r.status, path).toBe(401);
       expect(r.body.error.code, path).toBe('unauthorized');
     }
-    for (const path of ['/dashboard/api/segments/preview', '/dashboard/api/templates/x/draft-preview', `/dashboard/api/v1/tasks/${UUID}/done`]) {
+    for (const path of [
+      '/dashboard/api/segments/preview',
+      '/dashboard/api/templates/x/draft-preview',
+      `/dashboard/api/v1/tasks/${UUID}/done`,
+    ]) {
       expect((await anon.req(path, { body: {} })).status, path).toBe(401);
     }
     const c = new WorkspaceClient(base);
     expect((await c.login('mark@example.com', PW)).status).toBe(201);
-    for (const path of ['/dashboard/api/segments/preview', '/dashboard/api/templates/x/draft-preview', `/dashboard/api/v1/tasks/${UUID}/done`, '/dashboard/api/v1/contacts/import']) {
+    for (const path of [
+      '/dashboard/api/segments/preview',
+      '/dashboard/api/templates/x/draft-preview',
+      `/dashboard/api/v1/tasks/${UUID}/done`,
+      '/dashboard/api/v1/contacts/import',
+    ]) {
       const r = await c.req(path, { body: {}, csrf: null });
       expect(r.status, path).toBe(403);
       expect(r.body.error.code, path).toBe('csrf_failed');
@@ -40,11 +57,20 @@ describe('new workspace endpoints', () => {
     expect((await c.req(`/dashboard/api/v1/tasks/${UUID}/done`, { body: {} })).status).toBe(404);
     // No embedded sink behind this server: the Mail page says so.
     expect((await c.req('/dashboard/api/mail')).body.error.code).toBe('no_mail_sink');
-    expect((await c.req('/dashboard/api/segments/preview', { body: { condition: { field: 'shoeSize', op: 'eq', value: 1 } } })).body.error.details[0].path).toBe('condition.field');
+    expect(
+      (await c.req('/dashboard/api/segments/preview', { body: { condition: { field: 'shoeSize', op: 'eq', value: 1 } } })).body.error
+        .details[0].path,
+    ).toBe('condition.field');
   });
 
   it('exports everything held about a contact (GET /v1/contacts/{ref}/export)', async () => {
-    expect((await s.api('/v1/events', { body: { id: 'p-1', type: 'purchase', contact: { email: 'ada@example.com', firstName: 'Ada' }, properties: { amount: 12 } } })).status).toBe(202);
+    expect(
+      (
+        await s.api('/v1/events', {
+          body: { id: 'p-1', type: 'purchase', contact: { email: 'ada@example.com', firstName: 'Ada' }, properties: { amount: 12 } },
+        })
+      ).status,
+    ).toBe(202);
     const r = await s.api('/v1/contacts/ada@example.com/export?by=email');
     expect(r.status).toBe(200);
     const doc = contactExportSchema.parse(r.body);
@@ -57,10 +83,29 @@ describe('new workspace endpoints', () => {
 
   it('lists open sales tasks and marks one done once (GET /v1/tasks, POST /v1/tasks/{id}/done)', async () => {
     const contact = await s.tdb.db.contact.findUniqueOrThrow({ where: { email: 'ada@example.com' } });
-    const later = await s.tdb.db.salesTask.create({ data: { idempotencyKey: 't2', contactId: contact.id, owner: 'sales@example.com', reason: 'Later', dueAt: new Date(Date.now() + 86_400_000) } });
-    await s.tdb.db.salesTask.create({ data: { idempotencyKey: 't1', contactId: contact.id, owner: 'sales@example.com', reason: 'Sooner', dueAt: new Date(Date.now() - 1000) } });
+    const later = await s.tdb.db.salesTask.create({
+      data: {
+        idempotencyKey: 't2',
+        contactId: contact.id,
+        owner: 'sales@example.com',
+        reason: 'Later',
+        dueAt: new Date(Date.now() + 86_400_000),
+      },
+    });
+    await s.tdb.db.salesTask.create({
+      data: {
+        idempotencyKey: 't1',
+        contactId: contact.id,
+        owner: 'sales@example.com',
+        reason: 'Sooner',
+        dueAt: new Date(Date.now() - 1000),
+      },
+    });
     const open = await s.api('/v1/tasks');
-    expect(open.body.tasks.map((t: { reason: string; overdue: boolean }) => [t.reason, t.overdue])).toEqual([['Sooner', true], ['Later', false]]);
+    expect(open.body.tasks.map((t: { reason: string; overdue: boolean }) => [t.reason, t.overdue])).toEqual([
+      ['Sooner', true],
+      ['Later', false],
+    ]);
     expect((await s.api(`/v1/tasks/${later.id}/done`, { body: {} })).body.task).toMatchObject({ status: 'done', reason: 'Later' });
     expect((await s.api(`/v1/tasks/${later.id}/done`, { body: {} })).status).toBe(409);
     expect((await s.api('/v1/tasks?status=done')).body.tasks.map((t: { reason: string }) => t.reason)).toEqual(['Later']);

@@ -46,7 +46,8 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const nav = (page: Page, name: string) => page.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name, exact: true }).click();
+const nav = (page: Page, name: string) =>
+  page.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name, exact: true }).click();
 const accessibility: Record<string, string[]> = {};
 async function checkA11y(page: Page, name: string) {
   accessibility[name] = await criticalViolations(page);
@@ -57,7 +58,19 @@ const replaceEditor = async (page: Page, text: string) => {
   await page.keyboard.insertText(text);
 };
 const MJML = (body: string) =>
-  ['<mjml>', '  <mj-body>', '    <mj-section>', '      <mj-column>', body, '        <mj-text><a href="{{unsubscribeUrl}}">Unsubscribe</a></mj-text>', '      </mj-column>', '    </mj-section>', '  </mj-body>', '</mjml>', ''].join('\n');
+  [
+    '<mjml>',
+    '  <mj-body>',
+    '    <mj-section>',
+    '      <mj-column>',
+    body,
+    '        <mj-text><a href="{{unsubscribeUrl}}">Unsubscribe</a></mj-text>',
+    '      </mj-column>',
+    '    </mj-section>',
+    '  </mj-body>',
+    '</mjml>',
+    '',
+  ].join('\n');
 
 describe('content pages of the workspace', () => {
   let page: Page;
@@ -122,7 +135,9 @@ describe('content pages of the workspace', () => {
     const frame = page.locator('iframe[title="Message: [Test] Spring news for Grace"]');
     await frame.waitFor();
     expect(await frame.getAttribute('sandbox')).toBe('');
-    await expect.poll(() => page.frameLocator('iframe[title^="Message:"]').locator('body').textContent()).toContain('Spring is here, Grace');
+    await expect
+      .poll(() => page.frameLocator('iframe[title^="Message:"]').locator('body').textContent())
+      .toContain('Spring is here, Grace');
     await page.getByRole('button', { name: 'Plain text' }).click();
     expect(await page.locator('pre.mail-text').textContent()).toContain('Spring is here, Grace');
     await checkA11y(page, 'mail');
@@ -159,7 +174,9 @@ describe('content pages of the workspace', () => {
 
     await page.getByRole('button', { name: 'Import 1,002 contacts' }).click();
     await page.getByRole('progressbar', { name: 'Import progress' }).waitFor();
-    await expect.poll(() => page.getByTestId('import-progress').textContent(), { timeout: 30_000, interval: 200 }).toContain('Done: 1,002 rows read (100%)');
+    await expect
+      .poll(() => page.getByTestId('import-progress').textContent(), { timeout: 30_000, interval: 200 })
+      .toContain('Done: 1,002 rows read (100%)');
     expect(await page.locator('[data-testid="import-report"] [data-summary="created"]').last().textContent()).toBe('1,000');
     expect(await s.tdb.db.contact.count({ where: { email: { startsWith: 'batch' }, tags: { has: 'batch' } } })).toBe(1000);
     const one = await s.tdb.db.contact.findUniqueOrThrow({ where: { email: 'batch7@example.com' } });
@@ -201,14 +218,17 @@ describe('content pages of the workspace', () => {
 
   it('sends a newsletter and watches its progress to the end, with results', async () => {
     // 300 of the 1,000 subscribed to the newsletter (an import without consent subscribes nobody).
-    await s.tdb.db.$executeRaw`UPDATE contacts SET subscriptions = '{"newsletter":"subscribed"}' WHERE email ~ '^batch([1-9]|[1-9][0-9]|[12][0-9][0-9]|300)@'`;
+    await s.tdb.db
+      .$executeRaw`UPDATE contacts SET subscriptions = '{"newsletter":"subscribed"}' WHERE email ~ '^batch([1-9]|[1-9][0-9]|[12][0-9][0-9]|300)@'`;
     await nav(page, 'Newsletters');
     await page.getByRole('heading', { name: 'No newsletter sent yet' }).waitFor();
     await checkA11y(page, 'newsletters');
     await page.getByLabel('Name').fill('Spring news');
     await page.getByLabel('Template').selectOption('spring-news');
     await page.getByLabel('Segment').selectOption('batch');
-    await expect.poll(() => page.getByTestId('audience').textContent(), { timeout: 10_000 }).toContain("300 of the segment's 1,000 contacts");
+    await expect
+      .poll(() => page.getByTestId('audience').textContent(), { timeout: 10_000 })
+      .toContain("300 of the segment's 1,000 contacts");
     await page.getByLabel('Per minute at most').fill('3000');
     await page.getByRole('button', { name: 'Send now' }).click();
     await page.getByText('Sending “Spring news”').waitFor();
@@ -250,7 +270,21 @@ describe('content pages of the workspace', () => {
   });
 
   it('lists the sales tasks a journey created, and marks one done', async () => {
-    const callBack = { key: 'call_back', name: 'Call back', trigger: { type: 'api' }, steps: [{ id: 'call', type: 'create_task', owner: 'sales@example.com', due: '2d', reason: 'Call {{contact.firstName}} about the plan', notify: false }] };
+    const callBack = {
+      key: 'call_back',
+      name: 'Call back',
+      trigger: { type: 'api' },
+      steps: [
+        {
+          id: 'call',
+          type: 'create_task',
+          owner: 'sales@example.com',
+          due: '2d',
+          reason: 'Call {{contact.firstName}} about the plan',
+          notify: false,
+        },
+      ],
+    };
     expect((await s.api('/v1/journeys/call_back', { method: 'PUT', body: callBack })).status).toBe(200);
     expect((await s.api('/v1/journeys/call_back/publish', { body: {} })).status).toBe(201);
     expect((await s.api('/v1/journeys/call_back/enrol', { body: { contact: { email: 'grace@example.com' } } })).status).toBe(202);
@@ -280,7 +314,10 @@ describe('content pages of the workspace', () => {
     await page.getByLabel('Enrol in a journey').selectOption('welcome');
     await page.getByRole('button', { name: 'Enrol' }).click();
     await page.getByText('Enrolled in welcome').waitFor();
-    await vi.waitFor(async () => expect(await s.tdb.db.journeyRun.count({ where: { journeyKey: 'welcome', contactId: grace } })).toBe(1), { timeout: 20_000, interval: 200 });
+    await vi.waitFor(async () => expect(await s.tdb.db.journeyRun.count({ where: { journeyKey: 'welcome', contactId: grace } })).toBe(1), {
+      timeout: 20_000,
+      interval: 200,
+    });
   });
 
   it('lets a viewer look at the new pages but change nothing', async () => {
@@ -289,7 +326,9 @@ describe('content pages of the workspace', () => {
     await v.getByRole('heading', { name: 'MJML' }).waitFor();
     expect(await v.getByText('read only').count()).toBe(1);
     // The preview renders for viewers too (it computes, stores nothing).
-    await expect.poll(() => v.frameLocator('iframe[title="Email preview"]').locator('body').textContent(), { timeout: 10_000 }).toContain('Spring is here');
+    await expect
+      .poll(() => v.frameLocator('iframe[title="Email preview"]').locator('body').textContent(), { timeout: 10_000 })
+      .toContain('Spring is here');
     for (const name of ['Save', 'Send test']) expect(await v.getByRole('button', { name, exact: true }).count(), name).toBe(0);
     await v.goto('/newsletters');
     await v.locator('li[data-newsletter="Spring news"]').waitFor();
@@ -304,24 +343,53 @@ describe('content pages of the workspace', () => {
     await v.getByRole('heading', { name: 'Sales tasks' }).waitFor();
     expect(await v.getByRole('button', { name: /done/ }).count()).toBe(0);
     // From the page's own script, with its CSRF token: refused by the server.
-    const ids = { task: (await s.tdb.db.salesTask.findFirstOrThrow()).id, newsletter: (await s.tdb.db.broadcast.findFirstOrThrow({ where: { name: 'Spring news' } })).id };
+    const ids = {
+      task: (await s.tdb.db.salesTask.findFirstOrThrow()).id,
+      newsletter: (await s.tdb.db.broadcast.findFirstOrThrow({ where: { name: 'Spring news' } })).id,
+    };
     const statuses = await v.evaluate(async (ids) => {
       const { csrfToken } = (await (await fetch('/dashboard/api/session')).json()) as { csrfToken: string };
       const call = async (method: string, path: string, body?: unknown, type = 'application/json') =>
-        (await fetch(`/dashboard/api${path}`, { method, headers: { 'x-csrf-token': csrfToken, 'content-type': type }, body: typeof body === 'string' ? body : JSON.stringify(body ?? {}) })).status;
+        (
+          await fetch(`/dashboard/api${path}`, {
+            method,
+            headers: { 'x-csrf-token': csrfToken, 'content-type': type },
+            body: typeof body === 'string' ? body : JSON.stringify(body ?? {}),
+          })
+        ).status;
       return {
-        template: await call('PUT', '/v1/templates/spring-news', { name: 'x', category: 'newsletter', subject: 'x', mjml: '<mjml><mj-body></mj-body></mjml>' }),
+        template: await call('PUT', '/v1/templates/spring-news', {
+          name: 'x',
+          category: 'newsletter',
+          subject: 'x',
+          mjml: '<mjml><mj-body></mj-body></mjml>',
+        }),
         testSend: await call('POST', '/v1/templates/spring-news/test-send', { to: 'v@example.com' }),
         segment: await call('PUT', '/v1/segments/viewer', { name: 'x', condition: { field: 'tier', op: 'eq', value: 'x' } }),
         newsletter: await call('POST', '/v1/newsletters', { name: 'x', template: 'spring-news', segment: 'batch' }),
         cancel: await call('POST', `/v1/newsletters/${ids.newsletter}/cancel`),
         importCsv: await call('POST', '/v1/contacts/import', 'email\nv1@example.com\n', 'text/csv'),
         task: await call('POST', `/v1/tasks/${ids.task}/done`),
-        preview: await call('POST', '/templates/spring-news/draft-preview', { name: 'x', category: 'newsletter', subject: 'x', mjml: '<mjml><mj-body><mj-section><mj-column><mj-text><a href="{{unsubscribeUrl}}">u</a></mj-text></mj-column></mj-section></mj-body></mjml>' }),
+        preview: await call('POST', '/templates/spring-news/draft-preview', {
+          name: 'x',
+          category: 'newsletter',
+          subject: 'x',
+          mjml: '<mjml><mj-body><mj-section><mj-column><mj-text><a href="{{unsubscribeUrl}}">u</a></mj-text></mj-column></mj-section></mj-body></mjml>',
+        }),
         segmentPreview: await call('POST', '/segments/preview', { condition: { field: 'tags', op: 'contains', value: 'batch' } }),
       };
     }, ids);
-    expect(statuses).toEqual({ template: 403, testSend: 403, segment: 403, newsletter: 403, cancel: 403, importCsv: 403, task: 403, preview: 200, segmentPreview: 200 });
+    expect(statuses).toEqual({
+      template: 403,
+      testSend: 403,
+      segment: 403,
+      newsletter: 403,
+      cancel: 403,
+      importCsv: 403,
+      task: 403,
+      preview: 200,
+      segmentPreview: 200,
+    });
     expect(await s.tdb.db.contact.count({ where: { email: 'v1@example.com' } })).toBe(0);
     await context.close();
   });

@@ -11,7 +11,10 @@ export class WorkspaceClient {
 
   constructor(readonly base: string) {}
 
-  async req(path: string, init: { method?: string; body?: unknown; csrf?: string | null; headers?: Record<string, string> } = {}): Promise<Reply> {
+  async req(
+    path: string,
+    init: { method?: string; body?: unknown; csrf?: string | null; headers?: Record<string, string> } = {},
+  ): Promise<Reply> {
     const method = init.method ?? (init.body === undefined ? 'GET' : 'POST');
     const csrf = init.csrf === undefined ? this.csrf : init.csrf;
     const res = await fetch(`${this.base}${path}`, {
@@ -31,7 +34,11 @@ export class WorkspaceClient {
       this.cookie = pair!.endsWith('=') ? null : pair!;
     }
     const text = await res.text();
-    return { status: res.status, body: text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text, headers: res.headers };
+    return {
+      status: res.status,
+      body: text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text,
+      headers: res.headers,
+    };
   }
 
   async login(email: string, password: string): Promise<Reply> {

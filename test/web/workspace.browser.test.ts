@@ -27,7 +27,8 @@ afterAll(async () => {
   await s?.close();
 });
 
-const signUp = (email: string) => s.api('/v1/events', { body: { id: `evt-${email}`, type: 'signed_up', contact: { email, firstName: 'Ada' } } });
+const signUp = (email: string) =>
+  s.api('/v1/events', { body: { id: `evt-${email}`, type: 'signed_up', contact: { email, firstName: 'Ada' } } });
 const cell = (page: Page, key: string, col: string) => page.locator(`tr[data-journey="${key}"] td[data-col="${col}"]`);
 
 describe('journeys in the workspace', () => {
@@ -106,7 +107,9 @@ describe('journeys in the workspace', () => {
         '  - id: welcome_email',
         '    type: send_email',
         '    template: welcome',
-        ...(withWait ? ['  - id: wait_3_days', '    type: wait', `    duration: ${duration}`] : ['  - id: pause_a_day', '    type: wait', `    duration: ${duration}`]),
+        ...(withWait
+          ? ['  - id: wait_3_days', '    type: wait', `    duration: ${duration}`]
+          : ['  - id: pause_a_day', '    type: wait', `    duration: ${duration}`]),
         '  - id: tips_email',
         '    type: send_email',
         '    template: getting-started',
@@ -129,7 +132,11 @@ describe('journeys in the workspace', () => {
     await expect.poll(() => page.locator('[data-node="pause_a_day"]').count(), { timeout: 10_000 }).toBe(1);
     await page.getByRole('button', { name: 'Save draft' }).click();
     await page.getByText('Draft saved').waitFor();
-    expect((await s.api('/v1/journeys/welcome')).body.draft.steps.map((x: { id: string }) => x.id)).toEqual(['welcome_email', 'pause_a_day', 'tips_email']);
+    expect((await s.api('/v1/journeys/welcome')).body.draft.steps.map((x: { id: string }) => x.id)).toEqual([
+      'welcome_email',
+      'pause_a_day',
+      'tips_email',
+    ]);
 
     await page.getByRole('button', { name: 'Publish…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Publish welcome' });
@@ -230,10 +237,23 @@ describe('journeys in the workspace', () => {
   it('approves a decision that waits for a human, and the run goes on', async () => {
     await page.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Approvals' }).click();
     await page.getByRole('heading', { name: 'Nothing waits for a decision' }).waitFor();
-    const vip = { key: 'vip_check', name: 'VIP check', trigger: { type: 'api' }, steps: [
-      { id: 'ask', type: 'approval', approver: 'boss@example.com', subject: 'Make Bob VIP?', deadline: '7d', onApprove: 'make_vip', onReject: null },
-      { id: 'make_vip', type: 'update_contact', setTier: 'vip' },
-    ] };
+    const vip = {
+      key: 'vip_check',
+      name: 'VIP check',
+      trigger: { type: 'api' },
+      steps: [
+        {
+          id: 'ask',
+          type: 'approval',
+          approver: 'boss@example.com',
+          subject: 'Make Bob VIP?',
+          deadline: '7d',
+          onApprove: 'make_vip',
+          onReject: null,
+        },
+        { id: 'make_vip', type: 'update_contact', setTier: 'vip' },
+      ],
+    };
     expect((await s.api('/v1/journeys/vip_check', { method: 'PUT', body: vip })).status).toBe(200);
     expect((await s.api('/v1/journeys/vip_check/publish', { body: {} })).status).toBe(201);
     expect((await s.api('/v1/journeys/vip_check/enrol', { body: { contact: { email: 'bob@example.com' } } })).status).toBe(202);
@@ -243,13 +263,19 @@ describe('journeys in the workspace', () => {
     await b.shot(page, 'approvals');
     await card.getByRole('button', { name: 'Approve' }).click();
     await page.getByText('Approved: Make Bob VIP?').waitFor();
-    expect(await s.tdb.db.approval.findFirstOrThrow({ where: { subject: 'Make Bob VIP?' } })).toMatchObject({ status: 'approved', decidedBy: 'admin@example.com' });
-    await vi.waitFor(async () => expect((await s.api('/v1/contacts/bob@example.com?by=email')).body.contact.tier).toBe('vip'), { timeout: 20_000, interval: 200 });
+    expect(await s.tdb.db.approval.findFirstOrThrow({ where: { subject: 'Make Bob VIP?' } })).toMatchObject({
+      status: 'approved',
+      decidedBy: 'admin@example.com',
+    });
+    await vi.waitFor(async () => expect((await s.api('/v1/contacts/bob@example.com?by=email')).body.contact.tier).toBe('vip'), {
+      timeout: 20_000,
+      interval: 200,
+    });
   });
 
   it('signs out', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
-    expect((await page.evaluate(async () => (await fetch('/dashboard/api/journeys')).status))).toBe(401);
+    expect(await page.evaluate(async () => (await fetch('/dashboard/api/journeys')).status)).toBe(401);
   });
 });

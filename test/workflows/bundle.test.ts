@@ -10,7 +10,12 @@ function bundledModules(code: string): string[] {
 }
 
 const ALLOWED_PACKAGES = ['@temporalio/', 'nexus-rpc/', 'ms/', 'long/'];
-const ALLOWED_OWN = [/^\.\/workflows\//, /^\.\/shared\//, /^\.\/journeys\/(duration|match|step-kinds)\.ts$/, /^\.\/newsletters\/broadcast-contract\.ts$/];
+const ALLOWED_OWN = [
+  /^\.\/workflows\//,
+  /^\.\/shared\//,
+  /^\.\/journeys\/(duration|match|step-kinds)\.ts$/,
+  /^\.\/newsletters\/broadcast-contract\.ts$/,
+];
 
 describe('workflow bundle', () => {
   it('holds the SDK and our workflow code only', async () => {

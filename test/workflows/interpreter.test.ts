@@ -28,10 +28,14 @@ afterAll(async () => {
 
 const DAY = 86_400_000;
 
-
 describe('a journey of every step kind, over simulated weeks', () => {
   it('walks every step and leaves the record, tasks, approvals and timeline it should', async () => {
-    await h.publish({ key: 'i_target', name: 'target', trigger: { type: 'api' }, steps: [{ id: 'mark', type: 'update_contact', addTags: ['second-journey'] }] } as JourneyDefinitionInput);
+    await h.publish({
+      key: 'i_target',
+      name: 'target',
+      trigger: { type: 'api' },
+      steps: [{ id: 'mark', type: 'update_contact', addTags: ['second-journey'] }],
+    } as JourneyDefinitionInput);
     await h.publish({
       key: 'i_tour',
       name: 'Grand tour',
@@ -41,11 +45,31 @@ describe('a journey of every step kind, over simulated weeks', () => {
         { id: 'hello', type: 'send_email', template: 'welcome' },
         { id: 'week', type: 'wait', duration: '1w' },
         { id: 'score', type: 'webhook', url: hookUrl },
-        { id: 'hot', type: 'branch', cases: [{ label: 'hot', when: { field: 'steps.score.body.score', op: 'gte', value: 50 }, next: 'ab' }], otherwise: 'bye' },
-        { id: 'ab', type: 'split', variants: [{ name: 'a', percent: 50, next: 'tag' }, { name: 'b', percent: 50, next: 'tag' }] },
+        {
+          id: 'hot',
+          type: 'branch',
+          cases: [{ label: 'hot', when: { field: 'steps.score.body.score', op: 'gte', value: 50 }, next: 'ab' }],
+          otherwise: 'bye',
+        },
+        {
+          id: 'ab',
+          type: 'split',
+          variants: [
+            { name: 'a', percent: 50, next: 'tag' },
+            { name: 'b', percent: 50, next: 'tag' },
+          ],
+        },
         { id: 'tag', type: 'update_contact', addTags: ['toured'], addPoints: 10, setTier: 'silver' },
         { id: 'call', type: 'create_task', owner: 'contact.owner', due: '2d', reason: 'Tour follow-up' },
-        { id: 'ok', type: 'approval', approver: 'boss@example.com', subject: 'Tour reward', deadline: '3d', onApprove: 'window', onReject: 'bye' },
+        {
+          id: 'ok',
+          type: 'approval',
+          approver: 'boss@example.com',
+          subject: 'Tour reward',
+          deadline: '3d',
+          onApprove: 'window',
+          onReject: 'bye',
+        },
         { id: 'window', type: 'wait_until_window', days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '17:00' },
         { id: 'demo', type: 'wait_for_event', event: 'demo_clicked', timeout: '1w', onEvent: 'more', onTimeout: 'bye' },
         { id: 'more', type: 'enrol', journey: 'i_target', next: 'won' },
@@ -80,8 +104,33 @@ describe('a journey of every step kind, over simulated weeks', () => {
     expect(t1 - t0).toBeGreaterThan(10 * DAY);
 
     const steps = await h.steps(handle.workflowId);
-    expect(steps.map((s) => s.split(':')[0])).toEqual(['hello', 'week', 'score', 'hot', 'ab', 'tag', 'call', 'ok', 'window', 'demo', 'more', 'won', '(end)']);
-    expect(steps).toEqual(expect.arrayContaining(['hello:sent', 'week:waited', 'score:http_200', 'hot:hot', 'ok:approved', 'demo:event_received', 'more:enrolled', '(end):converted']));
+    expect(steps.map((s) => s.split(':')[0])).toEqual([
+      'hello',
+      'week',
+      'score',
+      'hot',
+      'ab',
+      'tag',
+      'call',
+      'ok',
+      'window',
+      'demo',
+      'more',
+      'won',
+      '(end)',
+    ]);
+    expect(steps).toEqual(
+      expect.arrayContaining([
+        'hello:sent',
+        'week:waited',
+        'score:http_200',
+        'hot:hot',
+        'ok:approved',
+        'demo:event_received',
+        'more:enrolled',
+        '(end):converted',
+      ]),
+    );
     const after = await h.fx.tdb.db.contact.findUniqueOrThrow({ where: { id: c.id } });
     expect(after).toMatchObject({ tier: 'silver', loyaltyPoints: 10 });
     expect(after.tags).toContain('toured');
@@ -117,10 +166,28 @@ describe('continue-as-new', () => {
 
 describe('versions', () => {
   it('keeps a run on the version it started on when a new one is published', async () => {
-    await h.publish({ key: 'i_ver', name: 'v', trigger: { type: 'api' }, steps: [{ id: 'w', type: 'wait', duration: '2d' }, { id: 'tag', type: 'update_contact', addTags: ['v1'] }] } as JourneyDefinitionInput);
+    await h.publish({
+      key: 'i_ver',
+      name: 'v',
+      trigger: { type: 'api' },
+      steps: [
+        { id: 'w', type: 'wait', duration: '2d' },
+        { id: 'tag', type: 'update_contact', addTags: ['v1'] },
+      ],
+    } as JourneyDefinitionInput);
     const c = await h.contact();
     const handle = await h.start('i_ver', c.id);
-    expect(await h.publish({ key: 'i_ver', name: 'v', trigger: { type: 'api' }, steps: [{ id: 'w', type: 'wait', duration: '2d' }, { id: 'tag', type: 'update_contact', addTags: ['v2'] }] } as JourneyDefinitionInput)).toBe(2);
+    expect(
+      await h.publish({
+        key: 'i_ver',
+        name: 'v',
+        trigger: { type: 'api' },
+        steps: [
+          { id: 'w', type: 'wait', duration: '2d' },
+          { id: 'tag', type: 'update_contact', addTags: ['v2'] },
+        ],
+      } as JourneyDefinitionInput),
+    ).toBe(2);
     await handle.result();
     expect((await h.fx.tdb.db.contact.findUniqueOrThrow({ where: { id: c.id } })).tags).toEqual(['v1']);
   });
@@ -128,7 +195,15 @@ describe('versions', () => {
 
 describe('pause and resume', () => {
   it('holds runs before their next step while paused, and continues on resume', async () => {
-    await h.publish({ key: 'i_pause', name: 'p', trigger: { type: 'api' }, steps: [{ id: 'w', type: 'wait', duration: '1h' }, { id: 'tag', type: 'update_contact', addTags: ['done'] }] } as JourneyDefinitionInput);
+    await h.publish({
+      key: 'i_pause',
+      name: 'p',
+      trigger: { type: 'api' },
+      steps: [
+        { id: 'w', type: 'wait', duration: '1h' },
+        { id: 'tag', type: 'update_contact', addTags: ['done'] },
+      ],
+    } as JourneyDefinitionInput);
     const c = await h.contact();
     const handle = await h.start('i_pause', c.id);
     await h.fx.tdb.db.journeyDefinition.update({ where: { key: 'i_pause' }, data: { status: 'paused' } });
@@ -144,7 +219,15 @@ describe('pause and resume', () => {
 
 describe('deleting a contact', () => {
   it('ends their runs at once, with the reason on the timeline', async () => {
-    await h.publish({ key: 'i_del', name: 'd', trigger: { type: 'api' }, steps: [{ id: 'w', type: 'wait', duration: '30d' }, { id: 'mail', type: 'send_email', template: 'welcome' }] } as JourneyDefinitionInput);
+    await h.publish({
+      key: 'i_del',
+      name: 'd',
+      trigger: { type: 'api' },
+      steps: [
+        { id: 'w', type: 'wait', duration: '30d' },
+        { id: 'mail', type: 'send_email', template: 'welcome' },
+      ],
+    } as JourneyDefinitionInput);
     const c = await h.contact();
     const handle = await h.start('i_del', c.id);
     await h.env.sleep('1d');

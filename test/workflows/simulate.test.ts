@@ -42,7 +42,12 @@ const journey = (key: string): JourneyDefinitionInput =>
     steps: [
       { id: 'hello', type: 'send_email', template: 'welcome' },
       { id: 'pause', type: 'wait', duration: '2d' },
-      { id: 'engaged', type: 'branch', cases: [{ label: 'engaged', when: { event: 'page_viewed', where: { path: '/pricing' }, within: '7d' }, next: 'offer' }], otherwise: 'bye' },
+      {
+        id: 'engaged',
+        type: 'branch',
+        cases: [{ label: 'engaged', when: { event: 'page_viewed', where: { path: '/pricing' }, within: '7d' }, next: 'offer' }],
+        otherwise: 'bye',
+      },
       { id: 'offer', type: 'send_email', template: 'getting-started' },
       { id: 'later', type: 'wait', duration: '5d' },
       { id: 'bye', type: 'exit', outcome: 'exited', reason: 'not engaged' },
@@ -64,17 +69,28 @@ async function realRun(key: string, events: { type: string; properties: Record<s
   const status = await handle.result();
   const closed = (await handle.describe()).closeTime!.getTime();
   const rows = await h.fx.tdb.db.journeyStepLog.findMany({ where: { workflowId: handle.workflowId }, orderBy: { at: 'asc' } });
-  return { t0, status, closed, sends: sends.filter((s) => s.workflowId === handle.workflowId), branches: branches.filter((b) => b.workflowId === handle.workflowId), contact: await h.fx.tdb.db.contact.findUniqueOrThrow({ where: { id: c.id } }), rows };
+  return {
+    t0,
+    status,
+    closed,
+    sends: sends.filter((s) => s.workflowId === handle.workflowId),
+    branches: branches.filter((b) => b.workflowId === handle.workflowId),
+    contact: await h.fx.tdb.db.contact.findUniqueOrThrow({ where: { id: c.id } }),
+    rows,
+  };
 }
 
 const within = (a: number, b: number, ms: number) => expect(Math.abs(a - b)).toBeLessThanOrEqual(ms);
 
 describe('the simulation and a real time-skipping run of the same journey', () => {
   for (const [name, events] of [
-    ['a pricing view, then a purchase during the second wait (goal)', [
-      { type: 'page_viewed', properties: { path: '/pricing' }, atMs: 1 * DAY },
-      { type: 'purchase', properties: { amount: 30 }, atMs: 4 * DAY },
-    ]],
+    [
+      'a pricing view, then a purchase during the second wait (goal)',
+      [
+        { type: 'page_viewed', properties: { path: '/pricing' }, atMs: 1 * DAY },
+        { type: 'purchase', properties: { amount: 30 }, atMs: 4 * DAY },
+      ],
+    ],
     ['no pricing view (otherwise branch, exit)', [{ type: 'page_viewed', properties: { path: '/blog' }, atMs: 1 * DAY }]],
   ] as const) {
     it(`agree: ${name}`, async () => {
@@ -92,7 +108,9 @@ describe('the simulation and a real time-skipping run of the same journey', () =
         history: async () => [],
       });
 
-      const realSteps = real.rows.filter((r) => r.stepId !== '(end)').map((r) => [r.stepId, r.outcome, (r.detail as { why?: string }).why ?? null]);
+      const realSteps = real.rows
+        .filter((r) => r.stepId !== '(end)')
+        .map((r) => [r.stepId, r.outcome, (r.detail as { why?: string }).why ?? null]);
       expect(sim.steps.map((s) => [s.step, s.outcome, typeof s.detail.why === 'string' ? s.detail.why : null])).toEqual(realSteps);
       expect(sim.end.status).toBe(real.status);
       expect(real.rows.at(-1)).toMatchObject({ stepId: '(end)', outcome: real.status });

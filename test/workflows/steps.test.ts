@@ -18,17 +18,20 @@ beforeAll(async () => {
 });
 afterAll(() => h?.close());
 
-const journey = (key: string, steps: unknown[], extra: Record<string, unknown> = {}): JourneyDefinitionInput => ({
-  key,
-  name: key,
-  trigger: { type: 'api' },
-  steps,
-  ...extra,
-}) as JourneyDefinitionInput;
+const journey = (key: string, steps: unknown[], extra: Record<string, unknown> = {}): JourneyDefinitionInput =>
+  ({
+    key,
+    name: key,
+    trigger: { type: 'api' },
+    steps,
+    ...extra,
+  }) as JourneyDefinitionInput;
 
 describe('send_email', () => {
   it('sends the template with a per-step subject override', async () => {
-    await h.publish(journey('s_send', [{ id: 'hello', type: 'send_email', template: 'welcome', subject: 'Custom hello, {{firstNameOr "you"}}' }]));
+    await h.publish(
+      journey('s_send', [{ id: 'hello', type: 'send_email', template: 'welcome', subject: 'Custom hello, {{firstNameOr "you"}}' }]),
+    );
     const c = await h.contact({ firstName: 'Sam' });
     expect(await (await h.start('s_send', c.id)).result()).toBe('completed');
     const mail = await h.fx.sink.waitFor((m) => m.envelopeTo.includes(c.email));
@@ -57,9 +60,16 @@ describe('send_email in a loop', () => {
 describe('wait', () => {
   it('waits the duration, and a goal event ends the run during the wait as a conversion', async () => {
     await h.publish(
-      journey('s_wait', [{ id: 'pause', type: 'wait', duration: '7d' }, { id: 'after', type: 'send_email', template: 'welcome' }], {
-        goals: [{ event: 'purchase' }],
-      }),
+      journey(
+        's_wait',
+        [
+          { id: 'pause', type: 'wait', duration: '7d' },
+          { id: 'after', type: 'send_email', template: 'welcome' },
+        ],
+        {
+          goals: [{ event: 'purchase' }],
+        },
+      ),
     );
     const c = await h.contact();
     const handle = await h.start('s_wait', c.id);
@@ -81,7 +91,11 @@ describe('wait_until_window', () => {
     const h0 = hourIn(new Date(await h.env.currentTimeMs()));
     const pad = (n: number) => String(n % 24).padStart(2, '0');
     const [start, end] = [`${pad(h0 + 2)}:00`, `${pad(h0 + 3)}:00`];
-    await h.publish(journey('s_window', [{ id: 'window', type: 'wait_until_window', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start, end }]));
+    await h.publish(
+      journey('s_window', [
+        { id: 'window', type: 'wait_until_window', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start, end },
+      ]),
+    );
     const c = await h.contact({ timeZone: tz });
     const handle = await h.start('s_window', c.id);
     expect(await handle.result()).toBe('completed');
@@ -98,7 +112,15 @@ describe('wait_until_window', () => {
 
 describe('wait_for_event', () => {
   const def = journey('s_wfe', [
-    { id: 'await_click', type: 'wait_for_event', event: 'email_clicked', where: { campaign: 'spring' }, timeout: '3d', onEvent: 'clicked', onTimeout: 'no_click' },
+    {
+      id: 'await_click',
+      type: 'wait_for_event',
+      event: 'email_clicked',
+      where: { campaign: 'spring' },
+      timeout: '3d',
+      onEvent: 'clicked',
+      onTimeout: 'no_click',
+    },
     { id: 'clicked', type: 'update_contact', addTags: ['clicked'], next: 'done' },
     { id: 'no_click', type: 'update_contact', addTags: ['no-click'] },
     { id: 'done', type: 'exit', outcome: 'completed' },
@@ -162,7 +184,14 @@ describe('split', () => {
   it('assigns a stable variant per contact', async () => {
     await h.publish(
       journey('s_split', [
-        { id: 'ab', type: 'split', variants: [{ name: 'a', percent: 50, next: 'a' }, { name: 'b', percent: 50, next: 'b' }] },
+        {
+          id: 'ab',
+          type: 'split',
+          variants: [
+            { name: 'a', percent: 50, next: 'a' },
+            { name: 'b', percent: 50, next: 'b' },
+          ],
+        },
         { id: 'a', type: 'exit', outcome: 'completed', reason: 'variant a' },
         { id: 'b', type: 'exit', outcome: 'completed', reason: 'variant b' },
       ]),
@@ -180,7 +209,16 @@ describe('update_contact', () => {
   it('sets and unsets attributes, tags, points and tier, once, and records attribute changes as events', async () => {
     await h.publish(
       journey('s_update', [
-        { id: 'upd', type: 'update_contact', set: { plan: 'pro' }, unset: ['trial'], addTags: ['customer'], removeTags: ['lead'], addPoints: 50, setTier: 'silver' },
+        {
+          id: 'upd',
+          type: 'update_contact',
+          set: { plan: 'pro' },
+          unset: ['trial'],
+          addTags: ['customer'],
+          removeTags: ['lead'],
+          addPoints: 50,
+          setTier: 'silver',
+        },
       ]),
     );
     const c = await h.contact({ attributes: { trial: true }, tags: ['lead'] });
@@ -198,10 +236,14 @@ describe('update_contact', () => {
 describe('issue_coupon', () => {
   it('issues one unique coupon per visit, shown in the next email; a re-entered run gets a new one', async () => {
     await h.publish(
-      journey('s_coupon', [
-        { id: 'gift', type: 'issue_coupon', value: 15, prefix: 'GIFT', reason: 'Test gift', expiresIn: '4w' },
-        { id: 'mail', type: 'send_email', template: 'reward', data: { tier: 'Test' } },
-      ], { reentry: 'always' }),
+      journey(
+        's_coupon',
+        [
+          { id: 'gift', type: 'issue_coupon', value: 15, prefix: 'GIFT', reason: 'Test gift', expiresIn: '4w' },
+          { id: 'mail', type: 'send_email', template: 'reward', data: { tier: 'Test' } },
+        ],
+        { reentry: 'always' },
+      ),
     );
     const c = await h.contact({ firstName: 'Gus' });
     const first = await h.start('s_coupon', c.id);
@@ -223,7 +265,11 @@ describe('issue_coupon', () => {
 
 describe('create_task', () => {
   it('creates a task for the owning rep and emails them', async () => {
-    await h.publish(journey('s_task', [{ id: 'call', type: 'create_task', owner: 'contact.owner', due: '3d', reason: 'Call {{contact.firstName}} about pricing' }]));
+    await h.publish(
+      journey('s_task', [
+        { id: 'call', type: 'create_task', owner: 'contact.owner', due: '3d', reason: 'Call {{contact.firstName}} about pricing' },
+      ]),
+    );
     const c = await h.contact({ firstName: 'Pat', ownerEmail: 'rep@example.com' });
     const handle = await h.start('s_task', c.id);
     await handle.result();
@@ -237,7 +283,16 @@ describe('create_task', () => {
 
 describe('approval', () => {
   const def = journey('s_approval', [
-    { id: 'ask', type: 'approval', approver: 'boss@example.com', subject: 'Big reward', deadline: '2d', onApprove: 'yes', onReject: 'no', onTimeout: 'reject' },
+    {
+      id: 'ask',
+      type: 'approval',
+      approver: 'boss@example.com',
+      subject: 'Big reward',
+      deadline: '2d',
+      onApprove: 'yes',
+      onReject: 'no',
+      onTimeout: 'reject',
+    },
     { id: 'yes', type: 'exit', outcome: 'completed', reason: 'approved' },
     { id: 'no', type: 'exit', outcome: 'exited', reason: 'rejected' },
   ]);
@@ -287,7 +342,12 @@ describe('webhook', () => {
     await h.publish(
       journey('s_hook', [
         { id: 'score', type: 'webhook', url, body: { reason: 'lead-score' } },
-        { id: 'check', type: 'branch', cases: [{ when: { field: 'steps.score.body.score', op: 'gte', value: 50 }, next: 'hot' }], otherwise: null },
+        {
+          id: 'check',
+          type: 'branch',
+          cases: [{ when: { field: 'steps.score.body.score', op: 'gte', value: 50 }, next: 'hot' }],
+          otherwise: null,
+        },
         { id: 'hot', type: 'exit', outcome: 'converted' },
       ]),
     );
@@ -320,7 +380,15 @@ describe('enrol', () => {
 
 describe('exit', () => {
   it('ends the run with its outcome', async () => {
-    await h.publish(journey('s_exit', [{ id: 'bye', type: 'exit', outcome: 'converted', reason: 'done' }, { id: 'never', type: 'send_email', template: 'welcome' }].slice(0, 1)));
+    await h.publish(
+      journey(
+        's_exit',
+        [
+          { id: 'bye', type: 'exit', outcome: 'converted', reason: 'done' },
+          { id: 'never', type: 'send_email', template: 'welcome' },
+        ].slice(0, 1),
+      ),
+    );
     const c = await h.contact();
     const handle = await h.start('s_exit', c.id);
     expect(await handle.result()).toBe('converted');

@@ -15,11 +15,17 @@ afterAll(() => h?.close());
 
 const tagStep = (tag: string) => [{ id: 'tag', type: 'update_contact', addTags: [tag] }];
 const runsOf = (key: string, contactId: string) => h.fx.tdb.db.journeyRun.findMany({ where: { journeyKey: key, contactId } });
-const result = (key: string, contactId: string, runKey?: string) => h.env.client.workflow.getHandle(journeyWorkflowId(key, contactId, runKey)).result();
+const result = (key: string, contactId: string, runKey?: string) =>
+  h.env.client.workflow.getHandle(journeyWorkflowId(key, contactId, runKey)).result();
 
 describe('event trigger', () => {
   it('starts on a matching event (type and properties), not on others', async () => {
-    await h.publish({ key: 't_event', name: 'e', trigger: { type: 'event', event: 'webinar_attended', where: { webinar: 'w1' } }, steps: tagStep('attended') } as JourneyDefinitionInput);
+    await h.publish({
+      key: 't_event',
+      name: 'e',
+      trigger: { type: 'event', event: 'webinar_attended', where: { webinar: 'w1' } },
+      steps: tagStep('attended'),
+    } as JourneyDefinitionInput);
     const c = await h.contact();
     await h.event(c.id, 'webinar_attended', { webinar: 'other' });
     expect(await runsOf('t_event', c.id)).toHaveLength(0);
@@ -40,7 +46,9 @@ describe('event trigger', () => {
     await h.event(c.id, 'cart_abandoned', { cartId: 'B' });
     await h.event(c.id, 'cart_abandoned', { cartId: 'A' }); // same key while running: signalled, not started again
     const runs = await runsOf('t_keyed', c.id);
-    expect(runs.map((r) => r.workflowId).sort()).toEqual([journeyWorkflowId('t_keyed', c.id, 'A'), journeyWorkflowId('t_keyed', c.id, 'B')].sort());
+    expect(runs.map((r) => r.workflowId).sort()).toEqual(
+      [journeyWorkflowId('t_keyed', c.id, 'A'), journeyWorkflowId('t_keyed', c.id, 'B')].sort(),
+    );
     expect(runs.every((r) => !r.workflowId.includes('cart'))).toBe(true);
     expect(await result('t_keyed', c.id, 'A')).toBe('completed');
   });
@@ -66,7 +74,12 @@ describe('condition trigger', () => {
 
 describe('attribute_changed trigger', () => {
   it('starts when an attribute changes to the given value', async () => {
-    await h.publish({ key: 't_attr', name: 'a', trigger: { type: 'attribute_changed', attribute: 'plan', to: 'pro' }, steps: tagStep('upgraded') } as JourneyDefinitionInput);
+    await h.publish({
+      key: 't_attr',
+      name: 'a',
+      trigger: { type: 'attribute_changed', attribute: 'plan', to: 'pro' },
+      steps: tagStep('upgraded'),
+    } as JourneyDefinitionInput);
     const c = await h.contact();
     await upsertContact(h.fx.tdb.db, { email: c.email, attributes: { plan: 'basic' } });
     await h.dispatch();
@@ -127,7 +140,13 @@ describe('annual date trigger', () => {
 
 describe('cooldown re-entry and stale runs', () => {
   it('starts again after the cooldown, and a run whose row went stale does not block re-entry', async () => {
-    await h.publish({ key: 't_cool', name: 'c', trigger: { type: 'event', event: 'pong' }, reentry: { cooldown: '30d' }, steps: tagStep('cooled') } as JourneyDefinitionInput);
+    await h.publish({
+      key: 't_cool',
+      name: 'c',
+      trigger: { type: 'event', event: 'pong' },
+      reentry: { cooldown: '30d' },
+      steps: tagStep('cooled'),
+    } as JourneyDefinitionInput);
     const c = await h.contact();
     await h.event(c.id, 'pong');
     const handle = h.env.client.workflow.getHandle(journeyWorkflowId('t_cool', c.id));
@@ -136,7 +155,10 @@ describe('cooldown re-entry and stale runs', () => {
     await h.event(c.id, 'pong'); // within the cooldown (real time): no new run
     expect((await handle.describe()).runId).toBe(first);
     // The last run started 31 days ago: a new one may start.
-    await h.fx.tdb.db.journeyRun.update({ where: { workflowId: handle.workflowId }, data: { startedAt: new Date(Date.now() - 31 * 86_400_000) } });
+    await h.fx.tdb.db.journeyRun.update({
+      where: { workflowId: handle.workflowId },
+      data: { startedAt: new Date(Date.now() - 31 * 86_400_000) },
+    });
     // And its row says "running" although the run is over (a failed or terminated run).
     await h.fx.tdb.db.journeyRun.update({ where: { workflowId: handle.workflowId }, data: { status: 'running' } });
     await h.event(c.id, 'pong');
@@ -146,11 +168,21 @@ describe('cooldown re-entry and stale runs', () => {
 });
 
 describe('event order per contact', () => {
-  it('holds a contact\'s later events while an earlier one is backing off', async () => {
+  it("holds a contact's later events while an earlier one is backing off", async () => {
     const c = await h.contact();
     const db = h.fx.tdb.db;
     const mk = (id: string, receivedAt: Date, next: Date) =>
-      db.event.create({ data: { idempotencyKey: `order:${id}`, source: 'test', type: 'noop', contactId: c.id, occurredAt: receivedAt, receivedAt, nextDispatchAt: next } });
+      db.event.create({
+        data: {
+          idempotencyKey: `order:${id}`,
+          source: 'test',
+          type: 'noop',
+          contactId: c.id,
+          occurredAt: receivedAt,
+          receivedAt,
+          nextDispatchAt: next,
+        },
+      });
     const t = Date.now();
     const early = await mk('early', new Date(t - 2000), new Date(t + 60_000)); // failed once, retrying in a minute
     const late = await mk('late', new Date(t - 1000), new Date(t - 1000));
@@ -158,7 +190,10 @@ describe('event order per contact', () => {
     expect((await db.event.findUniqueOrThrow({ where: { id: late.id } })).dispatchedAt).toBeNull();
     await db.event.update({ where: { id: early.id }, data: { nextDispatchAt: new Date(t - 1) } });
     await h.dispatch();
-    const [e1, e2] = await Promise.all([db.event.findUniqueOrThrow({ where: { id: early.id } }), db.event.findUniqueOrThrow({ where: { id: late.id } })]);
+    const [e1, e2] = await Promise.all([
+      db.event.findUniqueOrThrow({ where: { id: early.id } }),
+      db.event.findUniqueOrThrow({ where: { id: late.id } }),
+    ]);
     expect(e1.dispatchedAt).not.toBeNull();
     expect(e2.dispatchedAt).not.toBeNull();
     expect(e1.dispatchedAt!.getTime()).toBeLessThanOrEqual(e2.dispatchedAt!.getTime());
@@ -178,8 +213,20 @@ describe('api trigger', () => {
 
 describe('re-entry', () => {
   it('"once" never starts a second run; "always" starts again after the run ended; runs never overlap', async () => {
-    await h.publish({ key: 't_once', name: 'o', trigger: { type: 'event', event: 'ping' }, reentry: 'once', steps: [{ id: 'w', type: 'wait', duration: '1d' }] } as JourneyDefinitionInput);
-    await h.publish({ key: 't_always', name: 'a', trigger: { type: 'event', event: 'ping' }, reentry: 'always', steps: [{ id: 'w', type: 'wait', duration: '1d' }] } as JourneyDefinitionInput);
+    await h.publish({
+      key: 't_once',
+      name: 'o',
+      trigger: { type: 'event', event: 'ping' },
+      reentry: 'once',
+      steps: [{ id: 'w', type: 'wait', duration: '1d' }],
+    } as JourneyDefinitionInput);
+    await h.publish({
+      key: 't_always',
+      name: 'a',
+      trigger: { type: 'event', event: 'ping' },
+      reentry: 'always',
+      steps: [{ id: 'w', type: 'wait', duration: '1d' }],
+    } as JourneyDefinitionInput);
     const c = await h.contact();
     await h.event(c.id, 'ping');
     await h.event(c.id, 'ping'); // while running: delivered as a signal, no second run

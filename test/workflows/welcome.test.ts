@@ -53,9 +53,17 @@ describe('welcome journey', () => {
       expect(tips.parsed.text).toContain('Import your contacts');
 
       const sends = await fx.tdb.db.messageSend.findMany({ where: { contactId: contact.id }, orderBy: { createdAt: 'asc' } });
-      expect(sends.map((s) => [s.templateKey, s.status])).toEqual([['welcome', 'sent'], ['getting-started', 'sent']]);
+      expect(sends.map((s) => [s.templateKey, s.status])).toEqual([
+        ['welcome', 'sent'],
+        ['getting-started', 'sent'],
+      ]);
       const steps = await fx.tdb.db.journeyStepLog.findMany({ where: { workflowId }, orderBy: { at: 'asc' } });
-      expect(steps.map((s) => `${s.stepId}:${s.outcome}`)).toEqual(['welcome_email:sent', 'wait_3_days:waited', 'tips_email:sent', '(end):completed']);
+      expect(steps.map((s) => `${s.stepId}:${s.outcome}`)).toEqual([
+        'welcome_email:sent',
+        'wait_3_days:waited',
+        'tips_email:sent',
+        '(end):completed',
+      ]);
     });
   });
 
@@ -64,7 +72,12 @@ describe('welcome journey', () => {
       data: { email: 'nomail@example.com', firstName: 'No', subscriptions: { journeys: 'unsubscribed' } },
     });
     const taskQueue = 'welcome-unsub';
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: fx.activities });
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: await workflowBundle(),
+      activities: fx.activities,
+    });
     await worker.runUntil(async () => {
       const workflowId = journeyWorkflowId('welcome', contact.id);
       await env.client.workflow.execute('journeyWorkflow', {

@@ -32,7 +32,13 @@ function isErrorBody(v: unknown): v is { error: { code: string; message: string;
 
 export async function api<T>(
   path: string,
-  init: { method?: string; body?: unknown; signal?: AbortSignal; headers?: Record<string, string>; raw?: { body: Blob | string; contentType: string } } = {},
+  init: {
+    method?: string;
+    body?: unknown;
+    signal?: AbortSignal;
+    headers?: Record<string, string>;
+    raw?: { body: Blob | string; contentType: string };
+  } = {},
 ): Promise<T> {
   const method = init.method ?? (init.body === undefined && init.raw === undefined ? 'GET' : 'POST');
   const headers: Record<string, string> = { accept: 'application/json', ...init.headers };

@@ -15,8 +15,7 @@ export const approvalStep: StepHandler<StepOf<'approval'>> = async (ctx, step) =
     deadlineMs: ms,
     now: new Date(ctx.now()).toISOString(),
   });
-  const decided = () =>
-    ctx.state.events.find((e) => e.type === SYSTEM_EVENTS.approvalDecided && e.properties.approvalId === approvalId);
+  const decided = () => ctx.state.events.find((e) => e.type === SYSTEM_EVENTS.approvalDecided && e.properties.approvalId === approvalId);
   const outcome = await ctx.waitFor(Math.max(1, Date.parse(deadline) - ctx.now()), () => decided() !== undefined);
   if (outcome === 'interrupted') return { outcome: 'interrupted', next: null };
   let decision: string;

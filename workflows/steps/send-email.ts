@@ -40,7 +40,17 @@ export const sendEmailStep: StepHandler<SendEmailStep> = async (ctx, step) => {
       const ms = Math.max(MIN_DEFERRAL_MS, Date.parse(r.until) - ctx.now());
       const waited = await ctx.waitFor(ms);
       if (waited === 'interrupted') {
-        return { outcome: 'interrupted', detail: { template: step.template, sendId: r.sendId ?? null, reason: 'run ended while the send was deferred', deferrals, deferredReason, deferredUntil } };
+        return {
+          outcome: 'interrupted',
+          detail: {
+            template: step.template,
+            sendId: r.sendId ?? null,
+            reason: 'run ended while the send was deferred',
+            deferrals,
+            deferredReason,
+            deferredUntil,
+          },
+        };
       }
       continue;
     }

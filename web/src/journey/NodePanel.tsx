@@ -6,11 +6,28 @@ import { useApi } from '../hooks';
 import { ErrorBox, fmt, Loading, pct, when } from '../ui';
 import { END_ID, TRIGGER_ID } from './graph';
 
-export function NodePanel({ journeyKey, def, nodeId, counts, issues, editor }: { journeyKey: string; def: JourneyDefinition; nodeId: string; counts: StepCounts | undefined; issues: string[]; editor?: React.ReactNode }) {
+export function NodePanel({
+  journeyKey,
+  def,
+  nodeId,
+  counts,
+  issues,
+  editor,
+}: {
+  journeyKey: string;
+  def: JourneyDefinition;
+  nodeId: string;
+  counts: StepCounts | undefined;
+  issues: string[];
+  editor?: React.ReactNode;
+}) {
   const step = def.steps.find((s) => s.id === nodeId);
   const goalIndex = nodeId.startsWith('__goal_') ? Number(nodeId.slice(7)) : -1;
-  const settings = nodeId === TRIGGER_ID ? { trigger: def.trigger, reentry: def.reentry } : step ?? def.goals[goalIndex] ?? null;
-  const waiting = useApi<{ total: number; contacts: WaitingContact[] }>(step && counts ? `/journeys/${journeyKey}/steps/${step.id}/contacts` : null, 5000);
+  const settings = nodeId === TRIGGER_ID ? { trigger: def.trigger, reentry: def.reentry } : (step ?? def.goals[goalIndex] ?? null);
+  const waiting = useApi<{ total: number; contacts: WaitingContact[] }>(
+    step && counts ? `/journeys/${journeyKey}/steps/${step.id}/contacts` : null,
+    5000,
+  );
   if (nodeId === END_ID) return <p className="muted">Where runs end. The counts show how they ended.</p>;
   return (
     <div className="node-panel">

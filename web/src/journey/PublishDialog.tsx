@@ -28,7 +28,15 @@ function canonical(def: unknown): unknown {
   return out;
 }
 
-export function PublishDialog({ journeyKey, onClose, onPublished }: { journeyKey: string; onClose(): void; onPublished(version: number): void }) {
+export function PublishDialog({
+  journeyKey,
+  onClose,
+  onPublished,
+}: {
+  journeyKey: string;
+  onClose(): void;
+  onPublished(version: number): void;
+}) {
   const ref = useRef<HTMLDialogElement>(null);
   const { data, error, reload } = useApi<PublishPreview>(`/journeys/${journeyKey}/publish-preview`);
   const [busy, setBusy] = useState(false);
@@ -63,7 +71,8 @@ export function PublishDialog({ journeyKey, onClose, onPublished }: { journeyKey
               <>This journey has never been published: the draft becomes v1 and starts taking contacts.</>
             ) : changed ? (
               <>
-                The draft becomes <strong>v{next}</strong>. New runs start on v{next}; the {fmt(data.inFlight)} contact{data.inFlight === 1 ? '' : 's'} in flight stay on the version they started on.
+                The draft becomes <strong>v{next}</strong>. New runs start on v{next}; the {fmt(data.inFlight)} contact
+                {data.inFlight === 1 ? '' : 's'} in flight stay on the version they started on.
               </>
             ) : (
               <>The draft is the same as the live v{data.liveVersion}: publishing changes nothing.</>
@@ -73,7 +82,8 @@ export function PublishDialog({ journeyKey, onClose, onPublished }: { journeyKey
             <ul className="warnings" aria-label="Contacts at steps the new version removes">
               {data.stranded.map((s) => (
                 <li key={`${s.version}:${s.step}`}>
-                  {fmt(s.contacts)} contact{s.contacts === 1 ? '' : 's'} wait at <code>{s.step}</code>, which the new version removes: they finish on v{s.version}.
+                  {fmt(s.contacts)} contact{s.contacts === 1 ? '' : 's'} wait at <code>{s.step}</code>, which the new version removes: they
+                  finish on v{s.version}.
                 </li>
               ))}
             </ul>
@@ -101,7 +111,12 @@ export function PublishDialog({ journeyKey, onClose, onPublished }: { journeyKey
         <button type="button" className="btn" onClick={() => ref.current?.close()}>
           Cancel
         </button>
-        <button type="button" className="btn btn-primary" disabled={!data || busy || (data.liveVersion !== null && !changed)} onClick={() => void publish()}>
+        <button
+          type="button"
+          className="btn btn-primary"
+          disabled={!data || busy || (data.liveVersion !== null && !changed)}
+          onClick={() => void publish()}
+        >
           {busy ? 'Publishing…' : data?.liveVersion === null ? 'Publish v1' : `Publish v${next}`}
         </button>
       </div>

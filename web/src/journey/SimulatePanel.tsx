@@ -19,7 +19,12 @@ export function offset(fromIso: string, toIso: string): string {
   let ms = Date.parse(toIso) - Date.parse(fromIso);
   if (ms <= 0) return '+0';
   const parts: string[] = [];
-  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const) {
     const n = Math.floor(ms / size);
     if (n > 0) parts.push(`${n}${unit}`);
     ms -= n * size;
@@ -53,7 +58,13 @@ export function SimulatePanel({ journeyKey, text, onPath }: { journeyKey: string
       };
       const body = {
         contact: mode === 'describe' ? { describe: props(describe, 'The contact') } : { email: email.trim() },
-        events: events.filter((e) => e.type.trim()).map((e, i) => ({ type: e.type.trim(), properties: props(e.properties, `Event ${i + 1}'s properties`), at: e.at.trim() || '0s' })),
+        events: events
+          .filter((e) => e.type.trim())
+          .map((e, i) => ({
+            type: e.type.trim(),
+            properties: props(e.properties, `Event ${i + 1}'s properties`),
+            at: e.at.trim() || '0s',
+          })),
         definition: parse(text),
       };
       const r = await api<SimulationResult>(`/v1/journeys/${journeyKey}/simulate`, { body });
@@ -73,7 +84,9 @@ export function SimulatePanel({ journeyKey, text, onPath }: { journeyKey: string
 
   return (
     <div className="simulate">
-      <p className="muted small">Runs the journey's own interpreter on simulated time, on the definition as it is in the editor now. Nothing is sent or stored.</p>
+      <p className="muted small">
+        Runs the journey's own interpreter on simulated time, on the definition as it is in the editor now. Nothing is sent or stored.
+      </p>
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -91,7 +104,14 @@ export function SimulatePanel({ journeyKey, text, onPath }: { journeyKey: string
           {mode === 'describe' ? (
             <div className="field">
               <label htmlFor={`${ids}-describe`}>Attributes (YAML)</label>
-              <textarea id={`${ids}-describe`} rows={3} spellCheck={false} value={describe} onChange={(e) => setDescribe(e.target.value)} aria-describedby={`${ids}-describe-hint`} />
+              <textarea
+                id={`${ids}-describe`}
+                rows={3}
+                spellCheck={false}
+                value={describe}
+                onChange={(e) => setDescribe(e.target.value)}
+                aria-describedby={`${ids}-describe-hint`}
+              />
               <span id={`${ids}-describe-hint`} className="muted small">
                 Profile fields and tier, lifetimeSpend, loyaltyPoints, tags, subscriptions, lastPurchaseAt…
               </span>
@@ -124,13 +144,28 @@ export function SimulatePanel({ journeyKey, text, onPath }: { journeyKey: string
               </div>
               <div className="field">
                 <label htmlFor={`${ids}-p${i}`}>Properties</label>
-                <input id={`${ids}-p${i}`} value={e.properties} spellCheck={false} onChange={(x) => setRow(i, { properties: x.target.value })} />
+                <input
+                  id={`${ids}-p${i}`}
+                  value={e.properties}
+                  spellCheck={false}
+                  onChange={(x) => setRow(i, { properties: x.target.value })}
+                />
               </div>
               <div className="field field-narrow">
                 <label htmlFor={`${ids}-a${i}`}>After</label>
-                <input id={`${ids}-a${i}`} value={e.at} onChange={(x) => setRow(i, { at: x.target.value })} aria-describedby={`${ids}-at-hint`} />
+                <input
+                  id={`${ids}-a${i}`}
+                  value={e.at}
+                  onChange={(x) => setRow(i, { at: x.target.value })}
+                  aria-describedby={`${ids}-at-hint`}
+                />
               </div>
-              <button type="button" className="btn btn-small" aria-label={`Remove event ${i + 1}`} onClick={() => setEvents((rows) => rows.filter((_, k) => k !== i))}>
+              <button
+                type="button"
+                className="btn btn-small"
+                aria-label={`Remove event ${i + 1}`}
+                onClick={() => setEvents((rows) => rows.filter((_, k) => k !== i))}
+              >
                 ✕
               </button>
               {[...errorAt(`events.${i}`)].map((m) => (
@@ -144,7 +179,11 @@ export function SimulatePanel({ journeyKey, text, onPath }: { journeyKey: string
             "After" is an offset from the start: 0s, 30m, 2d, 1d12h.
           </span>
           <div>
-            <button type="button" className="btn btn-small" onClick={() => setEvents((rows) => [...rows, { type: 'purchase', properties: '{ amount: 50 }', at: '3d' }])}>
+            <button
+              type="button"
+              className="btn btn-small"
+              onClick={() => setEvents((rows) => [...rows, { type: 'purchase', properties: '{ amount: 50 }', at: '3d' }])}
+            >
               Add an event
             </button>
           </div>
@@ -192,7 +231,8 @@ function SimulationView({ r }: { r: SimulationResult }) {
         ))}
       </ol>
       <p className="sim-end" data-sim-end={end.status}>
-        <strong>{end.status === 'waiting' ? 'Still waiting' : end.status === 'stopped' ? 'Stopped' : `Ends: ${end.status}`}</strong> at {offset(r.startedAt, end.at)}
+        <strong>{end.status === 'waiting' ? 'Still waiting' : end.status === 'stopped' ? 'Stopped' : `Ends: ${end.status}`}</strong> at{' '}
+        {offset(r.startedAt, end.at)}
         {end.reason ? ` — ${end.reason}` : ''}
       </p>
       <h4>Emails</h4>
@@ -238,7 +278,12 @@ function SimulationView({ r }: { r: SimulationResult }) {
       )}
       {r.events.some((e) => !e.heard) && (
         <p className="muted small">
-          Not heard by the run (it does not wait for them, or it had ended): {r.events.filter((e) => !e.heard).map((e) => `${e.type} at ${offset(r.startedAt, e.at)}`).join(', ')}. They still count in conditions.
+          Not heard by the run (it does not wait for them, or it had ended):{' '}
+          {r.events
+            .filter((e) => !e.heard)
+            .map((e) => `${e.type} at ${offset(r.startedAt, e.at)}`)
+            .join(', ')}
+          . They still count in conditions.
         </p>
       )}
     </section>

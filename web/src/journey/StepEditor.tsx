@@ -28,7 +28,10 @@ export function StepEditor({ text, step: typed, index, stepIds, issues, template
   const step: Raw = typed;
   const id = String(step.id ?? '');
   const prefix = `steps.${index}`;
-  const issuesAt = (path: Path) => issues.filter((i) => i.path === `${prefix}.${path.join('.')}` || i.path.startsWith(`${prefix}.${path.join('.')}.`)).map((i) => i.message);
+  const issuesAt = (path: Path) =>
+    issues
+      .filter((i) => i.path === `${prefix}.${path.join('.')}` || i.path.startsWith(`${prefix}.${path.join('.')}.`))
+      .map((i) => i.message);
   const shown = new Set<string>();
   const apply = (fn: () => string, selected?: string | null) => {
     try {
@@ -55,7 +58,14 @@ export function StepEditor({ text, step: typed, index, stepIds, issues, template
         onChange={(s) => {
           if (s.trim() === '') return set(path, undefined);
           if (kind === 'number') return set(path, Number(s));
-          if (kind === 'list') return set(path, s.split(',').map((x) => x.trim()).filter(Boolean));
+          if (kind === 'list')
+            return set(
+              path,
+              s
+                .split(',')
+                .map((x) => x.trim())
+                .filter(Boolean),
+            );
           return set(path, s);
         }}
       />
@@ -64,11 +74,29 @@ export function StepEditor({ text, step: typed, index, stepIds, issues, template
   const choice = (path: Path, label: string, options: string[]) => {
     shown.add(path.join('.'));
     const v = readIn(step, path);
-    return <SelectField key={path.join('.')} label={label} value={v === undefined ? '' : String(v)} options={options} errors={issuesAt(path)} onChange={(s) => set(path, s || undefined)} />;
+    return (
+      <SelectField
+        key={path.join('.')}
+        label={label}
+        value={v === undefined ? '' : String(v)}
+        options={options}
+        errors={issuesAt(path)}
+        onChange={(s) => set(path, s || undefined)}
+      />
+    );
   };
   const yamlField = (path: Path, label: string, hint: string) => {
     shown.add(path.join('.'));
-    return <YamlField key={`${id}:${path.join('.')}`} label={label} hint={hint} value={readIn(step, path)} errors={issuesAt(path)} onChange={(v) => set(path, v)} />;
+    return (
+      <YamlField
+        key={`${id}:${path.join('.')}`}
+        label={label}
+        hint={hint}
+        value={readIn(step, path)}
+        errors={issuesAt(path)}
+        onChange={(v) => set(path, v)}
+      />
+    );
   };
 
   let fields: React.ReactNode = null;
@@ -98,7 +126,14 @@ export function StepEditor({ text, step: typed, index, stepIds, issues, template
             <legend>Days</legend>
             {DAYS.map((d) => (
               <label key={d} className="check">
-                <input type="checkbox" checked={days.includes(d)} onChange={(e) => set(['days'], e.target.checked ? DAYS.filter((x) => x === d || days.includes(x)) : days.filter((x) => x !== d))} /> {d}
+                <input
+                  type="checkbox"
+                  checked={days.includes(d)}
+                  onChange={(e) =>
+                    set(['days'], e.target.checked ? DAYS.filter((x) => x === d || days.includes(x)) : days.filter((x) => x !== d))
+                  }
+                />{' '}
+                {d}
               </label>
             ))}
           </fieldset>
@@ -127,15 +162,37 @@ export function StepEditor({ text, step: typed, index, stepIds, issues, template
             <fieldset key={i} className="case">
               <legend>Case {i + 1}</legend>
               {field(['cases', i, 'label'], 'Label')}
-              {yamlField(['cases', i, 'when'], 'Condition', 'YAML, e.g. { field: tier, op: eq, value: gold } or { event: page_viewed, within: 7d }')}
+              {yamlField(
+                ['cases', i, 'when'],
+                'Condition',
+                'YAML, e.g. { field: tier, op: eq, value: gold } or { event: page_viewed, within: 7d }',
+              )}
               {cases.length > 1 && (
-                <button type="button" className="btn btn-small" onClick={() => set(['cases'], cases.filter((_, k) => k !== i))}>
+                <button
+                  type="button"
+                  className="btn btn-small"
+                  onClick={() =>
+                    set(
+                      ['cases'],
+                      cases.filter((_, k) => k !== i),
+                    )
+                  }
+                >
                   Remove case {i + 1}
                 </button>
               )}
             </fieldset>
           ))}
-          <button type="button" className="btn btn-small" onClick={() => set(['cases'], [...cases, { label: `case_${cases.length + 1}`, when: { field: 'tags', op: 'contains', value: 'vip' }, next: null }])}>
+          <button
+            type="button"
+            className="btn btn-small"
+            onClick={() =>
+              set(
+                ['cases'],
+                [...cases, { label: `case_${cases.length + 1}`, when: { field: 'tags', op: 'contains', value: 'vip' }, next: null }],
+              )
+            }
+          >
             Add a case
           </button>
         </>
@@ -251,7 +308,9 @@ export function StepEditor({ text, step: typed, index, stepIds, issues, template
               label={t.label === 'next' ? 'Next step' : `When ${t.label}`}
               value={current}
               options={['', ...stepIds.filter((s) => s !== id)]}
-              optionLabel={(o) => (o === '' ? 'End of the journey' : o === following && t.path[0] === 'next' ? `${o} (the following step)` : o)}
+              optionLabel={(o) =>
+                o === '' ? 'End of the journey' : o === following && t.path[0] === 'next' ? `${o} (the following step)` : o
+              }
               errors={issuesAt(t.path)}
               onChange={(s) => apply(() => connect(text, id, t.path, s || null))}
             />
@@ -262,7 +321,12 @@ export function StepEditor({ text, step: typed, index, stepIds, issues, template
         <button type="button" className="btn btn-small" disabled={index === 0} onClick={() => apply(() => moveStep(text, id, -1))}>
           Move up
         </button>
-        <button type="button" className="btn btn-small" disabled={index === stepIds.length - 1} onClick={() => apply(() => moveStep(text, id, 1))}>
+        <button
+          type="button"
+          className="btn btn-small"
+          disabled={index === stepIds.length - 1}
+          onClick={() => apply(() => moveStep(text, id, 1))}
+        >
           Move down
         </button>
         <button type="button" className="btn btn-small btn-danger" onClick={() => apply(() => removeStep(text, id), null)}>
@@ -284,7 +348,23 @@ function Errors({ messages, id }: { messages: string[]; id?: string }) {
   );
 }
 
-function TextField({ label, value, hint, errors, type, list, onChange }: { label: string; value: string; hint?: string; errors: string[]; type: 'text' | 'number'; list?: string; onChange(v: string): void }) {
+function TextField({
+  label,
+  value,
+  hint,
+  errors,
+  type,
+  list,
+  onChange,
+}: {
+  label: string;
+  value: string;
+  hint?: string;
+  errors: string[];
+  type: 'text' | 'number';
+  list?: string;
+  onChange(v: string): void;
+}) {
   const id = useId();
   // Local while typing so the caret stays put; written through on every change.
   const [v, setV] = useState(value);
@@ -314,12 +394,32 @@ function TextField({ label, value, hint, errors, type, list, onChange }: { label
   );
 }
 
-function SelectField({ label, value, options, errors, onChange, optionLabel = (o) => o || '–' }: { label: string; value: string; options: string[]; errors: string[]; onChange(v: string): void; optionLabel?: (o: string) => string }) {
+function SelectField({
+  label,
+  value,
+  options,
+  errors,
+  onChange,
+  optionLabel = (o) => o || '–',
+}: {
+  label: string;
+  value: string;
+  options: string[];
+  errors: string[];
+  onChange(v: string): void;
+  optionLabel?: (o: string) => string;
+}) {
   const id = useId();
   return (
     <div className={`field${errors.length ? ' has-error' : ''}`}>
       <label htmlFor={id}>{label}</label>
-      <select id={id} value={value} aria-invalid={errors.length > 0} aria-describedby={errors.length ? `${id}-err` : undefined} onChange={(e) => onChange(e.target.value)}>
+      <select
+        id={id}
+        value={value}
+        aria-invalid={errors.length > 0}
+        aria-describedby={errors.length ? `${id}-err` : undefined}
+        onChange={(e) => onChange(e.target.value)}
+      >
         {options.map((o) => (
           <option key={o} value={o}>
             {optionLabel(o)}
@@ -332,7 +432,19 @@ function SelectField({ label, value, options, errors, onChange, optionLabel = (o
 }
 
 /** A structured value (a condition, attributes) edited as YAML; written through when it parses. */
-function YamlField({ label, hint, value, errors, onChange }: { label: string; hint: string; value: unknown; errors: string[]; onChange(v: unknown): void }) {
+function YamlField({
+  label,
+  hint,
+  value,
+  errors,
+  onChange,
+}: {
+  label: string;
+  hint: string;
+  value: unknown;
+  errors: string[];
+  onChange(v: unknown): void;
+}) {
   const id = useId();
   const shownText = value === undefined ? '' : stringify(value, { flow: true }).trim();
   const [v, setV] = useState(shownText);

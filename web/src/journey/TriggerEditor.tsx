@@ -5,7 +5,19 @@ import type { JourneyDefinition } from '../../../journeys/schema';
 import type { ErrorDetail } from '../api';
 import { setTopField } from './edit';
 
-export function TriggerEditor({ text, def, issues, onText, onError }: { text: string; def: JourneyDefinition; issues: ErrorDetail[]; onText(t: string): void; onError(m: string): void }) {
+export function TriggerEditor({
+  text,
+  def,
+  issues,
+  onText,
+  onError,
+}: {
+  text: string;
+  def: JourneyDefinition;
+  issues: ErrorDetail[];
+  onText(t: string): void;
+  onError(m: string): void;
+}) {
   const id = useId();
   const t = def.trigger;
   const eventText = t.type === 'event' ? (Array.isArray(t.event) ? t.event.join(', ') : String(t.event ?? '')) : '';
@@ -31,7 +43,11 @@ export function TriggerEditor({ text, def, issues, onText, onError }: { text: st
       )}
       <div className="field">
         <label htmlFor={`${id}-type`}>Starts when</label>
-        <select id={`${id}-type`} value={editable ? t.type : 'other'} onChange={(e) => apply(e.target.value === 'api' ? { type: 'api' } : { type: 'event', event: ev || 'signed_up' })}>
+        <select
+          id={`${id}-type`}
+          value={editable ? t.type : 'other'}
+          onChange={(e) => apply(e.target.value === 'api' ? { type: 'api' } : { type: 'event', event: ev || 'signed_up' })}
+        >
           <option value="event">an event arrives</option>
           <option value="api">enrolled through the API or a journey</option>
           {!editable && <option value="other">{t.type.replace(/_/g, ' ')} (edit in the YAML)</option>}
@@ -46,7 +62,10 @@ export function TriggerEditor({ text, def, issues, onText, onError }: { text: st
             aria-describedby={`${id}-hint`}
             onChange={(e) => {
               setEv(e.target.value);
-              const list = e.target.value.split(',').map((x) => x.trim()).filter(Boolean);
+              const list = e.target.value
+                .split(',')
+                .map((x) => x.trim())
+                .filter(Boolean);
               apply({ ...t, event: list.length > 1 ? list : (list[0] ?? '') });
             }}
           />

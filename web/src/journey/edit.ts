@@ -25,19 +25,39 @@ export const STEP_TYPES: { type: StepType; label: string }[] = [
 /** A new step of a type, with fields a marketer then adjusts (valid as they are, where they can be). */
 export function defaultStep(type: StepType, id: string, opts: { template?: string; journey?: string } = {}): Record<string, unknown> {
   switch (type) {
-    case 'send_email': return { id, type, template: opts.template ?? 'welcome' };
-    case 'wait': return { id, type, duration: '1d' };
-    case 'wait_until_window': return { id, type, days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '17:00' };
-    case 'wait_for_event': return { id, type, event: 'page_viewed', timeout: '3d', onEvent: null, onTimeout: null };
-    case 'branch': return { id, type, cases: [{ label: 'gold', when: { field: 'tier', op: 'eq', value: 'gold' }, next: null }], otherwise: null };
-    case 'split': return { id, type, variants: [{ name: 'a', percent: 50, next: null }, { name: 'b', percent: 50, next: null }] };
-    case 'update_contact': return { id, type, addTags: ['engaged'] };
-    case 'issue_coupon': return { id, type, value: 10, prefix: 'RAP', reason: 'Thank you' };
-    case 'create_task': return { id, type, owner: 'contact.owner', fallbackOwner: 'sales@example.com', due: '1d', reason: 'Follow up' };
-    case 'approval': return { id, type, approver: 'manager@example.com', subject: 'Approve this', deadline: '3d', onApprove: null, onReject: null };
-    case 'webhook': return { id, type, url: 'https://example.com/hook' };
-    case 'enrol': return { id, type, journey: opts.journey ?? 'welcome' };
-    case 'exit': return { id, type, outcome: 'completed' };
+    case 'send_email':
+      return { id, type, template: opts.template ?? 'welcome' };
+    case 'wait':
+      return { id, type, duration: '1d' };
+    case 'wait_until_window':
+      return { id, type, days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '17:00' };
+    case 'wait_for_event':
+      return { id, type, event: 'page_viewed', timeout: '3d', onEvent: null, onTimeout: null };
+    case 'branch':
+      return { id, type, cases: [{ label: 'gold', when: { field: 'tier', op: 'eq', value: 'gold' }, next: null }], otherwise: null };
+    case 'split':
+      return {
+        id,
+        type,
+        variants: [
+          { name: 'a', percent: 50, next: null },
+          { name: 'b', percent: 50, next: null },
+        ],
+      };
+    case 'update_contact':
+      return { id, type, addTags: ['engaged'] };
+    case 'issue_coupon':
+      return { id, type, value: 10, prefix: 'RAP', reason: 'Thank you' };
+    case 'create_task':
+      return { id, type, owner: 'contact.owner', fallbackOwner: 'sales@example.com', due: '1d', reason: 'Follow up' };
+    case 'approval':
+      return { id, type, approver: 'manager@example.com', subject: 'Approve this', deadline: '3d', onApprove: null, onReject: null };
+    case 'webhook':
+      return { id, type, url: 'https://example.com/hook' };
+    case 'enrol':
+      return { id, type, journey: opts.journey ?? 'welcome' };
+    case 'exit':
+      return { id, type, outcome: 'completed' };
   }
 }
 
@@ -47,16 +67,33 @@ export function targetFields(s: Partial<Step> & { type?: string }): { path: Path
   switch (s.type) {
     case 'branch': {
       const cases = Array.isArray(raw.cases) ? (raw.cases as Record<string, unknown>[]) : [];
-      return [...cases.map((c, i) => ({ path: ['cases', i, 'next'], label: typeof c?.label === 'string' ? c.label : `case ${i + 1}`, nullable: true })), { path: ['otherwise'], label: 'otherwise', nullable: true }];
+      return [
+        ...cases.map((c, i) => ({
+          path: ['cases', i, 'next'],
+          label: typeof c?.label === 'string' ? c.label : `case ${i + 1}`,
+          nullable: true,
+        })),
+        { path: ['otherwise'], label: 'otherwise', nullable: true },
+      ];
     }
     case 'split': {
       const variants = Array.isArray(raw.variants) ? (raw.variants as Record<string, unknown>[]) : [];
       return variants.map((v, i) => ({ path: ['variants', i, 'next'], label: `variant ${String(v?.name ?? i + 1)}`, nullable: true }));
     }
-    case 'wait_for_event': return [{ path: ['onEvent'], label: 'event arrives', nullable: true }, { path: ['onTimeout'], label: 'timeout', nullable: true }];
-    case 'approval': return [{ path: ['onApprove'], label: 'approved', nullable: true }, { path: ['onReject'], label: 'rejected', nullable: true }];
-    case 'exit': return [];
-    default: return [{ path: ['next'], label: 'next', nullable: false }];
+    case 'wait_for_event':
+      return [
+        { path: ['onEvent'], label: 'event arrives', nullable: true },
+        { path: ['onTimeout'], label: 'timeout', nullable: true },
+      ];
+    case 'approval':
+      return [
+        { path: ['onApprove'], label: 'approved', nullable: true },
+        { path: ['onReject'], label: 'rejected', nullable: true },
+      ];
+    case 'exit':
+      return [];
+    default:
+      return [{ path: ['next'], label: 'next', nullable: false }];
   }
 }
 
@@ -73,11 +110,29 @@ export function looseDefinition(text: string): JourneyDefinition | null {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return null;
   const r = raw as Record<string, unknown>;
   const steps = (Array.isArray(r.steps) ? r.steps : []).filter(
-    (s): s is Step => !!s && typeof s === 'object' && typeof (s as Record<string, unknown>).id === 'string' && STEP_TYPES.some((t) => t.type === (s as Record<string, unknown>).type),
+    (s): s is Step =>
+      !!s &&
+      typeof s === 'object' &&
+      typeof (s as Record<string, unknown>).id === 'string' &&
+      STEP_TYPES.some((t) => t.type === (s as Record<string, unknown>).type),
   );
-  const trigger = r.trigger && typeof r.trigger === 'object' && typeof (r.trigger as Record<string, unknown>).type === 'string' ? r.trigger : { type: 'api' };
-  const goals = (Array.isArray(r.goals) ? r.goals : []).filter((g) => g && typeof g === 'object' && typeof (g as Record<string, unknown>).event === 'string');
-  return { ...(r as object), key: String(r.key ?? ''), name: String(r.name ?? ''), category: String(r.category ?? 'journeys'), reentry: 'once', trigger, goals, steps } as JourneyDefinition;
+  const trigger =
+    r.trigger && typeof r.trigger === 'object' && typeof (r.trigger as Record<string, unknown>).type === 'string'
+      ? r.trigger
+      : { type: 'api' };
+  const goals = (Array.isArray(r.goals) ? r.goals : []).filter(
+    (g) => g && typeof g === 'object' && typeof (g as Record<string, unknown>).event === 'string',
+  );
+  return {
+    ...(r as object),
+    key: String(r.key ?? ''),
+    name: String(r.name ?? ''),
+    category: String(r.category ?? 'journeys'),
+    reentry: 'once',
+    trigger,
+    goals,
+    steps,
+  } as JourneyDefinition;
 }
 
 function edit(text: string, fn: (doc: Document, steps: Record<string, unknown>[]) => void): string {
@@ -104,7 +159,12 @@ export function freshId(steps: { id?: unknown }[], base: string): string {
 }
 
 /** Adds a step after `after` (or at the end); an explicit `next` of that step moves to the new one. */
-export function addStep(text: string, type: StepType, after: string | null, opts: { template?: string; journey?: string } = {}): { text: string; id: string } {
+export function addStep(
+  text: string,
+  type: StepType,
+  after: string | null,
+  opts: { template?: string; journey?: string } = {},
+): { text: string; id: string } {
   let id = '';
   const out = edit(text, (doc, steps) => {
     id = freshId(steps, type === 'send_email' ? 'email' : type);
@@ -129,7 +189,7 @@ export function removeStep(text: string, id: string): string {
     const i = indexOf(steps, id);
     const s = steps[i]!;
     const simple = targetFields(s).length === 1 && targetFields(s)[0]!.path[0] === 'next';
-    const onward = simple ? (typeof s.next === 'string' ? s.next : (steps[i + 1]?.id as string | undefined) ?? null) : null;
+    const onward = simple ? (typeof s.next === 'string' ? s.next : ((steps[i + 1]?.id as string | undefined) ?? null)) : null;
     steps.forEach((other, j) => {
       if (j === i) return;
       for (const f of targetFields(other)) {

@@ -32,7 +32,10 @@ export interface EdgeData extends Record<string, unknown> {
 }
 
 /** Each way out of a step: the outcome it logs, its label, and where it goes (null: the end). */
-export function exits(def: JourneyDefinition, index: number): { outcome: string | null; label: string | null; to: string | null; field: string }[] {
+export function exits(
+  def: JourneyDefinition,
+  index: number,
+): { outcome: string | null; label: string | null; to: string | null; field: string }[] {
   const s = def.steps[index]!;
   const following = def.steps[index + 1]?.id ?? null;
   // While the YAML is being edited a step may lack fields: no exits from those.
@@ -40,11 +43,21 @@ export function exits(def: JourneyDefinition, index: number): { outcome: string 
   switch (s.type) {
     case 'branch':
       return [
-        ...(Array.isArray(s.cases) ? s.cases : []).map((c, i) => ({ outcome: c?.label ?? `case_${i + 1}`, label: c?.label ?? `case ${i + 1}`, to: to(c?.next), field: `cases.${i}.next` })),
+        ...(Array.isArray(s.cases) ? s.cases : []).map((c, i) => ({
+          outcome: c?.label ?? `case_${i + 1}`,
+          label: c?.label ?? `case ${i + 1}`,
+          to: to(c?.next),
+          field: `cases.${i}.next`,
+        })),
         { outcome: 'otherwise', label: 'otherwise', to: to(s.otherwise), field: 'otherwise' },
       ];
     case 'split':
-      return (Array.isArray(s.variants) ? s.variants : []).map((v, i) => ({ outcome: `variant_${v?.name}`, label: `${v?.name} ${v?.percent}%`, to: to(v?.next), field: `variants.${i}.next` }));
+      return (Array.isArray(s.variants) ? s.variants : []).map((v, i) => ({
+        outcome: `variant_${v?.name}`,
+        label: `${v?.name} ${v?.percent}%`,
+        to: to(v?.next),
+        field: `variants.${i}.next`,
+      }));
     case 'wait_for_event':
       return [
         { outcome: 'event_received', label: s.event, to: to(s.onEvent), field: 'onEvent' },
@@ -137,7 +150,13 @@ export function buildGraph(
   nodes.push({
     ...base,
     id: TRIGGER_ID,
-    data: { kind: 'trigger', title: 'Trigger', subtitle: describeTrigger(def), issues: issuesByStep.get(TRIGGER_ID) ?? [], selected: selected === TRIGGER_ID },
+    data: {
+      kind: 'trigger',
+      title: 'Trigger',
+      subtitle: describeTrigger(def),
+      issues: issuesByStep.get(TRIGGER_ID) ?? [],
+      selected: selected === TRIGGER_ID,
+    },
   });
   let needsEnd = false;
   def.steps.forEach((s, i) => {
@@ -174,7 +193,13 @@ export function buildGraph(
     }
   });
   if (def.steps[0]) {
-    edges.push({ id: `${TRIGGER_ID}->${def.steps[0].id}`, source: TRIGGER_ID, target: def.steps[0].id, type: 'counted', data: { taken: sumEntered(stats) } });
+    edges.push({
+      id: `${TRIGGER_ID}->${def.steps[0].id}`,
+      source: TRIGGER_ID,
+      target: def.steps[0].id,
+      type: 'counted',
+      data: { taken: sumEntered(stats) },
+    });
   }
   def.goals.forEach((g, i) => {
     nodes.push({
@@ -188,7 +213,15 @@ export function buildGraph(
         selected: selected === goalId(i),
       },
     });
-    if (g.next) edges.push({ id: `${goalId(i)}->${g.next}`, source: goalId(i), target: g.next, type: 'counted', animated: false, data: { label: 'jump' } });
+    if (g.next)
+      edges.push({
+        id: `${goalId(i)}->${g.next}`,
+        source: goalId(i),
+        target: g.next,
+        type: 'counted',
+        animated: false,
+        data: { label: 'jump' },
+      });
   });
   if (needsEnd || def.steps.length === 0) {
     const endings = stats?.endings ?? {};
@@ -199,7 +232,11 @@ export function buildGraph(
       data: {
         kind: 'end',
         title: 'End',
-        subtitle: ended ? Object.entries(endings).map(([k, v]) => `${k} ${v}`).join(' · ') : 'No run has ended yet',
+        subtitle: ended
+          ? Object.entries(endings)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(' · ')
+          : 'No run has ended yet',
         issues: [],
         selected: false,
       },

@@ -7,7 +7,14 @@ import type { EdgeData, JourneyNodeData } from './graph';
 export function JourneyNode({ data }: NodeProps<Node<JourneyNodeData>>) {
   const c = data.counts;
   const e = c?.email;
-  const cls = ['jnode', `jnode-${data.kind}`, data.stepType ? `jnode-${data.stepType}` : '', data.selected ? 'is-selected' : '', data.issues.length ? 'has-issues' : '', data.simulated ? 'is-simulated' : ''].join(' ');
+  const cls = [
+    'jnode',
+    `jnode-${data.kind}`,
+    data.stepType ? `jnode-${data.stepType}` : '',
+    data.selected ? 'is-selected' : '',
+    data.issues.length ? 'has-issues' : '',
+    data.simulated ? 'is-simulated' : '',
+  ].join(' ');
   return (
     <div className={cls} data-node={data.stepId ?? data.kind} title={data.issues.join('\n') || undefined}>
       {data.kind !== 'trigger' && data.kind !== 'goal' && <Handle type="target" position={Position.Top} />}
@@ -44,7 +51,14 @@ export function JourneyNode({ data }: NodeProps<Node<JourneyNodeData>>) {
       )}
       {data.kind === 'step' && data.exits && data.exits.length > 1 ? (
         data.exits.map((x, i) => (
-          <Handle key={x.id} id={x.id} type="source" position={Position.Bottom} style={{ left: `${((i + 0.5) / data.exits!.length) * 100}%` }} title={`Connect "${x.label}"`} />
+          <Handle
+            key={x.id}
+            id={x.id}
+            type="source"
+            position={Position.Bottom}
+            style={{ left: `${((i + 0.5) / data.exits!.length) * 100}%` }}
+            title={`Connect "${x.label}"`}
+          />
         ))
       ) : data.kind === 'step' && data.exits?.length === 1 ? (
         <Handle id={data.exits[0]!.id} type="source" position={Position.Bottom} title="Connect the next step" />

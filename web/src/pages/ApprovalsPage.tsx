@@ -62,9 +62,12 @@ export function ApprovalsPage() {
                       Journey <Link to={`/journeys/${journey}`}>{journey}</Link> ·{' '}
                     </>
                   )}
-                  <Link to={`/contacts/${a.contactId}`}>the contact</Link> · asked {when(a.createdAt)} · approver {a.approver} · decide by <strong>{when(a.deadline)}</strong>
+                  <Link to={`/contacts/${a.contactId}`}>the contact</Link> · asked {when(a.createdAt)} · approver {a.approver} · decide by{' '}
+                  <strong>{when(a.deadline)}</strong>
                 </p>
-                {a.detail !== null && typeof a.detail === 'object' && Object.keys(a.detail).length > 0 ? <pre className="code">{JSON.stringify(a.detail, null, 2)}</pre> : null}
+                {a.detail !== null && typeof a.detail === 'object' && Object.keys(a.detail).length > 0 ? (
+                  <pre className="code">{JSON.stringify(a.detail, null, 2)}</pre>
+                ) : null}
                 {canEdit && (
                   <div className="actions">
                     <button type="button" className="btn btn-primary" onClick={() => void decide(a, 'approve')}>

@@ -54,7 +54,8 @@ function EraseDialog({ contact, onClose, onErased }: { contact: Contact; onClose
     <dialog ref={ref} className="dialog" aria-labelledby="erase-title" onClose={onClose}>
       <h2 id="erase-title">Erase {contact.email}?</h2>
       <p>
-        Their name, address, attributes and what their events, emails and steps said are erased now, and their journeys end. Counts and dates stay. This cannot be undone.
+        Their name, address, attributes and what their events, emails and steps said are erased now, and their journeys end. Counts and
+        dates stay. This cannot be undone.
       </p>
       <label htmlFor="erase-confirm">Type the email address to confirm</label>
       <input id="erase-confirm" value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" />
@@ -67,7 +68,12 @@ function EraseDialog({ contact, onClose, onErased }: { contact: Contact; onClose
         <button type="button" className="btn" onClick={() => ref.current?.close()}>
           Cancel
         </button>
-        <button type="button" className="btn btn-danger" disabled={typed.trim().toLowerCase() !== contact.email} onClick={() => void erase()}>
+        <button
+          type="button"
+          className="btn btn-danger"
+          disabled={typed.trim().toLowerCase() !== contact.email}
+          onClick={() => void erase()}
+        >
           Erase contact
         </button>
       </div>
@@ -124,11 +130,16 @@ export function ContactPage({ contactId }: { contactId: string }) {
   const [failure, setFailure] = useState<string | null>(null);
 
   if (contact.error) {
-    return contact.error instanceof ApiError && contact.error.status === 404 ? <ErrorBox error={new Error('There is no such contact.')} /> : <ErrorBox error={contact.error} retry={contact.reload} />;
+    return contact.error instanceof ApiError && contact.error.status === 404 ? (
+      <ErrorBox error={new Error('There is no such contact.')} />
+    ) : (
+      <ErrorBox error={contact.error} retry={contact.reload} />
+    );
   }
   if (!contact.data) return <Loading what="the contact" />;
   const c = contact.data.contact;
-  const subs = c.subscriptions && typeof c.subscriptions === 'object' && !Array.isArray(c.subscriptions) ? Object.entries(c.subscriptions) : [];
+  const subs =
+    c.subscriptions && typeof c.subscriptions === 'object' && !Array.isArray(c.subscriptions) ? Object.entries(c.subscriptions) : [];
   const unsubscribe = async () => {
     setFailure(null);
     try {

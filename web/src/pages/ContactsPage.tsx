@@ -27,7 +27,14 @@ export function ContactsPage() {
       )}
       <form className="search" role="search" onSubmit={(e) => e.preventDefault()}>
         <label htmlFor="contact-search">Search by email, name, company or tag</label>
-        <input id="contact-search" type="search" value={q} onChange={(e) => setQ(e.target.value)} placeholder="ada@example.com, Lovelace, vip…" autoFocus />
+        <input
+          id="contact-search"
+          type="search"
+          value={q}
+          onChange={(e) => setQ(e.target.value)}
+          placeholder="ada@example.com, Lovelace, vip…"
+          autoFocus
+        />
       </form>
       {error ? <ErrorBox error={error} retry={reload} /> : null}
       {!data && !error && <Loading what="contacts" />}

@@ -9,14 +9,49 @@ import { useApi } from '../hooks';
 import { useCanEdit } from '../session';
 import { ActionFeedback, Empty, ErrorBox, fmt, PageHeader, StatusBadge, when } from '../ui';
 
-type Job = Omit<ImportView, 'createdAt' | 'startedAt' | 'finishedAt'> & { createdAt: string; startedAt: string | null; finishedAt: string | null };
+type Job = Omit<ImportView, 'createdAt' | 'startedAt' | 'finishedAt'> & {
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+};
 
-const COLUMNS = ['email', 'externalId', 'firstName', 'lastName', 'company', 'phone', 'timeZone', 'locale', 'currency', 'ownerEmail', 'tags', 'marketingConsent'];
+const COLUMNS = [
+  'email',
+  'externalId',
+  'firstName',
+  'lastName',
+  'company',
+  'phone',
+  'timeZone',
+  'locale',
+  'currency',
+  'ownerEmail',
+  'tags',
+  'marketingConsent',
+];
 const IGNORE = '';
 const ALIASES: Record<string, string> = {
-  mail: 'email', 'e-mail': 'email', emailaddress: 'email', id: 'externalId', externalid: 'externalId', first: 'firstName', firstname: 'firstName', givenname: 'firstName',
-  last: 'lastName', lastname: 'lastName', surname: 'lastName', familyname: 'lastName', organisation: 'company', organization: 'company', timezone: 'timeZone', tz: 'timeZone',
-  owner: 'ownerEmail', owneremail: 'ownerEmail', consent: 'marketingConsent', marketingconsent: 'marketingConsent', language: 'locale',
+  mail: 'email',
+  'e-mail': 'email',
+  emailaddress: 'email',
+  id: 'externalId',
+  externalid: 'externalId',
+  first: 'firstName',
+  firstname: 'firstName',
+  givenname: 'firstName',
+  last: 'lastName',
+  lastname: 'lastName',
+  surname: 'lastName',
+  familyname: 'lastName',
+  organisation: 'company',
+  organization: 'company',
+  timezone: 'timeZone',
+  tz: 'timeZone',
+  owner: 'ownerEmail',
+  owneremail: 'ownerEmail',
+  consent: 'marketingConsent',
+  marketingconsent: 'marketingConsent',
+  language: 'locale',
 };
 
 /** Rapport's column for a header: itself, an alias, or an attribute of that name. */
@@ -61,7 +96,9 @@ function Report({ job }: { job: Job }) {
       {job.errors.length > 0 && (
         <div className="table-wrap">
           <table className="table compact">
-            <caption className="table-caption">Bad rows{job.errorsOmitted > 0 ? ` (first ${job.errors.length}; ${fmt(job.errorsOmitted)} more)` : ''}</caption>
+            <caption className="table-caption">
+              Bad rows{job.errorsOmitted > 0 ? ` (first ${job.errors.length}; ${fmt(job.errorsOmitted)} more)` : ''}
+            </caption>
             <thead>
               <tr>
                 <th scope="col" className="num">
@@ -156,7 +193,10 @@ export function ImportPage() {
       return;
     }
     const t = window.setInterval(() => {
-      api<{ import: Job }>(`/v1/contacts/imports/${jobId}`).then((r) => setJob(r.import), () => undefined);
+      api<{ import: Job }>(`/v1/contacts/imports/${jobId}`).then(
+        (r) => setJob(r.import),
+        () => undefined,
+      );
     }, 500);
     return () => window.clearInterval(t);
   }, [jobId]); // eslint-disable-line react-hooks/exhaustive-deps
@@ -180,7 +220,10 @@ export function ImportPage() {
       {canEdit && rows && (
         <section className="card section-gap" aria-labelledby="map-title">
           <h2 id="map-title">2. Columns</h2>
-          <p className="muted small">Each column of the file goes into a field of the contact, an attribute, or nowhere. Imports never subscribe anyone to email without a consent attestation (see the API).</p>
+          <p className="muted small">
+            Each column of the file goes into a field of the contact, an attribute, or nowhere. Imports never subscribe anyone to email
+            without a consent attestation (see the API).
+          </p>
           <div className="table-wrap">
             <table className="table compact cards-on-phone">
               <caption className="sr-only">Column mapping</caption>
@@ -201,7 +244,11 @@ export function ImportPage() {
                       <td data-label="First value">{rows[1]?.[i] ?? ''}</td>
                       <td data-label="Goes into">
                         <label className="sr-only" htmlFor={`map-${i}`}>{`Where “${h}” goes`}</label>
-                        <select id={`map-${i}`} value={m} onChange={(e) => setMapping((ms) => ms.map((x, n) => (n === i ? e.target.value : x)))}>
+                        <select
+                          id={`map-${i}`}
+                          value={m}
+                          onChange={(e) => setMapping((ms) => ms.map((x, n) => (n === i ? e.target.value : x)))}
+                        >
                           {COLUMNS.map((c) => (
                             <option key={c} value={c}>
                               {c}
@@ -223,7 +270,12 @@ export function ImportPage() {
             <button type="button" className="btn" disabled={busy || !mappedEmail || duplicates.length > 0} onClick={() => void send(true)}>
               Check the file (dry run)
             </button>
-            <button type="button" className="btn btn-primary" disabled={busy || !mappedEmail || duplicates.length > 0 || jobId !== null} onClick={() => void send(false)}>
+            <button
+              type="button"
+              className="btn btn-primary"
+              disabled={busy || !mappedEmail || duplicates.length > 0 || jobId !== null}
+              onClick={() => void send(false)}
+            >
               Import {fmt(dataRows)} contacts
             </button>
           </div>
@@ -233,7 +285,10 @@ export function ImportPage() {
       {canEdit && !rows && <ActionFeedback failure={failure} />}
       {dry && (
         <section className="card section-gap" aria-labelledby="dry-title">
-          <h2 id="dry-title">Check: {dry.summary.failed === 0 ? 'every row is good' : `${fmt(dry.summary.failed)} bad ${dry.summary.failed === 1 ? 'row' : 'rows'}`}</h2>
+          <h2 id="dry-title">
+            Check:{' '}
+            {dry.summary.failed === 0 ? 'every row is good' : `${fmt(dry.summary.failed)} bad ${dry.summary.failed === 1 ? 'row' : 'rows'}`}
+          </h2>
           <p className="muted small">Nothing was changed. Bad rows are skipped by the import; the others go in.</p>
           <Report job={dry} />
         </section>
@@ -248,7 +303,7 @@ export function ImportPage() {
             {job.status === 'completed' ? 'Done: ' : ''}
             {fmt(job.progress.rowsProcessed)} rows read{job.progress.percent !== null ? ` (${job.progress.percent}%)` : ''}
           </p>
-          {(job.status !== 'queued' && job.status !== 'running') && <Report job={job} />}
+          {job.status !== 'queued' && job.status !== 'running' && <Report job={job} />}
         </section>
       )}
       <section aria-labelledby="recent-title" className="section-gap">

@@ -60,7 +60,12 @@ export function JourneyPage({ journeyKey }: { journeyKey: string }) {
   useEffect(() => {
     if (isNew && text === null) {
       const q = new URLSearchParams(window.location.search);
-      const fresh = { key: journeyKey, name: q.get('name') || journeyKey, trigger: { type: 'event', event: q.get('event') || 'signed_up' }, steps: [] };
+      const fresh = {
+        key: journeyKey,
+        name: q.get('name') || journeyKey,
+        trigger: { type: 'event', event: q.get('event') || 'signed_up' },
+        steps: [],
+      };
       setText(stringify(fresh));
       setSavedText('');
     }
@@ -93,7 +98,8 @@ export function JourneyPage({ journeyKey }: { journeyKey: string }) {
         body = parse(text);
         setParseError(null);
       } catch (err) {
-        const line = typeof err === 'object' && err !== null && 'linePos' in err && Array.isArray(err.linePos) ? Number(err.linePos[0]?.line ?? 1) : 1;
+        const line =
+          typeof err === 'object' && err !== null && 'linePos' in err && Array.isArray(err.linePos) ? Number(err.linePos[0]?.line ?? 1) : 1;
         setParseError({ line, message: `YAML: ${errorText(err).split('\n')[0]}` });
         return;
       }
@@ -117,7 +123,8 @@ export function JourneyPage({ journeyKey }: { journeyKey: string }) {
     let ids = stepIds;
     try {
       const raw: unknown = text ? parse(text) : null;
-      if (raw && typeof raw === 'object' && 'steps' in raw && Array.isArray(raw.steps)) ids = raw.steps.map((s: unknown) => (s && typeof s === 'object' && 'id' in s ? String(s.id) : ''));
+      if (raw && typeof raw === 'object' && 'steps' in raw && Array.isArray(raw.steps))
+        ids = raw.steps.map((s: unknown) => (s && typeof s === 'object' && 'id' in s ? String(s.id) : ''));
     } catch {
       /* the parse error is shown in the editor */
     }
@@ -128,11 +135,17 @@ export function JourneyPage({ journeyKey }: { journeyKey: string }) {
     return m;
   }, [issues, text, stepIds]);
   const lineIssues: LineIssue[] = useMemo(
-    () => [...(parseError ? [parseError] : []), ...(text ? issues.map((i) => ({ line: lineOf(text, i.path), message: `${i.path}: ${i.message}` })) : [])],
+    () => [
+      ...(parseError ? [parseError] : []),
+      ...(text ? issues.map((i) => ({ line: lineOf(text, i.path), message: `${i.path}: ${i.message}` })) : []),
+    ],
     [issues, parseError, text],
   );
 
-  const graph = useMemo(() => (current ? buildGraph(current, stats.data, issuesByStep, selected, simPath) : null), [current, stats.data, issuesByStep, selected, simPath]);
+  const graph = useMemo(
+    () => (current ? buildGraph(current, stats.data, issuesByStep, selected, simPath) : null),
+    [current, stats.data, issuesByStep, selected, simPath],
+  );
   const editText = useCallback((t: string, select?: string | null) => {
     setText(t);
     setFailure(null);
@@ -147,7 +160,14 @@ export function JourneyPage({ journeyKey }: { journeyKey: string }) {
   };
   const onConnect = (c: Connection) => {
     if (!text || !c.source || !c.target || c.source === TRIGGER_ID || c.source.startsWith('__goal_')) return;
-    tryEdit(() => connect(text, c.source, (c.sourceHandle ?? 'next').split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p)), c.target === END_ID ? null : c.target));
+    tryEdit(() =>
+      connect(
+        text,
+        c.source,
+        (c.sourceHandle ?? 'next').split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p)),
+        c.target === END_ID ? null : c.target,
+      ),
+    );
   };
   const add = () => {
     if (!text) return;
@@ -205,11 +225,21 @@ export function JourneyPage({ journeyKey }: { journeyKey: string }) {
     );
   }
   if ((!detail.data && !isNew) || text === null || !current || !graph) return <Loading what="the journey" />;
-  const d: JourneyDetail = detail.data ?? { key: journeyKey, name: current.name || journeyKey, status: 'draft', latestVersion: null, versions: [], draft: current, running: [] };
+  const d: JourneyDetail = detail.data ?? {
+    key: journeyKey,
+    name: current.name || journeyKey,
+    status: 'draft',
+    latestVersion: null,
+    versions: [],
+    draft: current,
+    running: [],
+  };
   const selectedIndex = selected ? current.steps.findIndex((st) => st.id === selected) : -1;
   const selectedStep = selectedIndex >= 0 ? current.steps[selectedIndex] : undefined;
   const s = stats.data;
-  const strandedNow = s ? Object.entries(s.steps).flatMap(([step, c]) => (c.now > 0 && !stepIds.includes(step) ? [[step, c.now] as const] : [])) : [];
+  const strandedNow = s
+    ? Object.entries(s.steps).flatMap(([step, c]) => (c.now > 0 && !stepIds.includes(step) ? [[step, c.now] as const] : []))
+    : [];
 
   return (
     <div className="journey-page">
@@ -228,7 +258,13 @@ export function JourneyPage({ journeyKey }: { journeyKey: string }) {
             <button type="button" className="btn" disabled={!dirty || busy || lineIssues.length > 0} onClick={() => void save()}>
               Save draft
             </button>
-            <button type="button" className="btn btn-primary" disabled={busy || dirty || !detail.data} title={dirty ? 'Save the draft first' : undefined} onClick={() => setPublishing(true)}>
+            <button
+              type="button"
+              className="btn btn-primary"
+              disabled={busy || dirty || !detail.data}
+              title={dirty ? 'Save the draft first' : undefined}
+              onClick={() => setPublishing(true)}
+            >
               Publish…
             </button>
             {d.latestVersion !== null &&
@@ -245,10 +281,16 @@ export function JourneyPage({ journeyKey }: { journeyKey: string }) {
         )}
       </PageHeader>
       <div className="journey-meta muted">
-        <span>{d.latestVersion === null ? 'Never published' : `Live: v${d.latestVersion}, published ${when(d.versions[0]?.publishedAt)}`}</span>
+        <span>
+          {d.latestVersion === null ? 'Never published' : `Live: v${d.latestVersion}, published ${when(d.versions[0]?.publishedAt)}`}
+        </span>
         <span data-stat="in-flight">
           <b>{fmt(s?.inFlight ?? 0)}</b> in flight
-          {s && Object.keys(s.byVersion).length > 1 ? ` (${Object.entries(s.byVersion).map(([v, n]) => `v${v}: ${fmt(n)}`).join(', ')})` : ''}
+          {s && Object.keys(s.byVersion).length > 1
+            ? ` (${Object.entries(s.byVersion)
+                .map(([v, n]) => `v${v}: ${fmt(n)}`)
+                .join(', ')})`
+            : ''}
         </span>
         {isNew && !detail.data && <span className="badge badge-draft">new: add steps, then save the draft</span>}
         {dirty && <span className="badge badge-draft">unsaved changes</span>}
@@ -271,7 +313,8 @@ export function JourneyPage({ journeyKey }: { journeyKey: string }) {
           onKeyDown={(e) => {
             // Delete removes the selected step (when the focus is not in a field).
             if (!canEdit || !text || !selectedStep || (e.key !== 'Delete' && e.key !== 'Backspace')) return;
-            if (e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement || e.target instanceof HTMLTextAreaElement) return;
+            if (e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement || e.target instanceof HTMLTextAreaElement)
+              return;
             e.preventDefault();
             tryEdit(() => removeStep(text, selectedStep.id), null);
           }}
@@ -293,7 +336,8 @@ export function JourneyPage({ journeyKey }: { journeyKey: string }) {
           )}
           {current.steps.length === 0 && (
             <p className="canvas-empty" role="note">
-              No steps yet. {canEdit ? 'Pick a kind of step above and add it; drag from a step’s bottom handle to another step to connect them.' : ''}
+              No steps yet.{' '}
+              {canEdit ? 'Pick a kind of step above and add it; drag from a step’s bottom handle to another step to connect them.' : ''}
             </p>
           )}
           <ReactFlow
@@ -337,13 +381,34 @@ export function JourneyPage({ journeyKey }: { journeyKey: string }) {
         </section>
         <aside className="side">
           <div role="tablist" aria-label="Side panel" className="tabs">
-            <button type="button" role="tab" aria-selected={tab === 'node'} aria-controls="panel-node" id="tab-node" onClick={() => setTab('node')}>
+            <button
+              type="button"
+              role="tab"
+              aria-selected={tab === 'node'}
+              aria-controls="panel-node"
+              id="tab-node"
+              onClick={() => setTab('node')}
+            >
               Step
             </button>
-            <button type="button" role="tab" aria-selected={tab === 'yaml'} aria-controls="panel-yaml" id="tab-yaml" onClick={() => setTab('yaml')}>
+            <button
+              type="button"
+              role="tab"
+              aria-selected={tab === 'yaml'}
+              aria-controls="panel-yaml"
+              id="tab-yaml"
+              onClick={() => setTab('yaml')}
+            >
               YAML{lineIssues.length ? ` (${lineIssues.length} ⚠)` : ''}
             </button>
-            <button type="button" role="tab" aria-selected={tab === 'simulate'} aria-controls="panel-simulate" id="tab-simulate" onClick={() => setTab('simulate')}>
+            <button
+              type="button"
+              role="tab"
+              aria-selected={tab === 'simulate'}
+              aria-controls="panel-simulate"
+              id="tab-simulate"
+              onClick={() => setTab('simulate')}
+            >
               Simulate
             </button>
           </div>

@@ -28,7 +28,8 @@ export function JourneysPage() {
       {data && data.journeys.length === 0 && (
         <Empty title="No journeys yet">
           <p>
-            Journeys are YAML files in <code>journeys/definitions/</code> (published by <code>npm run migrate</code>) or drafts saved through the API.
+            Journeys are YAML files in <code>journeys/definitions/</code> (published by <code>npm run migrate</code>) or drafts saved
+            through the API.
           </p>
         </Empty>
       )}
@@ -41,10 +42,18 @@ export function JourneysPage() {
                 <th scope="col">Journey</th>
                 <th scope="col">Status</th>
                 <th scope="col">Version</th>
-                <th scope="col" className="num">In flight</th>
-                <th scope="col" className="num">Entered 7d / 30d</th>
-                <th scope="col" className="num">Converted 7d / 30d</th>
-                <th scope="col" className="num">Exited 7d / 30d</th>
+                <th scope="col" className="num">
+                  In flight
+                </th>
+                <th scope="col" className="num">
+                  Entered 7d / 30d
+                </th>
+                <th scope="col" className="num">
+                  Converted 7d / 30d
+                </th>
+                <th scope="col" className="num">
+                  Exited 7d / 30d
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -93,7 +102,11 @@ function NewJourneyForm({ taken }: { taken: string[] }) {
   const [key, setKey] = useState('');
   const [name, setName] = useState('');
   const [event, setEvent] = useState('signed_up');
-  const problem = !/^[a-z][a-z0-9_-]{0,62}$/.test(key) ? 'Lower-case letters, digits, _ or -, starting with a letter.' : taken.includes(key) ? `There is already a journey "${key}".` : null;
+  const problem = !/^[a-z][a-z0-9_-]{0,62}$/.test(key)
+    ? 'Lower-case letters, digits, _ or -, starting with a letter.'
+    : taken.includes(key)
+      ? `There is already a journey "${key}".`
+      : null;
   const [tried, setTried] = useState(false);
   return (
     <form
@@ -108,7 +121,14 @@ function NewJourneyForm({ taken }: { taken: string[] }) {
     >
       <div className="field">
         <label htmlFor="nj-key">Key</label>
-        <input id="nj-key" value={key} onChange={(e) => setKey(e.target.value)} aria-invalid={tried && !!problem} aria-describedby="nj-key-hint" autoFocus />
+        <input
+          id="nj-key"
+          value={key}
+          onChange={(e) => setKey(e.target.value)}
+          aria-invalid={tried && !!problem}
+          aria-describedby="nj-key-hint"
+          autoFocus
+        />
         <span id="nj-key-hint" className={tried && problem ? 'field-error' : 'muted small'}>
           {tried && problem ? problem : 'Used in URLs and workflow ids, e.g. trial_nurture'}
         </span>

@@ -43,7 +43,11 @@ function Reader({ id }: { id: string }) {
           Plain text
         </button>
       </div>
-      {view === 'html' && m.html ? <iframe title={`Message: ${m.subject}`} className="preview-frame preview-desktop" sandbox="" srcDoc={m.html} /> : <pre className="code mail-text">{m.text}</pre>}
+      {view === 'html' && m.html ? (
+        <iframe title={`Message: ${m.subject}`} className="preview-frame preview-desktop" sandbox="" srcDoc={m.html} />
+      ) : (
+        <pre className="code mail-text">{m.text}</pre>
+      )}
     </article>
   );
 }

@@ -11,7 +11,17 @@ export interface LineIssue {
   message: string;
 }
 
-export function MjmlEditor({ value, onChange, issues, readOnly }: { value: string; onChange(v: string): void; issues: LineIssue[]; readOnly: boolean }) {
+export function MjmlEditor({
+  value,
+  onChange,
+  issues,
+  readOnly,
+}: {
+  value: string;
+  onChange(v: string): void;
+  issues: LineIssue[];
+  readOnly: boolean;
+}) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   const changed = useRef(onChange);

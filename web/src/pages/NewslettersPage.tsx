@@ -21,7 +21,9 @@ function Progress({ n }: { n: Newsletter }) {
     <div className="progress-block">
       <progress max={100} value={value} aria-label={`${n.name}: progress`} aria-valuetext={`${value}%`} />
       <span className="small" data-testid="progress-text">
-        {p.audience === null ? 'Choosing the audience…' : `${fmt(done)} of ${fmt(total)} done (${value}%) · ${fmt(p.sent)} sent${p.failed ? `, ${fmt(p.failed)} failed` : ''}${p.suppressed ? `, ${fmt(p.suppressed)} suppressed` : ''}${p.skipped ? `, ${fmt(p.skipped)} skipped` : ''}`}
+        {p.audience === null
+          ? 'Choosing the audience…'
+          : `${fmt(done)} of ${fmt(total)} done (${value}%) · ${fmt(p.sent)} sent${p.failed ? `, ${fmt(p.failed)} failed` : ''}${p.suppressed ? `, ${fmt(p.suppressed)} suppressed` : ''}${p.skipped ? `, ${fmt(p.skipped)} skipped` : ''}`}
       </span>
     </div>
   );
@@ -68,7 +70,9 @@ function Compose({ onSent }: { onSent(n: Newsletter): void }) {
     setAudience(null);
     if (!segment) return;
     const ctrl = new AbortController();
-    api<{ members: number; audience: number }>(`/newsletters/audience?segment=${encodeURIComponent(segment)}`, { signal: ctrl.signal }).then(setAudience, () => undefined);
+    api<{ members: number; audience: number }>(`/newsletters/audience?segment=${encodeURIComponent(segment)}`, {
+      signal: ctrl.signal,
+    }).then(setAudience, () => undefined);
     return () => ctrl.abort();
   }, [segment]);
 
@@ -85,7 +89,8 @@ function Compose({ onSent }: { onSent(n: Newsletter): void }) {
       setSending(false);
     }
   };
-  if (templates.error || segments.error) return <ErrorBox error={templates.error ?? segments.error} retry={() => (templates.reload(), segments.reload())} />;
+  if (templates.error || segments.error)
+    return <ErrorBox error={templates.error ?? segments.error} retry={() => (templates.reload(), segments.reload())} />;
   return (
     <form
       className="card compose"
@@ -128,10 +133,18 @@ function Compose({ onSent }: { onSent(n: Newsletter): void }) {
           <input id="nl-rate" type="number" min={1} max={100000} value={rate} onChange={(e) => setRate(Number(e.target.value))} />
         </div>
       </div>
-      {templates.data && newsletterTemplates.length === 0 && <p className="muted small">No template has the category “newsletter” yet: create one on the Templates page.</p>}
-      {segments.data && segments.data.segments.length === 0 && <p className="muted small">No saved segment yet: build one on the Segments page.</p>}
+      {templates.data && newsletterTemplates.length === 0 && (
+        <p className="muted small">No template has the category “newsletter” yet: create one on the Templates page.</p>
+      )}
+      {segments.data && segments.data.segments.length === 0 && (
+        <p className="muted small">No saved segment yet: build one on the Segments page.</p>
+      )}
       <p className="audience" aria-live="polite" data-testid="audience">
-        {segment ? (audience ? `${fmt(audience.audience)} of the segment's ${fmt(audience.members)} contacts are subscribed to the newsletter and would get it now.` : 'Counting the audience…') : 'Choose a segment to see who it reaches.'}
+        {segment
+          ? audience
+            ? `${fmt(audience.audience)} of the segment's ${fmt(audience.members)} contacts are subscribed to the newsletter and would get it now.`
+            : 'Counting the audience…'
+          : 'Choose a segment to see who it reaches.'}
       </p>
       <ActionFeedback failure={failure} />
       <button type="submit" className="btn btn-primary" disabled={sending || !template || !segment || !name.trim()}>
@@ -153,7 +166,11 @@ export function NewslettersPage() {
   useEffect(() => {
     if (running.length === 0) return;
     const id = window.setInterval(() => {
-      for (const nid of running) api<{ newsletter: Newsletter }>(`/v1/newsletters/${nid}`).then((r) => setLive((l) => ({ ...l, [nid]: r.newsletter })), () => undefined);
+      for (const nid of running)
+        api<{ newsletter: Newsletter }>(`/v1/newsletters/${nid}`).then(
+          (r) => setLive((l) => ({ ...l, [nid]: r.newsletter })),
+          () => undefined,
+        );
     }, 1000);
     return () => window.clearInterval(id);
   }, [running.join(',')]); // eslint-disable-line react-hooks/exhaustive-deps

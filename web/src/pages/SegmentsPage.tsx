@@ -28,14 +28,47 @@ interface Rule {
   value: string;
 }
 
-const FIELDS = ['tier', 'tags', 'email', 'firstName', 'lastName', 'company', 'locale', 'currency', 'timeZone', 'lifetimeSpend', 'loyaltyPoints', 'purchaseCount', 'newslettersSinceLastClick', 'marketingConsent', 'lastPurchaseAt', 'lastClickAt', 'lastOpenAt', 'createdAt', 'ownerEmail'];
+const FIELDS = [
+  'tier',
+  'tags',
+  'email',
+  'firstName',
+  'lastName',
+  'company',
+  'locale',
+  'currency',
+  'timeZone',
+  'lifetimeSpend',
+  'loyaltyPoints',
+  'purchaseCount',
+  'newslettersSinceLastClick',
+  'marketingConsent',
+  'lastPurchaseAt',
+  'lastClickAt',
+  'lastOpenAt',
+  'createdAt',
+  'ownerEmail',
+];
 const NUMERIC = new Set(['lifetimeSpend', 'loyaltyPoints', 'purchaseCount', 'newslettersSinceLastClick']);
 const OPS = ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'contains', 'in', 'exists', 'not_exists'];
 
 function ruleCondition(r: Rule): Record<string, unknown> {
   if (r.op === 'exists' || r.op === 'not_exists') return { field: r.field, op: r.op };
-  if (r.op === 'in') return { field: r.field, op: 'in', value: r.value.split(',').map((v) => v.trim()).filter(Boolean) };
-  const value = r.field === 'marketingConsent' ? r.value === 'true' : NUMERIC.has(r.field) && r.value !== '' && !Number.isNaN(Number(r.value)) ? Number(r.value) : r.value;
+  if (r.op === 'in')
+    return {
+      field: r.field,
+      op: 'in',
+      value: r.value
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean),
+    };
+  const value =
+    r.field === 'marketingConsent'
+      ? r.value === 'true'
+      : NUMERIC.has(r.field) && r.value !== '' && !Number.isNaN(Number(r.value))
+        ? Number(r.value)
+        : r.value;
   return { field: r.field, op: r.op, value };
 }
 function builtCondition(mode: 'all' | 'any', rules: Rule[]): unknown {
@@ -72,7 +105,10 @@ export function SegmentsPage() {
     const ctrl = new AbortController();
     const t = window.setTimeout(() => {
       setCounting(true);
-      api<{ count: number; contacts: Member[] }>('/segments/preview', { body: { condition: condition.value, limit: 10 }, signal: ctrl.signal })
+      api<{ count: number; contacts: Member[] }>('/segments/preview', {
+        body: { condition: condition.value, limit: 10 },
+        signal: ctrl.signal,
+      })
         .then((r) => {
           setLive(r);
           setLiveError(null);
@@ -118,7 +154,14 @@ export function SegmentsPage() {
         <section className="card" aria-labelledby="build-title">
           <h2 id="build-title">Condition</h2>
           <div className="tabs" role="tablist" aria-label="How to write the condition">
-            <button type="button" role="tab" id="tab-builder" aria-controls="panel-builder" aria-selected={tab === 'builder'} onClick={() => setTab('builder')}>
+            <button
+              type="button"
+              role="tab"
+              id="tab-builder"
+              aria-controls="panel-builder"
+              aria-selected={tab === 'builder'}
+              onClick={() => setTab('builder')}
+            >
               Builder
             </button>
             <button type="button" role="tab" id="tab-json" aria-controls="panel-json" aria-selected={tab === 'json'} onClick={openJson}>
@@ -153,10 +196,21 @@ export function SegmentsPage() {
                     {r.op !== 'exists' && r.op !== 'not_exists' && (
                       <>
                         <label className="sr-only" htmlFor={`rule-value-${i}`}>{`Rule ${i + 1} value`}</label>
-                        <input id={`rule-value-${i}`} value={r.value} onChange={(e) => setRule(i, { value: e.target.value })} placeholder={r.op === 'in' ? 'a, b, c' : 'value'} />
+                        <input
+                          id={`rule-value-${i}`}
+                          value={r.value}
+                          onChange={(e) => setRule(i, { value: e.target.value })}
+                          placeholder={r.op === 'in' ? 'a, b, c' : 'value'}
+                        />
                       </>
                     )}
-                    <button type="button" className="btn btn-quiet-dark" aria-label={`Remove rule ${i + 1}`} disabled={rules.length === 1} onClick={() => setRules((rs) => rs.filter((_, n) => n !== i))}>
+                    <button
+                      type="button"
+                      className="btn btn-quiet-dark"
+                      aria-label={`Remove rule ${i + 1}`}
+                      disabled={rules.length === 1}
+                      onClick={() => setRules((rs) => rs.filter((_, n) => n !== i))}
+                    >
                       ×
                     </button>
                   </li>
@@ -171,7 +225,14 @@ export function SegmentsPage() {
           {tab === 'json' && (
             <div role="tabpanel" id="panel-json" aria-labelledby="tab-json" className="pad-y">
               <label htmlFor="seg-json">Condition (JSON)</label>
-              <textarea id="seg-json" className="code-input" rows={12} value={json} onChange={(e) => setJson(e.target.value)} spellCheck={false} />
+              <textarea
+                id="seg-json"
+                className="code-input"
+                rows={12}
+                value={json}
+                onChange={(e) => setJson(e.target.value)}
+                spellCheck={false}
+              />
             </div>
           )}
           {!condition.ok && (
@@ -189,7 +250,14 @@ export function SegmentsPage() {
             >
               <div className="field">
                 <label htmlFor="seg-key">Key</label>
-                <input id="seg-key" required pattern="[a-z][a-z0-9_\-]{0,62}" value={key} onChange={(e) => setKey(e.target.value.trim())} placeholder="gold-customers" />
+                <input
+                  id="seg-key"
+                  required
+                  pattern="[a-z][a-z0-9_\-]{0,62}"
+                  value={key}
+                  onChange={(e) => setKey(e.target.value.trim())}
+                  placeholder="gold-customers"
+                />
               </div>
               <div className="field grow">
                 <label htmlFor="seg-name">Name</label>
@@ -227,7 +295,8 @@ export function SegmentsPage() {
                 <ul className="plain-list" aria-label="Newest matching contacts">
                   {live.contacts.map((c) => (
                     <li key={c.id}>
-                      <Link to={`/contacts/${c.id}`}>{c.email}</Link> <span className="muted small">{[c.tier, ...c.tags].filter(Boolean).join(' · ')}</span>
+                      <Link to={`/contacts/${c.id}`}>{c.email}</Link>{' '}
+                      <span className="muted small">{[c.tier, ...c.tags].filter(Boolean).join(' · ')}</span>
                     </li>
                   ))}
                 </ul>
@@ -263,4 +332,3 @@ export function SegmentsPage() {
     </>
   );
 }
-

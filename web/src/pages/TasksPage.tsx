@@ -45,7 +45,9 @@ export function TasksPage() {
       {!data && !error && <Loading what="tasks" />}
       {data && data.tasks.length === 0 && (
         <Empty title={status === 'open' ? 'No open task' : 'No task done yet'}>
-          <p className="muted">Journeys with a create_task step (e.g. “call this prospect in 3 days”) put tasks here and email their owner.</p>
+          <p className="muted">
+            Journeys with a create_task step (e.g. “call this prospect in 3 days”) put tasks here and email their owner.
+          </p>
         </Empty>
       )}
       {data && data.tasks.length > 0 && (
@@ -58,7 +60,11 @@ export function TasksPage() {
                 <th scope="col">Contact</th>
                 <th scope="col">Owner</th>
                 <th scope="col">{status === 'open' ? 'Due' : 'Done'}</th>
-                {canEdit && status === 'open' && <th scope="col"><span className="sr-only">Action</span></th>}
+                {canEdit && status === 'open' && (
+                  <th scope="col">
+                    <span className="sr-only">Action</span>
+                  </th>
+                )}
               </tr>
             </thead>
             <tbody>

@@ -86,7 +86,10 @@ export function TemplatePage({ templateKey }: { templateKey: string }) {
     const ctrl = new AbortController();
     const t = window.setTimeout(() => {
       setRendering(true);
-      api<Preview>(`/templates/${templateKey}/draft-preview`, { body: { ...draft, preheader: draft.preheader || null, ...(contactId ? { contactId } : {}) }, signal: ctrl.signal })
+      api<Preview>(`/templates/${templateKey}/draft-preview`, {
+        body: { ...draft, preheader: draft.preheader || null, ...(contactId ? { contactId } : {}) },
+        signal: ctrl.signal,
+      })
         .then((p) => {
           setPreview(p);
           setPreviewError(null);
@@ -103,8 +106,14 @@ export function TemplatePage({ templateKey }: { templateKey: string }) {
     };
   }, [draft, contactId, templateKey]);
 
-  const issues = useMemo<Issue[]>(() => preview?.issues ?? (previewError instanceof ApiError ? previewError.details : []), [preview, previewError]);
-  const lineIssues = useMemo(() => issues.filter((i) => i.path === 'mjml' && i.line !== undefined).map((i) => ({ line: i.line!, message: i.message })), [issues]);
+  const issues = useMemo<Issue[]>(
+    () => preview?.issues ?? (previewError instanceof ApiError ? previewError.details : []),
+    [preview, previewError],
+  );
+  const lineIssues = useMemo(
+    () => issues.filter((i) => i.path === 'mjml' && i.line !== undefined).map((i) => ({ line: i.line!, message: i.message })),
+    [issues],
+  );
   const dirty = draft !== null && JSON.stringify(draft) !== JSON.stringify(saved);
 
   if (stored.error && !notFound) return <ErrorBox error={stored.error} retry={stored.reload} />;
@@ -116,7 +125,10 @@ export function TemplatePage({ templateKey }: { templateKey: string }) {
     setFailure(null);
     setNotice(null);
     try {
-      const out = await api<{ template: Stored; created: boolean }>(`/v1/templates/${templateKey}`, { method: 'PUT', body: { ...draft, preheader: draft.preheader || null } });
+      const out = await api<{ template: Stored; created: boolean }>(`/v1/templates/${templateKey}`, {
+        method: 'PUT',
+        body: { ...draft, preheader: draft.preheader || null },
+      });
       setSaved(draft);
       setNotice(out.created ? `Saved v${out.template.version}` : `No change: still v${out.template.version}`);
       stored.reload();
@@ -128,7 +140,9 @@ export function TemplatePage({ templateKey }: { templateKey: string }) {
     setFailure(null);
     setNotice(null);
     try {
-      const out = await api<{ subject: string; version: number }>(`/v1/templates/${templateKey}/test-send`, { body: { to: testTo, ...(contactId ? { contactId } : {}) } });
+      const out = await api<{ subject: string; version: number }>(`/v1/templates/${templateKey}/test-send`, {
+        body: { to: testTo, ...(contactId ? { contactId } : {}) },
+      });
       setNotice(`Test sent to ${testTo}: “${out.subject}” (v${out.version})`);
     } catch (err) {
       setFailure(errorText(err));

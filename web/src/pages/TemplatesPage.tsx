@@ -27,7 +27,13 @@ export function TemplatesPage() {
         >
           <div className="field">
             <label htmlFor="new-template">New template key</label>
-            <input id="new-template" value={key} onChange={(e) => setKey(e.target.value.trim())} placeholder="spring-sale" aria-describedby="new-template-hint" />
+            <input
+              id="new-template"
+              value={key}
+              onChange={(e) => setKey(e.target.value.trim())}
+              placeholder="spring-sale"
+              aria-describedby="new-template-hint"
+            />
             <span id="new-template-hint" className="muted small">
               lower-case letters, digits, - and _
             </span>

@@ -82,7 +82,14 @@ export function UsersPage() {
                       id={`role-${u.id}`}
                       value={u.role}
                       disabled={u.id === me.id}
-                      onChange={(e) => void act(async () => (await api(`/users/${u.id}/role`, { body: { role: e.target.value } }), `${u.email} is now ${e.target.value}.`))}
+                      onChange={(e) =>
+                        void act(
+                          async () => (
+                            await api(`/users/${u.id}/role`, { body: { role: e.target.value } }),
+                            `${u.email} is now ${e.target.value}.`
+                          ),
+                        )
+                      }
                     >
                       {ROLES.map((r) => (
                         <option key={r}>{r}</option>
@@ -94,7 +101,12 @@ export function UsersPage() {
                     <button
                       type="button"
                       className="btn"
-                      onClick={() => void act(async () => `New password for ${u.email}, shown once: ${(await api<{ password: string }>(`/users/${u.id}/password`, { body: {} })).password}`)}
+                      onClick={() =>
+                        void act(
+                          async () =>
+                            `New password for ${u.email}, shown once: ${(await api<{ password: string }>(`/users/${u.id}/password`, { body: {} })).password}`,
+                        )
+                      }
                     >
                       Reset password
                     </button>
@@ -103,7 +115,8 @@ export function UsersPage() {
                         type="button"
                         className="btn btn-danger"
                         onClick={() => {
-                          if (window.confirm(`Remove ${u.email}? They are signed out at once.`)) void act(async () => (await api(`/users/${u.id}`, { method: 'DELETE' }), `Removed ${u.email}.`));
+                          if (window.confirm(`Remove ${u.email}? They are signed out at once.`))
+                            void act(async () => (await api(`/users/${u.id}`, { method: 'DELETE' }), `Removed ${u.email}.`));
                         }}
                       >
                         Remove
