@@ -157,24 +157,29 @@ export const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
+/** What the worker and the server both read: logging, the database and Temporal. */
+const TEMPORAL_ROLE = [
+  'NODE_ENV',
+  'LOG_LEVEL',
+  'DATABASE_URL',
+  'DATABASE_POOL_SIZE',
+  'TEMPORAL_ADDRESS',
+  'TEMPORAL_NAMESPACE',
+  'TEMPORAL_API_KEY',
+  'TEMPORAL_TLS',
+  'TEMPORAL_TLS_CERT_PATH',
+  'TEMPORAL_TLS_KEY_PATH',
+  'TEMPORAL_TLS_CA_PATH',
+  'TEMPORAL_TLS_SERVER_NAME',
+  'TEMPORAL_TASK_QUEUE',
+  'TEMPORAL_EMAIL_TASK_QUEUE',
+] as const;
+
 /** Which variables a process role needs; the rest are ignored for that role. */
 const roles = {
   migrate: ['NODE_ENV', 'LOG_LEVEL', 'DATABASE_URL'],
   worker: [
-    'NODE_ENV',
-    'LOG_LEVEL',
-    'DATABASE_URL',
-    'DATABASE_POOL_SIZE',
-    'TEMPORAL_ADDRESS',
-    'TEMPORAL_NAMESPACE',
-    'TEMPORAL_API_KEY',
-    'TEMPORAL_TLS',
-    'TEMPORAL_TLS_CERT_PATH',
-    'TEMPORAL_TLS_KEY_PATH',
-    'TEMPORAL_TLS_CA_PATH',
-    'TEMPORAL_TLS_SERVER_NAME',
-    'TEMPORAL_TASK_QUEUE',
-    'TEMPORAL_EMAIL_TASK_QUEUE',
+    ...TEMPORAL_ROLE,
     'SMTP_URL',
     'SMTP_POOL_SIZE',
     'MAIL_FROM',
@@ -196,20 +201,7 @@ const roles = {
     'METRICS_TOKEN',
   ],
   server: [
-    'NODE_ENV',
-    'LOG_LEVEL',
-    'DATABASE_URL',
-    'DATABASE_POOL_SIZE',
-    'TEMPORAL_ADDRESS',
-    'TEMPORAL_NAMESPACE',
-    'TEMPORAL_API_KEY',
-    'TEMPORAL_TLS',
-    'TEMPORAL_TLS_CERT_PATH',
-    'TEMPORAL_TLS_KEY_PATH',
-    'TEMPORAL_TLS_CA_PATH',
-    'TEMPORAL_TLS_SERVER_NAME',
-    'TEMPORAL_TASK_QUEUE',
-    'TEMPORAL_EMAIL_TASK_QUEUE',
+    ...TEMPORAL_ROLE,
     // The server sends mail too: template test sends and double opt-in confirmations.
     'SMTP_URL',
     'SMTP_POOL_SIZE',
