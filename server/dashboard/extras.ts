@@ -2,16 +2,13 @@
 // draft's live preview (not stored), a segment condition's count and sample
 // before it is saved, a newsletter's results, and the embedded mail sink's mail.
 import { Router } from 'express';
-import type { Contact } from '@prisma/client';
 import { z } from 'zod';
-import { buildRenderContext, confirmUrl, consentLinks, purchasedSkus, SAMPLE_CONTACT } from '../../email/context';
-import { renderDraft, TemplateError } from '../../email/render';
-import { validateTemplate } from '../../email/validate';
+import { previewTemplateDraft } from '../../email/use-cases/preview-draft';
 import { conditionSchema } from '../../journeys/schema';
 import { safeJson } from '../../lib/zod-strings';
-import { newsletterAudience, newsletterResults } from '../../newsletters/results';
-import { segmentCount, segmentKeySchema, segmentSample, storedCondition, StoredConditionError } from '../../segments/service';
-import { segmentIssues } from '../../segments/compile';
+import { audienceOfSegment, resultsOfNewsletter } from '../../newsletters/use-cases/audience-and-results';
+import { segmentKeySchema } from '../../segments/service';
+import { previewSegment } from '../../segments/use-cases/preview-segment';
 import type { ServerDeps } from '../context';
 import { HttpError, parseOr400 } from '../errors';
 import { templateBodySchema } from '../routes/templates';
@@ -40,61 +37,23 @@ export function workspaceExtras(deps: ServerDeps): Router {
   /** Validates and renders a draft for a contact (or the sample one); stores nothing. */
   r.post('/templates/:key/draft-preview', async (req, res) => {
     const key = parseOr400(templateKey, req.params.key, 'key');
-    const { contactId, ...body } = parseOr400(draftPreviewBody, req.body);
-    const v = await validateTemplate({ key, ...body });
-    if (!v.ok) return void res.json({ ok: false, issues: v.issues });
-    let contact: Contact | null = null;
-    if (contactId) {
-      contact = await db.contact.findFirst({ where: { id: contactId, deletedAt: null } });
-      if (!contact)
-        throw new HttpError(404, 'contact_not_found', 'no contact with that id', [
-          { path: 'contactId', message: 'no contact with that id' },
-        ]);
-    }
-    const id = contact?.id ?? '00000000-0000-4000-8000-000000000000';
-    const ctx = buildRenderContext({
-      contact: contact ?? SAMPLE_CONTACT,
-      purchasedSkus: contact ? await purchasedSkus(db, contact.id) : [],
-      links: consentLinks(deps, id, body.category),
-      category: body.category,
-      confirmUrl: confirmUrl(deps, id),
-    });
-    try {
-      const out = await renderDraft({ key, version: 0, subject: body.subject, preheader: body.preheader ?? null, mjml: v.assembled }, ctx);
-      res.json({ ok: true, issues: [], ...out });
-    } catch (err) {
-      if (!(err instanceof TemplateError)) throw err;
-      res.json({ ok: false, issues: err.details.map((d) => ({ path: 'mjml', line: d.line, message: d.message })) });
-    }
+    const { contactId, ...draft } = parseOr400(draftPreviewBody, req.body);
+    res.json(await previewTemplateDraft(deps, key, draft, contactId));
   });
 
   /** A condition's count and newest members, before it is saved as a segment. */
   r.post('/segments/preview', async (req, res) => {
     const body = parseOr400(segmentPreviewBody, req.body);
-    const issues = segmentIssues(body.condition, ['condition']).map((i) => ({ path: i.path.join('.'), message: i.message }));
-    if (issues.length > 0) throw new HttpError(400, 'validation_failed', `${issues[0]!.path}: ${issues[0]!.message}`, issues);
-    const [count, contacts] = await Promise.all([segmentCount(db, body.condition), segmentSample(db, body.condition, body.limit)]);
-    res.json({ count, contacts });
+    res.json(await previewSegment(db, body.condition, body.limit));
   });
 
   /** How many a newsletter to a saved segment would reach now. */
   r.get('/newsletters/audience', async (req, res) => {
-    const key = parseOr400(segmentKeySchema, req.query.segment, 'query.segment');
-    const s = await db.segment.findUnique({ where: { key } });
-    if (!s) throw new HttpError(404, 'segment_not_found', `no segment "${key}"`);
-    try {
-      res.json({ segment: key, ...(await newsletterAudience(db, storedCondition(s.condition))) });
-    } catch (err) {
-      if (err instanceof StoredConditionError) throw new HttpError(409, 'segment_invalid', err.message, err.issues);
-      throw err;
-    }
+    res.json(await audienceOfSegment(db, parseOr400(segmentKeySchema, req.query.segment, 'query.segment')));
   });
 
   r.get('/newsletters/:id/results', async (req, res) => {
-    const id = parseOr400(z.uuid(), req.params.id, 'id');
-    if (!(await db.broadcast.findUnique({ where: { id }, select: { id: true } })))
-      throw new HttpError(404, 'newsletter_not_found', 'no such newsletter');
-    res.json({ id, results: await newsletterResults(db, id) });
+    res.json(await resultsOfNewsletter(db, parseOr400(z.uuid(), req.params.id, 'id')));
   });
 
   // ---- the embedded mail sink (npm start sets MAIL_SINK_URL) ----------------------
