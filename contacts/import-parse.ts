@@ -3,6 +3,7 @@
 import { CsvError, parse } from 'csv-parse';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { CSV_COLUMNS } from './import-columns';
 
 export type ImportFormat = 'csv' | 'ndjson';
 
@@ -27,21 +28,7 @@ export class ImportFileError extends Error {
   }
 }
 
-/** CSV columns that name a contact field; `attributes.<name>` columns add attributes. */
-export const CSV_COLUMNS = [
-  'email',
-  'externalId',
-  'firstName',
-  'lastName',
-  'company',
-  'phone',
-  'timeZone',
-  'locale',
-  'currency',
-  'ownerEmail',
-  'tags',
-  'marketingConsent',
-] as const;
+export { CSV_COLUMNS };
 /** Separates tags inside the CSV `tags` cell. */
 export const CSV_TAG_SEPARATOR = '|';
 

@@ -2,6 +2,7 @@
 // check it (a dry run: bad rows with line and reason), then import it in the
 // background with a progress bar, and read the summary.
 import { useEffect, useMemo, useState } from 'react';
+import { CSV_COLUMNS } from '../../../contacts/import-columns';
 import type { ImportView } from '../../../contacts/import-jobs';
 import { api, errorText } from '../api';
 import { parseCsv, writeCsv } from '../csv';
@@ -15,20 +16,7 @@ type Job = Omit<ImportView, 'createdAt' | 'startedAt' | 'finishedAt'> & {
   finishedAt: string | null;
 };
 
-const COLUMNS = [
-  'email',
-  'externalId',
-  'firstName',
-  'lastName',
-  'company',
-  'phone',
-  'timeZone',
-  'locale',
-  'currency',
-  'ownerEmail',
-  'tags',
-  'marketingConsent',
-];
+const COLUMNS: readonly string[] = CSV_COLUMNS;
 const IGNORE = '';
 const ALIASES: Record<string, string> = {
   mail: 'email',
