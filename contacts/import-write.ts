@@ -358,7 +358,11 @@ async function writeConsents(tx: Tx, states: readonly ContactState[], importId: 
 
 const adapterError = z.object({
   driverAdapterError: z.object({
-    cause: z.object({ originalCode: z.string(), constraint: z.object({ fields: z.array(z.string()) }).optional() }),
+    // A unique violation names its columns (`fields`); a foreign-key violation names its index.
+    cause: z.object({
+      originalCode: z.string(),
+      constraint: z.object({ fields: z.array(z.string()).optional(), index: z.string().optional() }).optional(),
+    }),
   }),
 });
 
@@ -373,7 +377,7 @@ function uniqueViolation(err: unknown): string | null {
   const meta = err && typeof err === 'object' && 'meta' in err ? err.meta : undefined;
   const cause = adapterError.safeParse(meta).data?.driverAdapterError.cause;
   if (cause?.originalCode !== '23505') return null;
-  return cause.constraint?.fields[0] ?? 'email';
+  return cause.constraint?.fields?.[0] ?? 'email';
 }
 
 async function withSavepoint<T>(tx: Tx, fn: () => Promise<T>): Promise<T> {
