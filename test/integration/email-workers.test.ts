@@ -2,69 +2,31 @@
 // runs but sends nothing; one with WORKER_TASK_QUEUES=email and
 // EMAIL_RATE_PER_SECOND sends them, no faster than the rate. Processes, as in
 // production (cli/rapport.ts), on the shared Temporal and PostgreSQL.
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createDb, type Db } from '../../lib/db';
-import { startMailSink, type MailSink } from '../../stack/smtp-sink';
-import { startRole, type RoleProcess } from '../../stack/role-process';
-import { ROOT } from '../../stack/tools';
-import { freePort } from '../../stack/net';
-import { createEmptyDatabase } from '../support/db';
-import { TEST_API_KEY, testEnv } from '../support/env';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_API_KEY } from '../support/env';
+import { startRoleCluster, until, type RoleCluster } from '../support/role-cluster';
 
 const N = 12;
 const RATE = 2;
-let sink: MailSink;
-let db: Db;
-let env: Record<string, string>;
-const procs: RoleProcess[] = [];
-const quiet = () => undefined;
+let cluster: RoleCluster;
 
 beforeAll(async () => {
-  const url = await createEmptyDatabase('it_email_workers');
-  sink = await startMailSink({ smtpPort: 0 });
-  env = {
-    ...(process.env as Record<string, string>),
-    ...testEnv({
-      databaseUrl: url,
-      temporalAddress: inject('temporalAddress'),
-      smtpUrl: sink.smtpUrl,
-      overrides: { LOG_LEVEL: 'info', FREQUENCY_CAP_PER_7D: '0' },
-    }).raw,
-  };
-  const migrated = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'cli', 'rapport.ts'), 'migrate'], { env, encoding: 'utf8' });
-  expect(migrated.status, migrated.stderr).toBe(0);
-  db = createDb(url, 2);
+  cluster = await startRoleCluster('it_email_workers', { LOG_LEVEL: 'info', FREQUENCY_CAP_PER_7D: '0' });
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all(procs.map((p) => p.stop(10_000)));
-  await db?.$disconnect();
-  await sink?.close();
+  await cluster?.stop();
 });
 
-async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-const welcomes = () => sink.messages.filter((m) => m.parsed.subject?.startsWith('Welcome to Rapport'));
+const welcomes = () => cluster.sink.messages.filter((m) => m.parsed.subject?.startsWith('Welcome to Rapport'));
 
 describe('an email-only worker with a rate limit', () => {
   it('journeys run on one worker, their emails go out through the other, at most EMAIL_RATE_PER_SECOND', async () => {
-    const port = await freePort();
-    const [server, journeys] = await Promise.all([
-      startRole('server', { ...env, HTTP_PORT: String(port) }, { out: quiet }),
-      startRole('worker', { ...env, WORKER_TASK_QUEUES: 'journeys' }, { out: quiet }),
-    ]);
-    procs.push(server, journeys);
+    const { db, env } = cluster;
+    const [server, journeys] = await Promise.all([cluster.server(), cluster.worker({ WORKER_TASK_QUEUES: 'journeys' })]);
     expect(journeys.ready.taskQueues).toEqual([env.TEMPORAL_TASK_QUEUE]);
     for (let i = 0; i < N; i++) {
-      const r = await fetch(`http://127.0.0.1:${port}/v1/events`, {
+      const r = await fetch(`${server.url}/v1/events`, {
         method: 'POST',
         headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' },
         body: JSON.stringify({ id: `mail-${i}`, type: 'signed_up', contact: { email: `mail${i}@example.com`, firstName: 'Mail' } }),
@@ -83,8 +45,7 @@ describe('an email-only worker with a rate limit', () => {
     expect(welcomes()).toHaveLength(0);
     expect(await db.messageSend.count({ where: { templateKey: 'welcome', status: 'sent' } })).toBe(0);
 
-    const email = await startRole('worker', { ...env, WORKER_TASK_QUEUES: 'email', EMAIL_RATE_PER_SECOND: String(RATE) }, { out: quiet });
-    procs.push(email);
+    const email = await cluster.worker({ WORKER_TASK_QUEUES: 'email', EMAIL_RATE_PER_SECOND: String(RATE) });
     expect(email.ready.taskQueues).toEqual([env.TEMPORAL_EMAIL_TASK_QUEUE]);
     expect(email.ready.emailRatePerSecond).toBe(RATE);
     await until('every welcome email', async () => welcomes().length === N, 90_000);

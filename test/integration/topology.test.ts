@@ -5,72 +5,34 @@
 // sends. Nobody is mailed twice, every welcome goes out (or is recorded
 // indeterminate when the kill cut its SMTP conversation), every run is where it
 // should be, and no event waits longer than the lease the README documents.
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
-import { startMailSink, type MailSink } from '../../stack/smtp-sink';
-import { startRole, type RoleProcess } from '../../stack/role-process';
-import { ROOT } from '../../stack/tools';
-import { freePort } from '../../stack/net';
-import { createEmptyDatabase } from '../support/db';
-import { TEST_API_KEY, testEnv } from '../support/env';
-import { createDb, type Db } from '../../lib/db';
+import { TEST_API_KEY } from '../support/env';
+import { startRoleCluster, type RoleCluster } from '../support/role-cluster';
 
 const N = 40;
 const LEASE_SECONDS = 5;
-let sink: MailSink;
-let db: Db;
-let env: Record<string, string>;
-const procs: RoleProcess[] = [];
-const quiet = () => undefined;
+let cluster: RoleCluster;
 
 beforeAll(async () => {
-  const url = await createEmptyDatabase('it_topology');
-  sink = await startMailSink({ smtpPort: 0 });
-  env = {
-    ...(process.env as Record<string, string>),
-    ...testEnv({
-      databaseUrl: url,
-      temporalAddress: inject('temporalAddress'),
-      smtpUrl: sink.smtpUrl,
-      overrides: {
-        DISPATCH_LEASE_SECONDS: String(LEASE_SECONDS),
-        DISPATCH_MAX_BACKOFF_SECONDS: '1',
-        LOG_LEVEL: 'info',
-        FREQUENCY_CAP_PER_7D: '0',
-      },
-    }).raw,
-  };
-  const migrated = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'cli', 'rapport.ts'), 'migrate'], { env, encoding: 'utf8' });
-  expect(migrated.status, migrated.stderr).toBe(0);
-  db = createDb(url, 2);
+  cluster = await startRoleCluster('it_topology', {
+    DISPATCH_LEASE_SECONDS: String(LEASE_SECONDS),
+    DISPATCH_MAX_BACKOFF_SECONDS: '1',
+    LOG_LEVEL: 'info',
+    FREQUENCY_CAP_PER_7D: '0',
+  });
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all(procs.map((p) => p.stop(10_000)));
-  await db?.$disconnect();
-  await sink?.close();
+  await cluster?.stop();
 });
 
-async function server(): Promise<RoleProcess & { url: string }> {
-  const port = await freePort();
-  const p = await startRole('server', { ...env, HTTP_PORT: String(port) }, { out: quiet });
-  procs.push(p);
-  return Object.assign(p, { url: `http://127.0.0.1:${port}` });
-}
-async function worker(): Promise<RoleProcess> {
-  const p = await startRole('worker', env, { out: quiet });
-  procs.push(p);
-  return p;
-}
-
-const welcomes = () => sink.messages.filter((m) => m.parsed.subject?.startsWith('Welcome to Rapport'));
+const welcomes = () => cluster.sink.messages.filter((m) => m.parsed.subject?.startsWith('Welcome to Rapport'));
 
 describe('two workers and two servers, one of each killed mid-send', () => {
   it('mails nobody twice, every sign-up once unless the kill cut its SMTP conversation, and leaves every run where it should be', async () => {
-    const [s1, s2, w1] = await Promise.all([server(), server(), worker()]);
-    const w2 = await worker();
+    const { db } = cluster;
+    const [s1, s2, w1] = await Promise.all([cluster.server(), cluster.server(), cluster.worker()]);
+    await cluster.worker();
     // A sender as the README asks: a 429 is retried after its Retry-After.
     const post = async (s: { url: string }, i: number): Promise<number> => {
       for (;;) {
@@ -129,6 +91,5 @@ describe('two workers and two servers, one of each killed mid-send', () => {
       await new Promise((r) => setTimeout(r, 200));
     }
     expect(waiting).toBe(2 * N);
-    void w2;
   }, 240_000);
 });
