@@ -1,20 +1,14 @@
 // Record updates made by journeys. Idempotent per change id, so a retried
 // activity never adds loyalty points twice.
 import type { Prisma } from '@prisma/client';
+import { applyContactUpdate, describeContactUpdate, type ContactUpdate } from '../contacts/journey-update';
 import { recordAttributeChanges, recordSystemEvent } from '../contacts/system-events';
 import { jsonObject } from '../lib/json';
 import type { ActivityDeps } from './deps';
 
-export interface UpdateContactInput {
+export interface UpdateContactInput extends ContactUpdate {
   contactId: string;
   changeId: string;
-  set?: Record<string, unknown>;
-  unset?: string[];
-  addTags?: string[];
-  removeTags?: string[];
-  addPoints?: number;
-  setTier?: string | null;
-  subscriptions?: Record<string, 'subscribed' | 'unsubscribed' | 'sunset'>;
 }
 
 export function createContactActivities({ db, onEventsStored }: ActivityDeps) {
@@ -31,17 +25,12 @@ export function createContactActivities({ db, onEventsStored }: ActivityDeps) {
         if (!fresh) return { applied: false, summary: 'already applied' };
         const c = await tx.contact.findUnique({ where: { id: input.contactId } });
         if (!c || c.deletedAt) return { applied: false, summary: 'contact deleted' };
-        const attributes = { ...jsonObject(c.attributes) };
-        for (const [k, v] of Object.entries(input.set ?? {})) attributes[k] = v;
-        for (const k of input.unset ?? []) delete attributes[k];
-        const tags = new Set(c.tags);
-        for (const t of input.addTags ?? []) tags.add(t);
-        for (const t of input.removeTags ?? []) tags.delete(t);
+        const { attributes, tags } = applyContactUpdate(jsonObject(c.attributes), c.tags, input);
         await tx.contact.update({
           where: { id: c.id },
           data: {
             attributes: attributes as Prisma.InputJsonObject,
-            tags: [...tags],
+            tags,
             loyaltyPoints: { increment: input.addPoints ?? 0 },
             ...(input.setTier !== undefined ? { tier: input.setTier } : {}),
             ...(input.subscriptions
@@ -54,16 +43,7 @@ export function createContactActivities({ db, onEventsStored }: ActivityDeps) {
           },
         });
         await recordAttributeChanges(tx, c.id, c.attributes, attributes as Prisma.JsonValue, input.changeId);
-        const parts = [
-          ...Object.keys(input.set ?? {}).map((k) => `set ${k}`),
-          ...(input.unset ?? []).map((k) => `unset ${k}`),
-          ...(input.addTags ?? []).map((t) => `+tag ${t}`),
-          ...(input.removeTags ?? []).map((t) => `-tag ${t}`),
-          ...(input.addPoints ? [`${input.addPoints > 0 ? '+' : ''}${input.addPoints} points`] : []),
-          ...(input.setTier !== undefined ? [`tier ${input.setTier ?? 'none'}`] : []),
-          ...Object.entries(input.subscriptions ?? {}).map(([cat, state]) => `${cat} ${state}`),
-        ];
-        return { applied: true, summary: parts.join(', ') };
+        return { applied: true, summary: describeContactUpdate(input) };
       });
       if (result.applied) onEventsStored?.();
       return result;

@@ -8,6 +8,7 @@
 import type { Contact, Prisma } from '@prisma/client';
 import type { Activities } from '../activities';
 import { triggerMoment, type JourneyMeta, type ResolvedStep, type RunStatus } from '../activities/journeys';
+import { applyContactUpdate, describeContactUpdate } from '../contacts/journey-update';
 import { subscriptionBlock } from '../email/suppression';
 import type { JourneyEvent } from '../events/schema';
 import { contactField, evaluateConditionWith, type EventLookup } from '../journeys/conditions';
@@ -220,32 +221,18 @@ export async function simulateJourney(o: SimulateOptions): Promise<SimulationRes
         : { outcome: 'sent', sendId: `sim-send-${emails.length}` };
     },
     async updateContact(input) {
-      const attributes: Record<string, unknown> = { ...(contact.attributes as Record<string, unknown>) };
-      for (const [k, v] of Object.entries(input.set ?? {})) attributes[k] = v;
-      for (const k of input.unset ?? []) delete attributes[k];
-      const tags = new Set(contact.tags);
-      for (const t of input.addTags ?? []) tags.add(t);
-      for (const t of input.removeTags ?? []) tags.delete(t);
+      const { attributes, tags } = applyContactUpdate(contact.attributes as Record<string, unknown>, contact.tags, input);
       contact = {
         ...contact,
         attributes: attributes as Prisma.JsonObject,
-        tags: [...tags],
+        tags,
         loyaltyPoints: contact.loyaltyPoints + (input.addPoints ?? 0),
         ...(input.setTier !== undefined ? { tier: input.setTier } : {}),
         ...(input.subscriptions
           ? { subscriptions: { ...(contact.subscriptions as Record<string, unknown>), ...input.subscriptions } as Prisma.JsonObject }
           : {}),
       };
-      const parts = [
-        ...Object.keys(input.set ?? {}).map((k) => `set ${k}`),
-        ...(input.unset ?? []).map((k) => `unset ${k}`),
-        ...(input.addTags ?? []).map((t) => `+tag ${t}`),
-        ...(input.removeTags ?? []).map((t) => `-tag ${t}`),
-        ...(input.addPoints ? [`${input.addPoints > 0 ? '+' : ''}${input.addPoints} points`] : []),
-        ...(input.setTier !== undefined ? [`tier ${input.setTier ?? 'none'}`] : []),
-        ...Object.entries(input.subscriptions ?? {}).map(([cat, state]) => `${cat} ${state}`),
-      ];
-      return { applied: true, summary: parts.join(', ') };
+      return { applied: true, summary: describeContactUpdate(input) };
     },
     async issueCoupon(input) {
       return {
