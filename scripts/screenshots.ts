@@ -195,6 +195,14 @@ async function seed(d: Demo): Promise<void> {
     if (open && i % 3 !== 0) await fetch(open.url);
     if (click && i % 5 === 0) await fetch(click.url, { redirect: 'manual' });
   }
+  // The next issue, scheduled for tomorrow morning.
+  const tomorrow = new Date();
+  tomorrow.setUTCDate(tomorrow.getUTCDate() + 1);
+  tomorrow.setUTCHours(9, 0, 0, 0);
+  await must(
+    d.api('/v1/newsletters', { name: 'January news', template: 'newsletter', segment: 'readers', sendAt: tomorrow.toISOString() }),
+    'scheduled newsletter',
+  );
   await must(
     d.api(
       '/v1/segments/vip-prospects',
@@ -211,6 +219,16 @@ async function seed(d: Demo): Promise<void> {
   await until('the sales task', async () => (await d.db.salesTask.count()) > 0);
   await until('the silver rewards', async () => (await d.db.coupon.count()) >= 2);
 }
+
+/** A file for the import page: a header, good rows, one bad address. */
+const LEADS = [
+  'E-mail,First name,Last name,Company,Plan',
+  'lin@fair.example,Lin,Chen,Chen & Co,pro',
+  'omar@fair.example,Omar,Haddad,Haddad Foods,free',
+  'not-an-address,Pat,Doe,,free',
+  'sofia@fair.example,Sofia,Rossi,Rossi Design,pro',
+  'ken@fair.example,Ken,Sato,,free',
+].join('\n');
 
 type Shot = { name: string; viewport?: { width: number; height: number }; take(page: Page, d: Demo): Promise<void> };
 
@@ -264,6 +282,8 @@ const SHOTS: Shot[] = [
   },
   {
     name: 'journey-simulate',
+    // Tall enough for the predicted path below the form.
+    viewport: { width: 1280, height: 1180 },
     async take(page) {
       await page.goto('/journeys/nurture');
       await page.locator('[data-node="ideas"]').waitFor();
@@ -272,7 +292,8 @@ const SHOTS: Shot[] = [
       await sim.getByLabel('Event 1 type').fill('demo_requested');
       await sim.getByLabel('After', { exact: true }).fill('5d');
       await sim.getByRole('button', { name: 'Simulate' }).click();
-      await sim.getByRole('region', { name: 'Predicted path' }).waitFor();
+      const path = sim.getByRole('region', { name: 'Predicted path' });
+      await path.waitFor();
       await page.locator('.jnode.is-simulated').first().waitFor();
     },
   },
@@ -300,10 +321,14 @@ const SHOTS: Shot[] = [
       await page.goto('/newsletters');
       const card = page.locator('li[data-newsletter="December news"]');
       await card.getByTestId('results').waitFor();
-      await page.getByLabel('Name').fill('January news');
+      await page.locator('li[data-newsletter="January news"]').getByTestId('scheduled').waitFor();
+      await page.getByLabel('Name').fill('February news');
       await page.getByLabel('Template').selectOption('newsletter');
       await page.getByLabel('Segment').selectOption('readers');
       await page.getByTestId('audience').filter({ hasText: 'are subscribed' }).waitFor();
+      await page.getByLabel('Send at a time').check();
+      // Let the page scroll to the list: the composer's top is what the shot leaves out.
+      await page.getByRole('heading', { name: 'Sent and sending' }).evaluate((el) => el.scrollIntoView({ block: 'center' }));
     },
   },
   {
@@ -321,7 +346,13 @@ const SHOTS: Shot[] = [
     async take(page) {
       await page.goto('/import');
       await page.getByRole('heading', { name: 'Recent imports' }).waitFor();
-      await page.locator('section', { hasText: 'Recent imports' }).locator('tbody tr').first().waitFor();
+      await page.getByLabel('CSV file').setInputFiles({ name: 'leads.csv', mimeType: 'text/csv', buffer: Buffer.from(LEADS) });
+      await page.getByLabel('These contacts already consented to the newsletter').check();
+      await page.getByLabel('Where they consented').fill('Trade fair stand, badge scans');
+      await page.getByLabel('When they consented').fill('2026-10-08');
+      await page.getByRole('button', { name: 'Check the file (dry run)' }).click();
+      await page.getByRole('heading', { name: /^Check:/ }).waitFor();
+      await page.getByRole('heading', { name: '2. Columns' }).evaluate((el) => el.scrollIntoView({ block: 'start' }));
     },
   },
   {
