@@ -4,7 +4,7 @@
 // the workflow bundle includes it.
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 
-export type BroadcastStatus = 'starting' | 'snapshotting' | 'sending' | 'paused' | 'completed' | 'cancelled' | 'failed';
+export type BroadcastStatus = 'starting' | 'scheduled' | 'snapshotting' | 'sending' | 'paused' | 'completed' | 'cancelled' | 'failed';
 
 export interface BroadcastCounts {
   audience: number;

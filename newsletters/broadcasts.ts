@@ -1,6 +1,13 @@
 // Newsletter use cases behind /v1/newsletters: start a broadcast (one
-// workflow), list them, read one's progress (live from the workflow while it
-// runs, else from the recipient table), and pause, resume or cancel it.
+// workflow, now or at `sendAt`), list them, read one's progress (live from the
+// workflow while it runs, else from the recipient table), and pause, resume or
+// cancel it.
+//
+// A newsletter sent at a time is a workflow started with Temporal's start delay:
+// no workflow code runs before then (so nothing of the broadcast's workflow
+// changed), and its row says `scheduled`. Signals to a delayed workflow wait for
+// its start, so cancelling before it terminates the run instead (nothing has
+// happened yet: no snapshot, no send) and marks the row `cancelled`.
 // Routes call these with their dependencies; errors are NewsletterError, which
 // the route turns into HTTP answers.
 import { randomUUID } from 'node:crypto';
@@ -21,6 +28,9 @@ import {
 } from './broadcast-contract';
 import { domainLimitsSchema } from './domain-limits';
 import { broadcastCounts } from './recipients';
+
+/** How far ahead a newsletter may be scheduled. */
+export const MAX_SEND_AHEAD_MS = 366 * 24 * 60 * 60 * 1000;
 
 /** The body of POST /v1/newsletters. */
 export const newsletterBodySchema = z.strictObject({
@@ -43,6 +53,12 @@ export const newsletterBodySchema = z.strictObject({
     .max(200)
     .default('newsletter-reengage')
     .describe('Sent instead to never-clickers for whom this is the 5th unclicked newsletter in a row'),
+  sendAt: z.iso
+    .datetime({ offset: true, message: 'must be an ISO-8601 date-time with a time zone, e.g. 2026-12-24T09:00:00Z' })
+    .refine((s) => Date.parse(s) > Date.now(), { message: 'must be in the future' })
+    .refine((s) => Date.parse(s) <= Date.now() + MAX_SEND_AHEAD_MS, { message: 'must be within a year from now' })
+    .optional()
+    .describe('Start sending at this time (ISO-8601 with a time zone, in the future, within a year); absent: now'),
 });
 export type NewsletterBody = z.infer<typeof newsletterBodySchema>;
 
@@ -66,7 +82,7 @@ export interface NewsletterDeps {
   taskQueue?: string;
 }
 
-const RUNNING = new Set(['starting', 'snapshotting', 'sending', 'paused']);
+const RUNNING = new Set(['starting', 'scheduled', 'snapshotting', 'sending', 'paused']);
 const QUERY_TIMEOUT_MS = 3000;
 
 export function newsletterView(b: Broadcast, progress: BroadcastCounts & { status: string }, live: boolean) {
@@ -80,6 +96,8 @@ export function newsletterView(b: Broadcast, progress: BroadcastCounts & { statu
     domainRatePerMinute: domainLimitsSchema.catch({}).parse(b.domainRatePerMinute),
     workflowId: b.workflowId,
     status: progress.status,
+    /** When a scheduled newsletter starts (null: sent at once). */
+    sendAt: b.sendAt,
     progress: {
       audience: b.snapshotAt ? progress.audience : null,
       sent: progress.sent,
@@ -133,6 +151,7 @@ export async function startNewsletter(deps: NewsletterDeps, body: NewsletterBody
   }
   const id = randomUUID();
   const workflowId = broadcastWorkflowId(id);
+  const sendAt = body.sendAt ? new Date(body.sendAt) : null;
   await db.broadcast.create({
     data: {
       id,
@@ -144,6 +163,7 @@ export async function startNewsletter(deps: NewsletterDeps, body: NewsletterBody
       ratePerMinute: body.ratePerMinute,
       domainRatePerMinute: body.domainRatePerMinute,
       workflowId,
+      sendAt,
     },
   });
   try {
@@ -152,13 +172,15 @@ export async function startNewsletter(deps: NewsletterDeps, body: NewsletterBody
       workflowId,
       taskQueue,
       args: [{ broadcastId: id, ratePerMinute: body.ratePerMinute }],
+      // Measured now, after the checks above: the run starts at sendAt, not later by their time.
+      ...(sendAt ? { startDelay: Math.max(1, sendAt.getTime() - Date.now()) } : {}),
     });
   } catch (err) {
     await db.broadcast.update({ where: { id }, data: { status: 'failed', finishedAt: new Date() } });
     deps.log.error({ err: (err as Error).message, broadcastId: id }, 'broadcast did not start');
     throw new NewsletterError(503, 'temporal_unavailable', 'the broadcast could not be started; try again');
   }
-  await db.broadcast.updateMany({ where: { id, status: 'starting' }, data: { status: 'snapshotting' } });
+  await db.broadcast.updateMany({ where: { id, status: 'starting' }, data: { status: sendAt ? 'scheduled' : 'snapshotting' } });
   const started = await db.broadcast.findUniqueOrThrow({ where: { id } });
   return newsletterView(
     started,
@@ -178,7 +200,8 @@ export async function listNewsletters(deps: NewsletterDeps): Promise<NewsletterV
 /** One newsletter: live counts from its workflow while it runs, else the recipient table's. */
 export async function newsletterProgress(deps: NewsletterDeps, id: string): Promise<NewsletterView> {
   const b = await load(deps, id);
-  if (RUNNING.has(b.status) && deps.temporal) {
+  // A scheduled run has no workflow task yet to answer a query: the table is the truth.
+  if (RUNNING.has(b.status) && b.status !== 'scheduled' && deps.temporal) {
     try {
       const handle = deps.temporal.workflow.getHandle(b.workflowId);
       let timer: NodeJS.Timeout | undefined;
@@ -199,11 +222,34 @@ export async function newsletterProgress(deps: NewsletterDeps, id: string): Prom
 export type NewsletterAction = 'pause' | 'resume' | 'cancel';
 const SIGNALS = { pause: pauseBroadcastSignal, resume: resumeBroadcastSignal, cancel: cancelBroadcastSignal } as const;
 
-/** Pauses, resumes or cancels a running newsletter (a signal; seen between chunks). */
+/** Below this much time before its start, a scheduled newsletter is cancelled by signal, as a running one. */
+const START_MARGIN_MS = 2000;
+
+/**
+ * Pauses, resumes or cancels a running newsletter (a signal; seen between chunks).
+ * A scheduled one can only be cancelled before its start: its run is terminated
+ * before any of its code ran, so nothing was snapshotted or sent.
+ */
 export async function controlNewsletter(deps: NewsletterDeps, id: string, action: NewsletterAction): Promise<void> {
   const b = await load(deps, id);
   if (!RUNNING.has(b.status)) throw new NewsletterError(409, 'newsletter_finished', `the newsletter is ${b.status}`);
   const { client } = temporalOf(deps);
+  if (b.status === 'scheduled' && b.sendAt && b.sendAt.getTime() - Date.now() > START_MARGIN_MS) {
+    if (action !== 'cancel')
+      throw new NewsletterError(
+        409,
+        'newsletter_scheduled',
+        `the newsletter starts at ${b.sendAt.toISOString()}: cancel it, or ${action} it once it runs`,
+      );
+    try {
+      await client.workflow.getHandle(b.workflowId).terminate('newsletter cancelled before its start');
+    } catch (err) {
+      deps.log.warn({ err: (err as Error).message, broadcastId: b.id }, 'scheduled broadcast could not be terminated');
+      throw new NewsletterError(409, 'newsletter_finished', 'the newsletter is no longer scheduled');
+    }
+    await deps.db.broadcast.updateMany({ where: { id: b.id, status: 'scheduled' }, data: { status: 'cancelled', finishedAt: new Date() } });
+    return;
+  }
   try {
     await client.workflow.getHandle(b.workflowId).signal(SIGNALS[action]);
   } catch {

@@ -2178,6 +2178,11 @@ domain), each recipient exactly once. Never-clickers for
 whom this would be the fifth unclicked newsletter in a row get
 \`reengagementTemplate\` instead. Both templates must have category
 \`newsletter\`. Progress: \`GET /v1/newsletters/{id}\`.
+
+With \`sendAt\` (ISO-8601 with a time zone, in the future, at most a year
+ahead) the workflow is started with that start delay: the newsletter is
+\`scheduled\` until then (the audience is snapshotted at \`sendAt\`, not now), and
+can only be cancelled before it starts.
 `,
       security: [{ bearerApiKey: [] }],
       requestBody: {
@@ -2185,7 +2190,16 @@ whom this would be the fifth unclicked newsletter in a row get
         content: {
           'application/json': {
             schema: { $ref: '#/components/schemas/NewsletterRequest' },
-            example: { name: 'November issue', template: 'newsletter', segment: 'big_spenders', ratePerMinute: 600 },
+            examples: {
+              now: {
+                summary: 'Send now',
+                value: { name: 'November issue', template: 'newsletter', segment: 'big_spenders', ratePerMinute: 600 },
+              },
+              scheduled: {
+                summary: 'Send at a time',
+                value: { name: 'December issue', template: 'newsletter', segment: 'big_spenders', sendAt: '2026-12-24T09:00:00+01:00' },
+              },
+            },
           },
         },
       },
@@ -2230,7 +2244,8 @@ recipient table (\`live: false\`).
       tags: ['Newsletters'],
       operationId: 'pauseNewsletter',
       summary: 'Pause a newsletter: no more batches until it is resumed (the batch in flight finishes).',
-      description: 'Asks the running workflow (a signal); the status changes within a moment. No request body.',
+      description:
+        'Asks the running workflow (a signal); the status changes within a moment. A `scheduled` newsletter cannot be paused before its start (409 `newsletter_scheduled`): cancel it instead. No request body.',
       security: [{ bearerApiKey: [] }],
       parameters: [{ $ref: '#/components/parameters/NewsletterId' }],
       responses: {
@@ -2284,7 +2299,8 @@ recipient table (\`live: false\`).
       tags: ['Newsletters'],
       operationId: 'cancelNewsletter',
       summary: 'Cancel a newsletter: recipients not sent to yet are marked skipped.',
-      description: 'Asks the running workflow (a signal); the status changes within a moment. No request body.',
+      description:
+        'Asks the running workflow (a signal); the status changes within a moment. A `scheduled` newsletter cancelled before its start is `cancelled` at once: its run is terminated before it snapshotted or sent anything. No request body.',
       security: [{ bearerApiKey: [] }],
       parameters: [{ $ref: '#/components/parameters/NewsletterId' }],
       responses: {

@@ -708,7 +708,10 @@ export const newsletterSchema = z.object({
   ratePerMinute: z.int(),
   domainRatePerMinute: z.record(z.string(), z.int()).optional(),
   workflowId: z.string().meta({ description: '`broadcast/<id>`' }),
-  status: z.enum(['starting', 'snapshotting', 'sending', 'paused', 'completed', 'cancelled', 'failed']),
+  status: z.enum(['starting', 'scheduled', 'snapshotting', 'sending', 'paused', 'completed', 'cancelled', 'failed']).meta({
+    description: '`scheduled`: waits for `sendAt`; it can only be cancelled until then.',
+  }),
+  sendAt: z.iso.datetime({ offset: true }).nullable().meta({ description: 'When a scheduled newsletter starts (null: sent at once).' }),
   progress: z.object({
     audience: z.int().nullable().meta({ description: 'Recipients snapshotted (null before the snapshot).' }),
     sent: z.int(),

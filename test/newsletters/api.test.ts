@@ -1,7 +1,9 @@
 // Segments and newsletters through the HTTP API on the real dev server,
 // database and SMTP sink: a marketer saves a segment, looks at its count and a
 // sample, sends a newsletter to it, watches progress, and a click resets the
-// newsletter counter.
+// newsletter counter; a newsletter sent at a time waits, and can be cancelled
+// before it starts.
+import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestStack, type TestStack } from '../support/stack';
 
@@ -176,5 +178,99 @@ describe('newsletters API', () => {
     );
     expect(end.progress.sent + end.progress.skipped).toBe(6);
     expect(s.sink.messages.filter((m) => m.envelopeTo[0]!.startsWith('slow'))).toHaveLength(end.progress.sent);
+  });
+});
+
+describe('newsletters sent at a time', () => {
+  const early = ['fay', 'gus', 'hal'].map((n) => `${n}@early.example`);
+  const sentTo = () => s.sink.messages.filter((m) => m.envelopeTo[0]!.endsWith('@early.example')).length;
+  const get = async (id: string) => (await s.api(`/v1/newsletters/${id}`)).body.newsletter;
+
+  beforeAll(async () => {
+    for (const email of early)
+      await s.tdb.db.contact.create({ data: { email, tags: ['early'], subscriptions: { newsletter: 'subscribed' } } });
+    await s.api('/v1/segments/early', {
+      method: 'PUT',
+      body: { name: 'Early', condition: { field: 'tags', op: 'contains', value: 'early' } },
+    });
+  });
+
+  it('refuses a sendAt that is not a date-time, in the past or more than a year ahead, naming it', async () => {
+    const day = 24 * 60 * 60 * 1000;
+    for (const sendAt of [
+      'tomorrow',
+      '2026-12-24',
+      new Date(Date.now() - 60_000).toISOString(),
+      new Date(Date.now() + 400 * day).toISOString(),
+      5,
+    ]) {
+      const r = await s.api('/v1/newsletters', { body: { name: 'x', template: 'newsletter', segment: 'early', sendAt } });
+      expect(r.status, String(sendAt)).toBe(400);
+      expect(r.body.error.details[0].path, String(sendAt)).toBe('sendAt');
+    }
+    expect(await s.tdb.db.broadcast.count({ where: { segmentKey: 'early' } })).toBe(0);
+  });
+
+  it('waits as scheduled until its time, then sends', async () => {
+    const sendAt = new Date(Date.now() + 3000);
+    const r = await s.api('/v1/newsletters', {
+      body: { name: 'Early bird', template: 'newsletter', segment: 'early', sendAt: sendAt.toISOString() },
+    });
+    expect(r.status).toBe(202);
+    const id = r.body.newsletter.id as string;
+    expect(r.body.newsletter).toMatchObject({ status: 'scheduled', sendAt: sendAt.toISOString(), progress: { audience: null, sent: 0 } });
+    expect((await get(id)).status).toBe('scheduled');
+    // Not paused before its start: only cancelled.
+    const pause = await s.api(`/v1/newsletters/${id}/pause`, { body: {} });
+    expect(pause.status).toBe(409);
+    expect(pause.body.error.code).toBe('newsletter_scheduled');
+
+    // Until shortly before its time: still scheduled, no audience taken, nothing sent.
+    while (Date.now() < sendAt.getTime() - 300) {
+      const n = await get(id);
+      expect(n.status).toBe('scheduled');
+      expect(n.progress.audience).toBeNull();
+      expect(sentTo()).toBe(0);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const done = await vi.waitFor(
+      async () => {
+        const n = await get(id);
+        expect(n.status).toBe('completed');
+        return n;
+      },
+      { timeout: 30_000, interval: 200 },
+    );
+    expect(done.progress).toMatchObject({ audience: 3, sent: 3, remaining: 0 });
+    expect(sentTo()).toBe(3);
+    // The audience was taken at its time (the workflow's first task), not when it was scheduled.
+    const row = await s.tdb.db.broadcast.findUniqueOrThrow({ where: { id } });
+    expect(row.snapshotAt!.getTime()).toBeGreaterThanOrEqual(sendAt.getTime() - 100);
+  });
+
+  it('cancels before its start: cancelled at once, its run terminated, nothing sent', async () => {
+    const before = sentTo();
+    const sendAt = new Date(Date.now() + 60 * 60 * 1000);
+    const r = await s.api('/v1/newsletters', {
+      body: { name: 'Too early', template: 'newsletter', segment: 'early', sendAt: sendAt.toISOString() },
+    });
+    expect(r.status).toBe(202);
+    const id = r.body.newsletter.id as string;
+    expect((await s.api('/v1/newsletters')).body.newsletters[0]).toMatchObject({ id, status: 'scheduled', sendAt: sendAt.toISOString() });
+    const cancel = await s.api(`/v1/newsletters/${id}/cancel`, { body: {} });
+    expect(cancel.status).toBe(202);
+    const n = await get(id);
+    expect(n.status).toBe('cancelled');
+    expect(n.finishedAt).not.toBeNull();
+    const connection = await Connection.connect({ address: s.env.server.TEMPORAL_ADDRESS });
+    try {
+      const described = await new Client({ connection }).workflow.getHandle(`broadcast/${id}`).describe();
+      expect(described.status.name).toBe('TERMINATED');
+    } finally {
+      await connection.close();
+    }
+    expect(await s.tdb.db.broadcastRecipient.count({ where: { broadcastId: id } })).toBe(0);
+    expect(sentTo()).toBe(before);
+    expect((await s.api(`/v1/newsletters/${id}/cancel`, { body: {} })).status).toBe(409);
   });
 });

@@ -163,6 +163,13 @@ describe('content pages of the workspace', () => {
     expect(await page.getByLabel('Where “Tags” goes').inputValue()).toBe('tags');
     await checkA11y(page, 'import-mapping');
 
+    // They consented at a webinar: attested, they are subscribed to the newsletter (the fields are required once ticked).
+    await page.getByLabel('These contacts already consented to the newsletter').check();
+    expect(await page.getByRole('button', { name: 'Check the file (dry run)' }).isDisabled()).toBe(true);
+    await page.getByLabel('Where they consented').fill('Spring webinar sign-up form');
+    await page.getByLabel('When they consented').fill('2026-03-14');
+    await checkA11y(page, 'import-consent');
+
     await page.getByRole('button', { name: 'Check the file (dry run)' }).click();
     await page.getByRole('heading', { name: 'Check: 2 bad rows' }).waitFor();
     const bad = page.locator('[data-testid="import-report"] tbody tr');
@@ -178,9 +185,25 @@ describe('content pages of the workspace', () => {
       .poll(() => page.getByTestId('import-progress').textContent(), { timeout: 30_000, interval: 200 })
       .toContain('Done: 1,002 rows read (100%)');
     expect(await page.locator('[data-testid="import-report"] [data-summary="created"]').last().textContent()).toBe('1,000');
+    expect(await page.locator('[data-testid="import-report"] [data-summary="subscribed"]').last().textContent()).toBe('1,000');
     expect(await s.tdb.db.contact.count({ where: { email: { startsWith: 'batch' }, tags: { has: 'batch' } } })).toBe(1000);
     const one = await s.tdb.db.contact.findUniqueOrThrow({ where: { email: 'batch7@example.com' } });
-    expect(one).toMatchObject({ firstName: 'Person 7', attributes: { Plan: 'pro' } });
+    expect(one).toMatchObject({ firstName: 'Person 7', attributes: { Plan: 'pro' }, subscriptions: { newsletter: 'subscribed' } });
+    expect(
+      await s.tdb.db.contact.count({
+        where: { email: { startsWith: 'batch' }, subscriptions: { path: ['newsletter'], equals: 'subscribed' } },
+      }),
+    ).toBe(1000);
+    // Each keeps the attestation: where, when, and who attested it (the signed-in user).
+    expect(await s.tdb.db.contactConsent.findMany({ where: { contactId: one.id } })).toEqual([
+      expect.objectContaining({
+        source: 'Spring webinar sign-up form',
+        obtainedAt: new Date('2026-03-14T00:00:00Z'),
+        categories: ['newsletter'],
+        attestedBy: 'admin@example.com',
+      }),
+    ]);
+    expect(await s.tdb.db.contactConsent.count({ where: { source: 'Spring webinar sign-up form' } })).toBe(1000);
     await b.shot(page, 'import');
   });
 
@@ -217,9 +240,9 @@ describe('content pages of the workspace', () => {
   });
 
   it('sends a newsletter and watches its progress to the end, with results', async () => {
-    // 300 of the 1,000 subscribed to the newsletter (an import without consent subscribes nobody).
-    await s.tdb.db
-      .$executeRaw`UPDATE contacts SET subscriptions = '{"newsletter":"subscribed"}' WHERE email ~ '^batch([1-9]|[1-9][0-9]|[12][0-9][0-9]|300)@'`;
+    // 300 of the 1,000 still subscribed to the newsletter (the import subscribed them all; 700 have since unsubscribed).
+    await s.tdb.db.$executeRaw`UPDATE contacts SET subscriptions = '{"newsletter":"unsubscribed"}'
+      WHERE email LIKE 'batch%' AND email !~ '^batch([1-9]|[1-9][0-9]|[12][0-9][0-9]|300)@'`;
     await nav(page, 'Newsletters');
     await page.getByRole('heading', { name: 'No newsletter sent yet' }).waitFor();
     await checkA11y(page, 'newsletters');
@@ -267,6 +290,32 @@ describe('content pages of the workspace', () => {
     const row = await s.tdb.db.broadcast.findFirstOrThrow({ where: { name: 'Slow news' } });
     expect(row.status).toBe('cancelled');
     expect(await s.tdb.db.broadcastRecipient.count({ where: { broadcastId: row.id, status: 'sent' } })).toBeLessThan(300);
+  });
+
+  it('schedules a newsletter for later: scheduled with the time until it starts, and cancelled before it', async () => {
+    await page.getByLabel('Name').fill('Summer news');
+    await page.getByLabel('Template').selectOption('spring-news');
+    await page.getByLabel('Segment').selectOption('batch');
+    await page.getByLabel('Send at a time').check();
+    // Two hours ahead, in the browser's local time (the input's own format).
+    const at = await page.evaluate(() => {
+      const d = new Date(Date.now() + 2 * 60 * 60 * 1000 + 30 * 60 * 1000);
+      return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+    });
+    await page.getByLabel('Send at (your local time)').fill(at);
+    await page.getByRole('button', { name: 'Schedule' }).click();
+    await page.getByText('Scheduled “Summer news” for').waitFor();
+    const card = page.locator('li[data-newsletter="Summer news"]');
+    await expect.poll(() => card.locator('.badge').first().textContent(), { timeout: 10_000 }).toBe('scheduled');
+    expect(await card.getByTestId('scheduled').textContent()).toMatch(/\(in 2 h (28|29|30) min\)/);
+    expect(await card.getByRole('button', { name: 'Pause' }).count()).toBe(0);
+    const row = await s.tdb.db.broadcast.findFirstOrThrow({ where: { name: 'Summer news' } });
+    expect(row.sendAt!.getTime() - row.createdAt.getTime()).toBeGreaterThan(2 * 60 * 60 * 1000);
+    await checkA11y(page, 'newsletters-scheduled');
+    await b.shot(page, 'newsletters-scheduled');
+    await card.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => card.locator('.badge').first().textContent(), { timeout: 10_000 }).toBe('cancelled');
+    expect(await s.tdb.db.broadcastRecipient.count({ where: { broadcastId: row.id } })).toBe(0);
   });
 
   it('lists the sales tasks a journey created, and marks one done', async () => {

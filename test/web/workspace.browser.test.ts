@@ -2,11 +2,13 @@
 // and graph with counts that move when an event arrives, a clicked node's
 // contacts, YAML errors at their line and on the node, publishing with what
 // happens to runs in flight, pause and resume, contacts (search, profile, timeline,
-// unsubscribe, erase), approvals, and a viewer who cannot change anything.
+// unsubscribe, erase), approvals, users, and a viewer who cannot change anything;
+// no critical axe-core violation on the graph, approvals and users pages.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createUser } from '../../users/service';
 import { startTestStack, type TestStack } from '../support/stack';
+import { criticalViolations } from './axe';
 import { launchBrowser, type TestBrowser } from './browser';
 
 const PW = 'correct horse battery';
@@ -86,6 +88,8 @@ describe('journeys in the workspace', () => {
     // Three days ahead (the wait), as the workflow itself reports it.
     await expect.poll(() => rows.first().locator('td').nth(2).textContent(), { timeout: 10_000 }).toMatch(/\d{4}/);
     await b.shot(page, 'journey-graph');
+    // The graph with a node's panel open: no critical accessibility violation.
+    expect(await criticalViolations(page)).toEqual([]);
   });
 
   it('shows YAML errors at their line and on the node, and publishes with what happens to runs in flight', async () => {
@@ -261,6 +265,7 @@ describe('journeys in the workspace', () => {
     await card.waitFor({ timeout: 20_000 });
     expect(await card.textContent()).toContain('vip_check');
     await b.shot(page, 'approvals');
+    expect(await criticalViolations(page)).toEqual([]);
     await card.getByRole('button', { name: 'Approve' }).click();
     await page.getByText('Approved: Make Bob VIP?').waitFor();
     expect(await s.tdb.db.approval.findFirstOrThrow({ where: { subject: 'Make Bob VIP?' } })).toMatchObject({
@@ -271,6 +276,14 @@ describe('journeys in the workspace', () => {
       timeout: 20_000,
       interval: 200,
     });
+  });
+
+  it('lists the users for an admin, with no critical accessibility violation', async () => {
+    await page.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Users' }).click();
+    await page.getByRole('heading', { name: 'Users' }).waitFor();
+    await page.getByRole('rowheader', { name: 'vera@example.com' }).waitFor();
+    expect(await criticalViolations(page)).toEqual([]);
+    await b.shot(page, 'users');
   });
 
   it('signs out', async () => {

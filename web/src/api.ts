@@ -38,9 +38,11 @@ export async function api<T>(
     signal?: AbortSignal;
     headers?: Record<string, string>;
     raw?: { body: Blob | string; contentType: string };
+    /** A multipart form: the browser sets its content type (with the boundary). */
+    form?: FormData;
   } = {},
 ): Promise<T> {
-  const method = init.method ?? (init.body === undefined && init.raw === undefined ? 'GET' : 'POST');
+  const method = init.method ?? (init.body === undefined && init.raw === undefined && init.form === undefined ? 'GET' : 'POST');
   const headers: Record<string, string> = { accept: 'application/json', ...init.headers };
   if (init.body !== undefined) headers['content-type'] = 'application/json';
   if (init.raw !== undefined) headers['content-type'] = init.raw.contentType;
@@ -51,7 +53,7 @@ export async function api<T>(
       method,
       headers,
       credentials: 'same-origin',
-      body: init.raw !== undefined ? init.raw.body : init.body === undefined ? undefined : JSON.stringify(init.body),
+      body: init.form ?? (init.raw !== undefined ? init.raw.body : init.body === undefined ? undefined : JSON.stringify(init.body)),
       signal: init.signal,
     });
   } catch (err) {

@@ -348,6 +348,40 @@ function Errors({ messages, id }: { messages: string[]; id?: string }) {
   );
 }
 
+/**
+ * One labelled field of the form: its control, a hint (while nothing is wrong,
+ * unless `keepHint`) and the validator's messages, tied to the control by id.
+ */
+function Field({
+  label,
+  hint,
+  keepHint = false,
+  errors,
+  children,
+}: {
+  label: string;
+  hint?: string;
+  keepHint?: boolean;
+  errors: string[];
+  children(control: { id: string; invalid: boolean; describedBy: string | undefined }): React.ReactNode;
+}) {
+  const id = useId();
+  const showHint = hint !== undefined && (keepHint || errors.length === 0);
+  const describedBy = errors.length ? `${id}-err` : showHint ? `${id}-hint` : undefined;
+  return (
+    <div className={`field${errors.length ? ' has-error' : ''}`}>
+      <label htmlFor={id}>{label}</label>
+      {children({ id, invalid: errors.length > 0, describedBy })}
+      {showHint && (
+        <span id={`${id}-hint`} className="muted small">
+          {hint}
+        </span>
+      )}
+      <Errors id={`${id}-err`} messages={errors} />
+    </div>
+  );
+}
+
 function TextField({
   label,
   value,
@@ -365,32 +399,26 @@ function TextField({
   list?: string;
   onChange(v: string): void;
 }) {
-  const id = useId();
   // Local while typing so the caret stays put; written through on every change.
   const [v, setV] = useState(value);
   useEffect(() => setV(value), [value]);
   return (
-    <div className={`field${errors.length ? ' has-error' : ''}`}>
-      <label htmlFor={id}>{label}</label>
-      <input
-        id={id}
-        type={type}
-        value={v}
-        list={list}
-        aria-invalid={errors.length > 0}
-        aria-describedby={errors.length ? `${id}-err` : hint ? `${id}-hint` : undefined}
-        onChange={(e) => {
-          setV(e.target.value);
-          onChange(e.target.value);
-        }}
-      />
-      {hint && !errors.length && (
-        <span id={`${id}-hint`} className="muted small">
-          {hint}
-        </span>
+    <Field label={label} hint={hint} errors={errors}>
+      {(c) => (
+        <input
+          id={c.id}
+          type={type}
+          value={v}
+          list={list}
+          aria-invalid={c.invalid}
+          aria-describedby={c.describedBy}
+          onChange={(e) => {
+            setV(e.target.value);
+            onChange(e.target.value);
+          }}
+        />
       )}
-      <Errors id={`${id}-err`} messages={errors} />
-    </div>
+    </Field>
   );
 }
 
@@ -409,25 +437,24 @@ function SelectField({
   onChange(v: string): void;
   optionLabel?: (o: string) => string;
 }) {
-  const id = useId();
   return (
-    <div className={`field${errors.length ? ' has-error' : ''}`}>
-      <label htmlFor={id}>{label}</label>
-      <select
-        id={id}
-        value={value}
-        aria-invalid={errors.length > 0}
-        aria-describedby={errors.length ? `${id}-err` : undefined}
-        onChange={(e) => onChange(e.target.value)}
-      >
-        {options.map((o) => (
-          <option key={o} value={o}>
-            {optionLabel(o)}
-          </option>
-        ))}
-      </select>
-      <Errors id={`${id}-err`} messages={errors} />
-    </div>
+    <Field label={label} errors={errors}>
+      {(c) => (
+        <select
+          id={c.id}
+          value={value}
+          aria-invalid={c.invalid}
+          aria-describedby={c.describedBy}
+          onChange={(e) => onChange(e.target.value)}
+        >
+          {options.map((o) => (
+            <option key={o} value={o}>
+              {optionLabel(o)}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
   );
 }
 
@@ -445,68 +472,57 @@ function YamlField({
   errors: string[];
   onChange(v: unknown): void;
 }) {
-  const id = useId();
   const shownText = value === undefined ? '' : stringify(value, { flow: true }).trim();
   const [v, setV] = useState(shownText);
   const [bad, setBad] = useState<string | null>(null);
   useEffect(() => setV(shownText), [shownText]);
-  const all = [...(bad ? [bad] : []), ...errors];
   return (
-    <div className={`field${all.length ? ' has-error' : ''}`}>
-      <label htmlFor={id}>{label}</label>
-      <textarea
-        id={id}
-        rows={2}
-        value={v}
-        spellCheck={false}
-        aria-invalid={all.length > 0}
-        aria-describedby={all.length ? `${id}-err` : `${id}-hint`}
-        onChange={(e) => {
-          setV(e.target.value);
-          try {
-            const parsed: unknown = e.target.value.trim() === '' ? undefined : parse(e.target.value);
-            setBad(null);
-            onChange(parsed);
-          } catch {
-            setBad('Not valid YAML yet');
-          }
-        }}
-      />
-      {!all.length && (
-        <span id={`${id}-hint`} className="muted small">
-          {hint}
-        </span>
+    <Field label={label} hint={hint} errors={[...(bad ? [bad] : []), ...errors]}>
+      {(c) => (
+        <textarea
+          id={c.id}
+          rows={2}
+          value={v}
+          spellCheck={false}
+          aria-invalid={c.invalid}
+          aria-describedby={c.describedBy}
+          onChange={(e) => {
+            setV(e.target.value);
+            try {
+              const parsed: unknown = e.target.value.trim() === '' ? undefined : parse(e.target.value);
+              setBad(null);
+              onChange(parsed);
+            } catch {
+              setBad('Not valid YAML yet');
+            }
+          }}
+        />
       )}
-      <Errors id={`${id}-err`} messages={all} />
-    </div>
+    </Field>
   );
 }
 
 function RenameField({ id, errors, onRename }: { id: string; errors: string[]; onRename(to: string): void }) {
-  const fid = useId();
   const [v, setV] = useState(id);
   useEffect(() => setV(id), [id]);
   const commit = () => {
     if (v && v !== id) onRename(v);
   };
   return (
-    <div className={`field${errors.length ? ' has-error' : ''}`}>
-      <label htmlFor={fid}>Step id</label>
-      <input
-        id={fid}
-        value={v}
-        aria-invalid={errors.length > 0}
-        aria-describedby={`${fid}-hint`}
-        onChange={(e) => setV(e.target.value)}
-        onBlur={commit}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter') commit();
-        }}
-      />
-      <span id={`${fid}-hint`} className="muted small">
-        Renaming updates every step that points here (Enter or leave the field).
-      </span>
-      <Errors messages={errors} />
-    </div>
+    <Field label="Step id" hint="Renaming updates every step that points here (Enter or leave the field)." keepHint errors={errors}>
+      {(c) => (
+        <input
+          id={c.id}
+          value={v}
+          aria-invalid={c.invalid}
+          aria-describedby={c.describedBy}
+          onChange={(e) => setV(e.target.value)}
+          onBlur={commit}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') commit();
+          }}
+        />
+      )}
+    </Field>
   );
 }

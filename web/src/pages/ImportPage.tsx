@@ -1,13 +1,15 @@
 // Import contacts from a CSV file: pick it, map its columns to Rapport's,
 // check it (a dry run: bad rows with line and reason), then import it in the
-// background with a progress bar, and read the summary.
+// background with a progress bar, and read the summary. Contacts who already
+// consented elsewhere can be subscribed to the newsletter by attesting that
+// consent (where and when it was given; the signed-in user attests).
 import { useEffect, useMemo, useState } from 'react';
 import { CSV_COLUMNS } from '../../../contacts/import-columns';
 import type { ImportView } from '../../../contacts/import-jobs';
 import { api, errorText } from '../api';
 import { parseCsv, writeCsv } from '../csv';
 import { useApi } from '../hooks';
-import { useCanEdit } from '../session';
+import { useCanEdit, useSession } from '../session';
 import { ActionFeedback, Empty, ErrorBox, fmt, PageHeader, StatusBadge, when } from '../ui';
 
 type Job = Omit<ImportView, 'createdAt' | 'startedAt' | 'finishedAt'> & {
@@ -67,6 +69,8 @@ function Report({ job }: { job: Job }) {
         <dd data-summary="updated">{fmt(s.updated)}</dd>
         <dt>Unchanged</dt>
         <dd>{fmt(s.unchanged)}</dd>
+        <dt>{job.dryRun ? 'Would subscribe' : 'Subscribed'}</dt>
+        <dd data-summary="subscribed">{fmt(s.subscribed)}</dd>
         <dt>Bad rows</dt>
         <dd data-summary="failed">{fmt(s.failed)}</dd>
         {s.durationMs !== null && (
@@ -123,6 +127,7 @@ function Report({ job }: { job: Job }) {
 
 export function ImportPage() {
   const canEdit = useCanEdit();
+  const { user } = useSession();
   const recent = useApi<{ imports: Job[] }>('/v1/contacts/imports?limit=10');
   const [fileName, setFileName] = useState<string | null>(null);
   const [rows, setRows] = useState<string[][] | null>(null);
@@ -131,6 +136,11 @@ export function ImportPage() {
   const [job, setJob] = useState<Job | null>(null);
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<string | null>(null);
+  const [consented, setConsented] = useState(false);
+  const [consentSource, setConsentSource] = useState('');
+  const [consentDate, setConsentDate] = useState('');
+  const today = new Date().toISOString().slice(0, 10);
+  const consentMissing = consented && (!consentSource.trim() || !consentDate);
 
   const header = rows?.[0] ?? [];
   const dataRows = rows ? rows.filter((r, i) => i > 0 && !(r.length === 1 && r[0] === '')).length : 0;
@@ -159,8 +169,24 @@ export function ImportPage() {
     setFailure(null);
     setBusy(true);
     try {
+      const file = new Blob([csv], { type: 'text/csv' });
+      // With an attestation: a form, the consent first, then the file (the API reads them in that order).
+      let form: FormData | undefined;
+      if (consented) {
+        form = new FormData();
+        form.append(
+          'consent',
+          JSON.stringify({
+            source: consentSource.trim(),
+            obtainedAt: consentDate,
+            categories: ['newsletter'],
+            attestedBy: user?.email ?? '',
+          }),
+        );
+        form.append('file', file, fileName ?? 'contacts.csv');
+      }
       const out = await api<{ import: Job }>(`/v1/contacts/import?dryRun=${dryRun}`, {
-        raw: { body: new Blob([csv], { type: 'text/csv' }), contentType: 'text/csv' },
+        ...(form ? { form } : { raw: { body: file, contentType: 'text/csv' } }),
         // A real import runs in the background (progress to poll); a check answers at once.
         headers: dryRun ? {} : { prefer: 'respond-async' },
       });
@@ -210,7 +236,7 @@ export function ImportPage() {
           <h2 id="map-title">2. Columns</h2>
           <p className="muted small">
             Each column of the file goes into a field of the contact, an attribute, or nowhere. Imports never subscribe anyone to email
-            without a consent attestation (see the API).
+            without a consent attestation (below).
           </p>
           <div className="table-wrap">
             <table className="table compact cards-on-phone">
@@ -253,15 +279,58 @@ export function ImportPage() {
             </table>
           </div>
           {!mappedEmail && <p className="form-error">One column must go into email.</p>}
+          <fieldset className="consent-attest section-gap">
+            <legend className="sr-only">Existing consent</legend>
+            <label className="choice">
+              <input type="checkbox" checked={consented} onChange={(e) => setConsented(e.target.checked)} /> These contacts already
+              consented to the newsletter
+            </label>
+            <p className="muted small" id="consent-help">
+              They are then subscribed without a confirmation email, and each keeps this attestation (where, when, and you as the one
+              attesting); anyone who unsubscribed or is suppressed stays so.
+            </p>
+            {consented && (
+              <div className="template-fields">
+                <div className="field grow">
+                  <label htmlFor="consent-source">Where they consented</label>
+                  <input
+                    id="consent-source"
+                    required
+                    aria-describedby="consent-help"
+                    maxLength={200}
+                    value={consentSource}
+                    onChange={(e) => setConsentSource(e.target.value)}
+                    placeholder="Spring webinar sign-up form"
+                  />
+                </div>
+                <div className="field">
+                  <label htmlFor="consent-date">When they consented</label>
+                  <input
+                    id="consent-date"
+                    type="date"
+                    required
+                    max={today}
+                    value={consentDate}
+                    onChange={(e) => setConsentDate(e.target.value)}
+                  />
+                </div>
+              </div>
+            )}
+          </fieldset>
           {duplicates.length > 0 && <p className="form-error">Each field once: {[...new Set(duplicates)].join(', ')} is chosen twice.</p>}
           <div className="actions section-gap">
-            <button type="button" className="btn" disabled={busy || !mappedEmail || duplicates.length > 0} onClick={() => void send(true)}>
+            <button
+              type="button"
+              className="btn"
+              disabled={busy || !mappedEmail || duplicates.length > 0 || consentMissing}
+              onClick={() => void send(true)}
+            >
               Check the file (dry run)
             </button>
             <button
               type="button"
               className="btn btn-primary"
-              disabled={busy || !mappedEmail || duplicates.length > 0 || jobId !== null}
+              disabled={busy || !mappedEmail || duplicates.length > 0 || consentMissing || jobId !== null}
               onClick={() => void send(false)}
             >
               Import {fmt(dataRows)} contacts

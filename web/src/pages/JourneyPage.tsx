@@ -319,21 +319,44 @@ export function JourneyPage({ journeyKey }: { journeyKey: string }) {
             tryEdit(() => removeStep(text, selectedStep.id), null);
           }}
         >
-          {canEdit && (
-            <div className="canvas-toolbar">
-              <label htmlFor="add-step-type">Add a step</label>
-              <select id="add-step-type" value={addType} onChange={(e) => setAddType(e.target.value as StepType)}>
-                {STEP_TYPES.map((t) => (
-                  <option key={t.type} value={t.type}>
-                    {t.label}
-                  </option>
-                ))}
-              </select>
-              <button type="button" className="btn btn-small" onClick={add}>
-                {selectedStep ? `Add after ${selectedStep.id}` : 'Add at the end'}
-              </button>
-            </div>
-          )}
+          {/* One bar over the canvas: which step to show on the left, adding steps on the right (they wrap, never overlap). */}
+          <div className="canvas-bar">
+            <label className="sr-only" htmlFor="step-picker">
+              Show a step
+            </label>
+            <select
+              id="step-picker"
+              className="step-picker"
+              value={selected ?? ''}
+              onChange={(e) => {
+                setSelected(e.target.value || null);
+                setTab('node');
+              }}
+            >
+              <option value="">Show a step…</option>
+              <option value="__trigger">Trigger</option>
+              {current.steps.map((st) => (
+                <option key={st.id} value={st.id}>
+                  {st.id}
+                </option>
+              ))}
+            </select>
+            {canEdit && (
+              <div className="canvas-toolbar">
+                <label htmlFor="add-step-type">Add a step</label>
+                <select id="add-step-type" value={addType} onChange={(e) => setAddType(e.target.value as StepType)}>
+                  {STEP_TYPES.map((t) => (
+                    <option key={t.type} value={t.type}>
+                      {t.label}
+                    </option>
+                  ))}
+                </select>
+                <button type="button" className="btn btn-small" onClick={add}>
+                  {selectedStep ? `Add after ${selectedStep.id}` : 'Add at the end'}
+                </button>
+              </div>
+            )}
+          </div>
           {current.steps.length === 0 && (
             <p className="canvas-empty" role="note">
               No steps yet.{' '}
@@ -358,26 +381,6 @@ export function JourneyPage({ journeyKey }: { journeyKey: string }) {
             <Background />
             <Controls showInteractive={false} />
           </ReactFlow>
-          <label className="sr-only" htmlFor="step-picker">
-            Show a step
-          </label>
-          <select
-            id="step-picker"
-            className="step-picker"
-            value={selected ?? ''}
-            onChange={(e) => {
-              setSelected(e.target.value || null);
-              setTab('node');
-            }}
-          >
-            <option value="">Show a step…</option>
-            <option value="__trigger">Trigger</option>
-            {current.steps.map((st) => (
-              <option key={st.id} value={st.id}>
-                {st.id}
-              </option>
-            ))}
-          </select>
         </section>
         <aside className="side">
           <div role="tablist" aria-label="Side panel" className="tabs">

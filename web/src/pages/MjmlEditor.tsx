@@ -1,72 +1,11 @@
 // MJML in CodeMirror 6 (XML mode), with the server's problems shown at their lines.
 import { xml } from '@codemirror/lang-xml';
-import { linter, lintGutter, setDiagnostics, type Diagnostic } from '@codemirror/lint';
-import { EditorState } from '@codemirror/state';
-import { EditorView } from '@codemirror/view';
-import { basicSetup } from 'codemirror';
-import { useEffect, useRef } from 'react';
+import { CodeEditor, type CodeEditorProps } from '../CodeEditor';
 
-export interface LineIssue {
-  line: number;
-  message: string;
-}
+export type { LineIssue } from '../CodeEditor';
 
-export function MjmlEditor({
-  value,
-  onChange,
-  issues,
-  readOnly,
-}: {
-  value: string;
-  onChange(v: string): void;
-  issues: LineIssue[];
-  readOnly: boolean;
-}) {
-  const host = useRef<HTMLDivElement>(null);
-  const view = useRef<EditorView | null>(null);
-  const changed = useRef(onChange);
-  changed.current = onChange;
+const MJML = xml();
 
-  useEffect(() => {
-    const v = new EditorView({
-      parent: host.current!,
-      state: EditorState.create({
-        doc: value,
-        extensions: [
-          basicSetup,
-          xml(),
-          lintGutter(),
-          linter(null),
-          EditorView.lineWrapping,
-          EditorState.readOnly.of(readOnly),
-          EditorView.contentAttributes.of({ 'aria-label': 'Template MJML' }),
-          EditorView.updateListener.of((u) => {
-            if (u.docChanged) changed.current(u.state.doc.toString());
-          }),
-        ],
-      }),
-    });
-    view.current = v;
-    return () => v.destroy();
-    // Created once per mode; later values arrive through the effect below.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [readOnly]);
-
-  useEffect(() => {
-    const v = view.current;
-    if (v && v.state.doc.toString() !== value) v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: value } });
-  }, [value]);
-
-  useEffect(() => {
-    const v = view.current;
-    if (!v) return;
-    const doc = v.state.doc;
-    const diagnostics: Diagnostic[] = issues.map((i) => {
-      const line = doc.line(Math.min(Math.max(1, i.line), doc.lines));
-      return { from: line.from, to: line.to, severity: 'error', message: i.message };
-    });
-    v.dispatch(setDiagnostics(v.state, diagnostics));
-  }, [issues, value]);
-
-  return <div className="yaml-editor mjml-editor" ref={host} />;
+export function MjmlEditor(props: CodeEditorProps) {
+  return <CodeEditor {...props} language={MJML} label="Template MJML" wrap className="yaml-editor mjml-editor" />;
 }

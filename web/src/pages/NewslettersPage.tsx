@@ -1,6 +1,7 @@
 // Newsletters: compose (a newsletter template and a saved segment, with the
-// audience it reaches now), send, then watch each one's progress live, pause,
-// resume or cancel it, and see its results.
+// audience it reaches now), send now or at a time, then watch each one's
+// progress live, pause, resume or cancel it, and see its results. A scheduled
+// one shows when it starts and can be cancelled until then.
 import { useEffect, useState } from 'react';
 import type { NewsletterView } from '../../../newsletters/broadcasts';
 import type { NewsletterResults } from '../../../newsletters/results';
@@ -9,8 +10,42 @@ import { useApi } from '../hooks';
 import { useCanEdit } from '../session';
 import { ActionFeedback, Empty, ErrorBox, fmt, Loading, PageHeader, pct, StatusBadge, when } from '../ui';
 
-type Newsletter = Omit<NewsletterView, 'createdAt' | 'finishedAt'> & { createdAt: string; finishedAt: string | null };
-const RUNNING = new Set(['starting', 'snapshotting', 'sending', 'paused']);
+type Newsletter = Omit<NewsletterView, 'createdAt' | 'finishedAt' | 'sendAt'> & {
+  createdAt: string;
+  finishedAt: string | null;
+  sendAt: string | null;
+};
+const RUNNING = new Set(['starting', 'scheduled', 'snapshotting', 'sending', 'paused']);
+
+/** "in 2 h 5 min": how long until `iso`, coarser as it is further away. */
+function timeUntil(iso: string, now: number): string {
+  const s = Math.round((Date.parse(iso) - now) / 1000);
+  if (s <= 0) return 'starting now';
+  if (s < 60) return `in ${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `in ${m} min`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return `in ${h} h ${m % 60} min`;
+  return `in ${Math.floor(h / 24)} d ${h % 24} h`;
+}
+
+/** When a scheduled newsletter starts, counting down. */
+function Scheduled({ n }: { n: Newsletter }) {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const t = window.setInterval(() => setNow(Date.now()), 1000);
+    return () => window.clearInterval(t);
+  }, []);
+  if (!n.sendAt) return null;
+  return (
+    <p className="small" data-testid="scheduled">
+      Starts {when(n.sendAt)} ({timeUntil(n.sendAt, now)}). The audience is taken then; until then it can be cancelled.
+    </p>
+  );
+}
+
+/** The value of a datetime-local input for a time, in the browser's time zone. */
+const localInput = (d: Date) => new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
 
 function Progress({ n }: { n: Newsletter }) {
   const p = n.progress;
@@ -61,6 +96,8 @@ function Compose({ onSent }: { onSent(n: Newsletter): void }) {
   const [template, setTemplate] = useState('');
   const [segment, setSegment] = useState('');
   const [rate, setRate] = useState(600);
+  const [when_, setWhen] = useState<'now' | 'at'>('now');
+  const [sendAt, setSendAt] = useState(() => localInput(new Date(Date.now() + 60 * 60 * 1000)));
   const [audience, setAudience] = useState<{ members: number; audience: number } | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const [sending, setSending] = useState(false);
@@ -80,7 +117,12 @@ function Compose({ onSent }: { onSent(n: Newsletter): void }) {
     setFailure(null);
     setSending(true);
     try {
-      const out = await api<{ newsletter: Newsletter }>('/v1/newsletters', { body: { name, template, segment, ratePerMinute: rate } });
+      // The input is the browser's local time; the API takes an instant (ISO-8601 in UTC).
+      const at = when_ === 'at' ? new Date(sendAt) : null;
+      if (at && Number.isNaN(at.getTime())) throw new Error('sendAt: choose a date and a time');
+      const out = await api<{ newsletter: Newsletter }>('/v1/newsletters', {
+        body: { name, template, segment, ratePerMinute: rate, ...(at ? { sendAt: at.toISOString() } : {}) },
+      });
       onSent(out.newsletter);
       setName('');
     } catch (err) {
@@ -146,9 +188,31 @@ function Compose({ onSent }: { onSent(n: Newsletter): void }) {
             : 'Counting the audience…'
           : 'Choose a segment to see who it reaches.'}
       </p>
+      <fieldset className="send-when">
+        <legend>When</legend>
+        <label className="choice">
+          <input type="radio" name="nl-when" value="now" checked={when_ === 'now'} onChange={() => setWhen('now')} /> Send now
+        </label>
+        <label className="choice">
+          <input type="radio" name="nl-when" value="at" checked={when_ === 'at'} onChange={() => setWhen('at')} /> Send at a time
+        </label>
+        {when_ === 'at' && (
+          <div className="field">
+            <label htmlFor="nl-send-at">Send at (your local time)</label>
+            <input
+              id="nl-send-at"
+              type="datetime-local"
+              required
+              min={localInput(new Date())}
+              value={sendAt}
+              onChange={(e) => setSendAt(e.target.value)}
+            />
+          </div>
+        )}
+      </fieldset>
       <ActionFeedback failure={failure} />
       <button type="submit" className="btn btn-primary" disabled={sending || !template || !segment || !name.trim()}>
-        Send now
+        {when_ === 'at' ? 'Schedule' : 'Send now'}
       </button>
     </form>
   );
@@ -160,7 +224,8 @@ export function NewslettersPage() {
   const [live, setLive] = useState<Record<string, Newsletter>>({});
   const [notice, setNotice] = useState<string | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
-  const running = (list.data?.newsletters ?? []).filter((n) => RUNNING.has(n.status)).map((n) => n.id);
+  // Scheduled ones have no run to ask yet: the list's own refresh is enough for them.
+  const running = (list.data?.newsletters ?? []).filter((n) => RUNNING.has(n.status) && n.status !== 'scheduled').map((n) => n.id);
 
   // A running newsletter's counts come live from its workflow, once a second.
   useEffect(() => {
@@ -192,7 +257,7 @@ export function NewslettersPage() {
       {canEdit && (
         <Compose
           onSent={(n) => {
-            setNotice(`Sending “${n.name}”`);
+            setNotice(n.sendAt ? `Scheduled “${n.name}” for ${when(n.sendAt)}` : `Sending “${n.name}”`);
             list.reload();
           }}
         />
@@ -213,13 +278,14 @@ export function NewslettersPage() {
               {n.name} <StatusBadge status={n.status} />
             </h3>
             <p className="muted small">
-              Template {n.template} · segment {n.segment} · {fmt(n.ratePerMinute)}/min · started {when(n.createdAt)}
+              Template {n.template} · segment {n.segment} · {fmt(n.ratePerMinute)}/min ·{' '}
+              {n.sendAt ? `created ${when(n.createdAt)}, for ${when(n.sendAt)}` : `started ${when(n.createdAt)}`}
               {n.finishedAt ? ` · finished ${when(n.finishedAt)}` : ''}
             </p>
-            <Progress n={n} />
+            {n.status === 'scheduled' ? <Scheduled n={n} /> : <Progress n={n} />}
             {canEdit && RUNNING.has(n.status) && (
               <div className="actions">
-                {n.status === 'paused' ? (
+                {n.status === 'scheduled' ? null : n.status === 'paused' ? (
                   <button type="button" className="btn" onClick={() => void control(n, 'resume')}>
                     Resume
                   </button>
