@@ -92,6 +92,19 @@ describe('journeys in the workspace', () => {
     expect(await criticalViolations(page)).toEqual([]);
   });
 
+  it('completes the YAML from the journey JSON Schema', async () => {
+    await page.getByRole('tab', { name: /YAML/ }).click();
+    const editor = page.locator('.cm-content');
+    await editor.click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.insertText('key: welcome\nname: Welcome series\nre');
+    await page.keyboard.press('Control+Space');
+    const options = page.locator('.cm-tooltip-autocomplete li');
+    // A top-level property the schema knows, offered for the letters typed.
+    await expect.poll(() => options.allTextContents(), { timeout: 10_000 }).toContain('reentry');
+    await page.keyboard.press('Escape');
+  });
+
   it('shows YAML errors at their line and on the node, and publishes with what happens to runs in flight', async () => {
     await page.getByRole('tab', { name: /YAML/ }).click();
     const editor = page.locator('.cm-content');
