@@ -1,6 +1,6 @@
 // One journey: the graph with live counts, the YAML beside it, a clicked
 // node's settings and contacts, save draft, publish, pause and resume.
-import { Background, Controls, ReactFlow, type Connection, type NodeMouseHandler } from '@xyflow/react';
+import { Background, Controls, ReactFlow, type Connection, type FitViewOptions, type NodeMouseHandler } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { parse, stringify } from 'yaml';
@@ -21,6 +21,11 @@ import { YamlEditor, type LineIssue } from '../journey/YamlEditor';
 import { Link } from '../router';
 import { useCanEdit } from '../session';
 import { ActionFeedback, ErrorBox, fmt, Loading, PageHeader, StatusBadge, when } from '../ui';
+
+// The bar over the canvas takes one row (the step picker) or, when editing on a
+// narrow canvas, two: the automatic fit keeps the graph's top below it.
+const FIT_UNDER_BAR: FitViewOptions = { padding: { top: '56px', x: '24px', bottom: '24px' } };
+const FIT_UNDER_TWO_ROW_BAR: FitViewOptions = { padding: { top: '100px', x: '24px', bottom: '24px' } };
 
 /** GET /v1/journeys/{key} (server/routes/journeys.ts). */
 interface JourneyDetail {
@@ -374,7 +379,7 @@ export function JourneyPage({ journeyKey }: { journeyKey: string }) {
             onConnect={onConnect}
             onPaneClick={() => setSelected(null)}
             fitView
-            fitViewOptions={{ padding: 0.15 }}
+            fitViewOptions={canEdit ? FIT_UNDER_TWO_ROW_BAR : FIT_UNDER_BAR}
             minZoom={0.2}
             proOptions={{ hideAttribution: true }}
           >
