@@ -4,6 +4,8 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
 import { searchContacts, unsubscribeFromMarketing } from '../../contacts/workspace';
+import { segmentKeySchema } from '../../segments/service';
+import { segmentFilter } from '../../segments/use-cases/segment-filter';
 import { journeyStats, listJourneys, publishPreview, waitingAt } from '../../journeys/insights';
 import { createAttemptLimiter } from '../../users/rate-limit';
 import { loginSchema, newUserSchema, passwordSchema, roleSchema } from '../../users/schema';
@@ -154,7 +156,8 @@ export function dashboardApi(deps: ServerDeps): Router {
   // ---- contacts: search and unsubscribe (profile, timeline, erase: /v1) ---------------
   r.get('/contacts', async (req, res) => {
     const q = parseOr400(z.string().max(200).default(''), req.query.q, 'query.q');
-    res.json(await searchContacts(db, q));
+    const segment = parseOr400(segmentKeySchema.optional(), req.query.segment, 'query.segment');
+    res.json(await searchContacts(db, q, { within: segment ? await segmentFilter(db, segment) : undefined }));
   });
   r.post('/contacts/:id/unsubscribe', async (req, res) => {
     const id = parseOr400(z.uuid(), req.params.id, 'id');

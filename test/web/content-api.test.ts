@@ -63,6 +63,31 @@ describe('new workspace endpoints', () => {
     ).toBe('condition.field');
   });
 
+  it('searches contacts within a segment (GET /dashboard/api/contacts?segment=)', async () => {
+    for (const [email, company] of [
+      ['grace@navy.example', 'Navy'],
+      ['gladys@navy.example', 'Navy'],
+      ['gertrude@shop.example', 'Shop'],
+    ] as const) {
+      expect((await s.api('/v1/contacts', { body: { email, company, firstName: email.split('@')[0] } })).status).toBeLessThan(300);
+    }
+    expect(
+      (await s.api('/v1/segments/navy', { body: { name: 'Navy', condition: { field: 'company', op: 'eq', value: 'Navy' } } })).status,
+    ).toBe(201);
+    const c = new WorkspaceClient(base);
+    expect((await c.login('mark@example.com', PW)).status).toBe(201);
+    const emails = async (query: string) =>
+      ((await c.req(`/dashboard/api/contacts?${query}`)).body.contacts as { email: string }[]).map((x) => x.email);
+    expect(await emails('segment=navy')).toEqual(['gladys@navy.example', 'grace@navy.example']);
+    expect(await emails('q=gl&segment=navy')).toEqual(['gladys@navy.example']);
+    expect(await emails('q=gertrude&segment=navy')).toEqual([]);
+    expect(await emails('q=gertrude')).toEqual(['gertrude@shop.example']);
+    // A LIKE wildcard typed in the search box is a character, not a pattern.
+    expect(await emails('q=%25&segment=navy')).toEqual([]);
+    expect((await c.req('/dashboard/api/contacts?segment=nope')).status).toBe(404);
+    expect((await c.req('/dashboard/api/contacts?segment=Bad%20Key')).body.error.details[0].path).toBe('query.segment');
+  });
+
   it('exports everything held about a contact (GET /v1/contacts/{ref}/export)', async () => {
     expect(
       (

@@ -1,4 +1,4 @@
-// Find a contact by email, name, company or tag.
+// Find a contact by email, name, company or tag, optionally within a segment.
 import { useEffect, useState } from 'react';
 import type { ContactHit } from '../../../contacts/workspace';
 import { useApi } from '../hooks';
@@ -8,15 +8,20 @@ import { Empty, ErrorBox, Loading, PageHeader, when } from '../ui';
 export function ContactsPage() {
   const [q, setQ] = useState(() => new URLSearchParams(window.location.search).get('q') ?? '');
   const [term, setTerm] = useState(q);
+  const [segment, setSegment] = useState(() => new URLSearchParams(window.location.search).get('segment') ?? '');
+  const segments = useApi<{ segments: { key: string; name: string }[] }>('/v1/segments');
   const [erased] = useState(() => new URLSearchParams(window.location.search).has('erased'));
   useEffect(() => {
     const t = window.setTimeout(() => {
       setTerm(q);
-      if (q || !erased) window.history.replaceState(null, '', q ? `/contacts?q=${encodeURIComponent(q)}` : '/contacts');
+      const params = new URLSearchParams({ ...(q ? { q } : {}), ...(segment ? { segment } : {}) }).toString();
+      if (q || segment || !erased) window.history.replaceState(null, '', params ? `/contacts?${params}` : '/contacts');
     }, 250);
     return () => window.clearTimeout(t);
-  }, [q, erased]);
-  const { data, error, loading, reload } = useApi<{ contacts: ContactHit[]; more: boolean }>(`/contacts?q=${encodeURIComponent(term)}`);
+  }, [q, segment, erased]);
+  const query = new URLSearchParams({ q: term, ...(segment ? { segment } : {}) }).toString();
+  const { data, error, loading, reload } = useApi<{ contacts: ContactHit[]; more: boolean }>(`/contacts?${query}`);
+  const segmentName = segments.data?.segments.find((s) => s.key === segment)?.name ?? segment;
   return (
     <>
       <PageHeader title="Contacts" />
@@ -35,18 +40,38 @@ export function ContactsPage() {
           placeholder="ada@example.com, Lovelace, vip…"
           autoFocus
         />
+        <label htmlFor="contact-segment">In segment</label>
+        <select id="contact-segment" value={segment} onChange={(e) => setSegment(e.target.value)}>
+          <option value="">All contacts</option>
+          {segments.data?.segments.map((s) => (
+            <option key={s.key} value={s.key}>
+              {s.name}
+            </option>
+          ))}
+        </select>
       </form>
       {error ? <ErrorBox error={error} retry={reload} /> : null}
       {!data && !error && <Loading what="contacts" />}
       {data && data.contacts.length === 0 && (
-        <Empty title={term ? `No contact matches “${term}”` : 'No contacts yet'}>
+        <Empty
+          title={
+            term
+              ? `No contact matches “${term}”${segment ? ` in ${segmentName}` : ''}`
+              : segment
+                ? `Nobody is in ${segmentName} now`
+                : 'No contacts yet'
+          }
+        >
           <p className="muted">Contacts arrive with events, webhooks and the API (POST /v1/contacts).</p>
         </Empty>
       )}
       {data && data.contacts.length > 0 && (
         <div className="table-wrap" aria-busy={loading}>
           <table className="table cards-on-phone">
-            <caption className="sr-only">Contacts{term ? ` matching ${term}` : ', newest first'}</caption>
+            <caption className="sr-only">
+              Contacts{term ? ` matching ${term}` : ', newest first'}
+              {segment ? ` in ${segmentName}` : ''}
+            </caption>
             <thead>
               <tr>
                 <th scope="col">Contact</th>
