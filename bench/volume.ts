@@ -13,7 +13,9 @@
 //           WORKER_MAX_CACHED_WORKFLOWS).
 // dispatch  a backlog of stored events for contacts with a run each, handed to
 //           Temporal, vs bare signals from one client at the same concurrency.
-// ingest    POST /v1/events at concurrency 64 vs a bare Express + pg insert.
+// ingest    POST /v1/events at concurrency 64 vs a bare Express + pg insert; in the
+//           same run, a server without group commit (INGEST_POOL_SIZE=0) and one
+//           with its dispatcher off, then the load while a backlog drains.
 // latency   event accepted -> email at the SMTP server, at 10/s and 100/s (or --rate),
 //           with the time by phase (outbox, Temporal + worker).
 //
@@ -330,6 +332,14 @@ async function ingestFigure(requests: number) {
     say(
       `  Rapport without group commit (INGEST_POOL_SIZE=0): ${s1.perSecond.toFixed(0)}/s, p50 ${s1.p50.toFixed(1)} ms, p99 ${s1.p99.toFixed(1)} ms, statuses ${JSON.stringify(s1.statuses)}; ratio ${(s1.perSecond / baseline.perSecond).toFixed(2)} of the bare insert`,
     );
+    // What the dispatcher in the same process costs ingest: the same server with it off.
+    const noDispatch = await stack.startServer({ DISPATCHER_ENABLED: 'false' });
+    await load(`${noDispatch.url}/v1/events`, 500, 64, body('warm-nodispatch'), auth);
+    const nd = await load(`${noDispatch.url}/v1/events`, requests, 64, body('nodispatch'), auth);
+    await noDispatch.stop();
+    say(
+      `  Rapport with its dispatcher off (DISPATCHER_ENABLED=false): ${nd.perSecond.toFixed(0)}/s, p50 ${nd.p50.toFixed(1)} ms, p99 ${nd.p99.toFixed(1)} ms; ratio ${(nd.perSecond / baseline.perSecond).toFixed(2)} of the bare insert`,
+    );
     // The same load while the server's dispatcher drains a backlog (events no
     // journey listens to: all database work, at the dispatcher's full speed).
     const ids = await insertContacts(stack.db, 5000, 1_000_000);
@@ -354,6 +364,7 @@ async function ingestFigure(requests: number) {
       p99Ms: r.p99,
       ratio: r.perSecond / baseline.perSecond,
       statuses: r.statuses,
+      dispatcherOff: { perSecond: nd.perSecond, p50Ms: nd.p50, p99Ms: nd.p99, ratio: nd.perSecond / baseline.perSecond },
       withoutGroupCommit: {
         perSecond: s1.perSecond,
         p50Ms: s1.p50,
