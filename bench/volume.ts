@@ -2,16 +2,20 @@
 // list, each figure against a baseline measured in the same run on the same
 // servers (2 shared cores here: read the ratios, not the seconds).
 //
-//   npm run bench:volume -- [figures] [--contacts N] [--events N] [--requests N] [--seconds N] [--rate N]
+//   npm run bench:volume -- [figures] [--contacts N] [--events N] [--requests N] [--seconds N] [--rate N] [--cache N]
 //   figures: enrol dispatch ingest latency (default: all)
 //
 // enrol     N contacts' stored `signed_up` events (welcome + nurture: 2 runs each)
 //           until every run waits at its first wait, vs N trivial one-activity
 //           workflows started and finished on the same Temporal server. Also the
-//           worker's memory with those runs waiting, and per cached run.
+//           worker's memory with those runs waiting, and per cached run (RSS and
+//           heap over idle, divided by the SDK's sticky cache size; --cache N sets
+//           WORKER_MAX_CACHED_WORKFLOWS).
 // dispatch  a backlog of stored events for contacts with a run each, handed to
 //           Temporal, vs bare signals from one client at the same concurrency.
-// ingest    POST /v1/events at concurrency 64 vs a bare Express + pg insert.
+// ingest    POST /v1/events at concurrency 64 vs a bare Express + pg insert; in the
+//           same run, a server without group commit (INGEST_POOL_SIZE=0) and one
+//           with its dispatcher off, then the load while a backlog drains.
 // latency   event accepted -> email at the SMTP server, at 10/s and 100/s (or --rate),
 //           with the time by phase (outbox, Temporal + worker).
 //
@@ -26,7 +30,7 @@ import { ROOT } from '../stack/tools';
 import { journeyDefinitionSchema } from '../journeys/schema';
 import { publishJourney } from '../journeys/store';
 import { insertContacts, insertEvents } from './support/backlog';
-import { BENCH_API_KEY, startBenchStack, type BenchStack } from './support/stack';
+import { BENCH_API_KEY, startBenchStack, type BenchProcess, type BenchStack } from './support/stack';
 
 const args = process.argv.slice(2);
 const flag = (name: string, def: number) => {
@@ -87,14 +91,28 @@ async function trivialBaseline(stack: BenchStack, n: number, concurrency: number
   return (n / ms) * 1000;
 }
 
-async function enrolFigure(contacts: number) {
-  say(`\n[enrol] ${contacts} contacts signing up (2 journey runs each)`);
+/** From the worker's metrics port: its JS heap in use and the SDK's sticky cache (runs held in memory). */
+async function workerGauges(worker: BenchProcess): Promise<{ heapUsedMb: number | null; cachedRuns: number | null }> {
+  const url = worker.ready.metricsUrl;
+  if (typeof url !== 'string') return { heapUsedMb: null, cachedRuns: null };
+  const text = await fetch(url).then((r) => r.text());
+  const gauge = (name: string) => {
+    const values = [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, 'gm'))].map((m) => Number(m[1]));
+    return values.length ? values.reduce((a, b) => a + b, 0) : null;
+  };
+  const heap = gauge('rapport_nodejs_heap_size_used_bytes');
+  return { heapUsedMb: heap === null ? null : heap / 2 ** 20, cachedRuns: gauge('temporal_sticky_cache_size') };
+}
+
+async function enrolFigure(contacts: number, cache: number | null) {
+  say(`\n[enrol] ${contacts} contacts signing up (2 journey runs each)${cache === null ? '' : `, WORKER_MAX_CACHED_WORKFLOWS=${cache}`}`);
   const stack = await startBenchStack({ env: { DISPATCHER_ENABLED: 'true' } });
   try {
     const baseline = await trivialBaseline(stack, contacts * 2, 64);
     say(`  baseline: ${baseline.toFixed(1)} trivial workflows/s`);
-    const worker = await stack.startWorker();
+    const worker = await stack.startWorker(cache === null ? {} : { WORKER_MAX_CACHED_WORKFLOWS: String(cache) });
     const idleMb = worker.rssMb();
+    const idle = await workerGauges(worker);
     const ids = await insertContacts(stack.db, contacts);
     await insertEvents(stack.db, ids, 'signed_up');
     const server = await stack.startServer();
@@ -109,10 +127,21 @@ async function enrolFigure(contacts: number) {
     const emails = stack.sink.count();
     await sleep(2000);
     const waitingMb = worker.rssMb();
+    const busy = await workerGauges(worker);
+    // What one run held in the sticky cache costs: the growth over idle, per cached run.
+    const perCachedRunMb = busy.cachedRuns ? (waitingMb - idleMb) / busy.cachedRuns : null;
+    const perCachedRunHeapMb =
+      busy.cachedRuns && busy.heapUsedMb !== null && idle.heapUsedMb !== null
+        ? (busy.heapUsedMb - idle.heapUsedMb) / busy.cachedRuns
+        : null;
     say(`  journeys: ${runsPerSecond.toFixed(1)} runs/s (${((contacts / ms) * 1000).toFixed(1)} contacts/s), ${emails} welcome emails`);
     say(`  ratio: ${(runsPerSecond / baseline).toFixed(2)} runs per trivial workflow`);
     say(
       `  worker memory: ${idleMb.toFixed(0)} MB idle, ${waitingMb.toFixed(0)} MB with ${contacts * 2} runs waiting (peak ${peakMb.toFixed(0)} MB)`,
+    );
+    say(
+      `  worker heap used: ${idle.heapUsedMb?.toFixed(0) ?? '?'} MB idle, ${busy.heapUsedMb?.toFixed(0) ?? '?'} MB waiting; ${busy.cachedRuns ?? '?'} runs in the sticky cache; ` +
+        `per cached run ${perCachedRunMb === null ? '?' : (perCachedRunMb * 1024).toFixed(0)} KB RSS, ${perCachedRunHeapMb === null ? '?' : (perCachedRunHeapMb * 1024).toFixed(0)} KB heap`,
     );
     out.enrol = {
       contacts,
@@ -123,6 +152,11 @@ async function enrolFigure(contacts: number) {
       workerIdleMb: idleMb,
       workerWaitingMb: waitingMb,
       workerPeakMb: peakMb,
+      workerHeapIdleMb: idle.heapUsedMb,
+      workerHeapWaitingMb: busy.heapUsedMb,
+      cachedRuns: busy.cachedRuns,
+      perCachedRunKb: perCachedRunMb === null ? null : perCachedRunMb * 1024,
+      perCachedRunHeapKb: perCachedRunHeapMb === null ? null : perCachedRunHeapMb * 1024,
       emails,
     };
     await server.stop();
@@ -221,14 +255,17 @@ async function load(url: string, total: number, concurrency: number, body: (i: n
       while (next < total) {
         const i = next++;
         const t = performance.now();
-        const res = await fetch(url, {
+        // A connection refused or timed out (a loaded machine) counts as status 0, not a crash.
+        const status = await fetch(url, {
           method: 'POST',
           headers: { 'content-type': 'application/json', ...headers },
           body: JSON.stringify(body(i)),
-        });
-        await res.arrayBuffer();
+        }).then(
+          async (res) => (await res.arrayBuffer(), res.status),
+          () => 0,
+        );
         times.push(performance.now() - t);
-        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
       }
     }),
   );
@@ -286,6 +323,23 @@ async function ingestFigure(requests: number) {
       `  Rapport: ${r.perSecond.toFixed(0)}/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, statuses ${JSON.stringify(r.statuses)}`,
     );
     say(`  ratio: ${(r.perSecond / baseline.perSecond).toFixed(2)} of the bare insert`);
+    // The same server without group commit (each event its own statement through
+    // Prisma, as before events/group-commit.ts), same run, same database.
+    const single = await stack.startServer({ INGEST_POOL_SIZE: '0' });
+    await load(`${single.url}/v1/events`, 500, 64, body('warm-single'), auth);
+    const s1 = await load(`${single.url}/v1/events`, requests, 64, body('single'), auth);
+    await single.stop();
+    say(
+      `  Rapport without group commit (INGEST_POOL_SIZE=0): ${s1.perSecond.toFixed(0)}/s, p50 ${s1.p50.toFixed(1)} ms, p99 ${s1.p99.toFixed(1)} ms, statuses ${JSON.stringify(s1.statuses)}; ratio ${(s1.perSecond / baseline.perSecond).toFixed(2)} of the bare insert`,
+    );
+    // What the dispatcher in the same process costs ingest: the same server with it off.
+    const noDispatch = await stack.startServer({ DISPATCHER_ENABLED: 'false' });
+    await load(`${noDispatch.url}/v1/events`, 500, 64, body('warm-nodispatch'), auth);
+    const nd = await load(`${noDispatch.url}/v1/events`, requests, 64, body('nodispatch'), auth);
+    await noDispatch.stop();
+    say(
+      `  Rapport with its dispatcher off (DISPATCHER_ENABLED=false): ${nd.perSecond.toFixed(0)}/s, p50 ${nd.p50.toFixed(1)} ms, p99 ${nd.p99.toFixed(1)} ms; ratio ${(nd.perSecond / baseline.perSecond).toFixed(2)} of the bare insert`,
+    );
     // The same load while the server's dispatcher drains a backlog (events no
     // journey listens to: all database work, at the dispatcher's full speed).
     const ids = await insertContacts(stack.db, 5000, 1_000_000);
@@ -310,6 +364,14 @@ async function ingestFigure(requests: number) {
       p99Ms: r.p99,
       ratio: r.perSecond / baseline.perSecond,
       statuses: r.statuses,
+      dispatcherOff: { perSecond: nd.perSecond, p50Ms: nd.p50, p99Ms: nd.p99, ratio: nd.perSecond / baseline.perSecond },
+      withoutGroupCommit: {
+        perSecond: s1.perSecond,
+        p50Ms: s1.p50,
+        p99Ms: s1.p99,
+        ratio: s1.perSecond / baseline.perSecond,
+        statuses: s1.statuses,
+      },
       whileDraining: {
         backlog: backlogEvents,
         dispatchedMeanwhile: during,
@@ -363,6 +425,7 @@ async function latencyFigure(rates: number[], seconds: number) {
     for (const rate of rates) {
       say(`\n[latency] ${rate} sign-ups/s for ${seconds} s, event accepted -> email at the SMTP server`);
       const sent = new Map<string, number>();
+      let failedPosts = 0;
       const total = rate * seconds;
       const t0 = performance.now();
       const posts: Promise<void>[] = [];
@@ -376,10 +439,13 @@ async function latencyFigure(rates: number[], seconds: number) {
             method: 'POST',
             headers: { authorization: `Bearer ${BENCH_API_KEY}`, 'content-type': 'application/json' },
             body: JSON.stringify({ id: `lat-${rate}-${i}`, type: 'signed_up', contact: { email } }),
-          }).then(async (res) => {
-            await res.arrayBuffer();
-            if (res.status === 202) sent.set(email, performance.now());
-          }),
+          }).then(
+            async (res) => {
+              await res.arrayBuffer();
+              if (res.status === 202) sent.set(email, performance.now());
+            },
+            () => void failedPosts++,
+          ),
         );
       }
       await Promise.all(posts);
@@ -388,7 +454,7 @@ async function latencyFigure(rates: number[], seconds: number) {
       const lat = [...sent].map(([e, t]) => (stack.sink.arrivals.get(e) ?? Number.POSITIVE_INFINITY) - t).sort((a, b) => a - b);
       const missing = lat.filter((x) => !Number.isFinite(x)).length;
       say(
-        `  ${sent.size} accepted of ${total}; p50 ${quantile(lat, 0.5).toFixed(0)} ms, p99 ${quantile(lat, 0.99).toFixed(0)} ms${missing ? `, ${missing} not mailed within 120 s` : ''}`,
+        `  ${sent.size} accepted of ${total}${failedPosts ? ` (${failedPosts} POSTs failed to connect)` : ''}; p50 ${quantile(lat, 0.5).toFixed(0)} ms, p99 ${quantile(lat, 0.99).toFixed(0)} ms${missing ? `, ${missing} not mailed within 120 s` : ''}`,
       );
       const phases = await latencyPhases(stack, `api:lat-${rate}-%`);
       say(
@@ -396,7 +462,15 @@ async function latencyFigure(rates: number[], seconds: number) {
           .map(([k, v]) => `${k} ${v.p50.toFixed(0)} / ${v.p99.toFixed(0)}`)
           .join(', ')}`,
       );
-      result[`${rate}perSecond`] = { accepted: sent.size, total, p50Ms: quantile(lat, 0.5), p99Ms: quantile(lat, 0.99), missing, phases };
+      result[`${rate}perSecond`] = {
+        accepted: sent.size,
+        failedPosts,
+        total,
+        p50Ms: quantile(lat, 0.5),
+        p99Ms: quantile(lat, 0.99),
+        missing,
+        phases,
+      };
     }
     out.latency = result;
   } finally {
@@ -408,7 +482,7 @@ const started = Date.now();
 if (want('ingest')) await ingestFigure(flag('requests', 5000));
 if (want('latency')) await latencyFigure(flag('rate', 0) > 0 ? [flag('rate', 0)] : [10, 100], flag('seconds', 30));
 if (want('dispatch')) await dispatchFigure(flag('contacts', 1000), flag('events', 50_000));
-if (want('enrol')) await enrolFigure(flag('contacts', 2000));
+if (want('enrol')) await enrolFigure(flag('contacts', 2000), args.includes('--cache') ? flag('cache', 1000) : null);
 say(`\ndone in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 say(JSON.stringify(out));
 process.exit(0);

@@ -93,6 +93,8 @@ export const envSchema = z.object({
   WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().min(1).max(5000).default(100),
   /** On SIGTERM: how long activities in flight may finish before they are cancelled. */
   WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(20),
+  /** The worker's memory budget (RSS); at 90% of it the worker logs why and stops in order (exit 70). Unset: only the JS heap is watched. */
+  WORKER_MEMORY_LIMIT_MB: z.coerce.number().int().min(64).max(1_000_000).optional(),
 
   /** Port of the worker's Prometheus metrics (its own and the Temporal SDK's); 0: any free port (logged); "off": none. */
   WORKER_METRICS_PORT: z.union([z.literal('off'), port]).default(9464),
@@ -120,8 +122,10 @@ export const envSchema = z.object({
   /** Bearer token for GET /metrics (server) and the worker's metrics port; unset: open (bind them to a private network). */
   METRICS_TOKEN: secret.optional(),
 
-  /** Requests storing events at once (POST /v1/events, webhooks); default: DATABASE_POOL_SIZE - 2. More wait, then get 429. */
+  /** Requests storing events at once (POST /v1/events, webhooks); default: DATABASE_POOL_SIZE - 2, plus 32 per INGEST_POOL_SIZE connection. More wait, then get 429. */
   INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(1000).optional(),
+  /** The server's connections for group-committed events (beside DATABASE_POOL_SIZE); 0: each event its own statement through Prisma. */
+  INGEST_POOL_SIZE: z.coerce.number().int().min(0).max(100).default(4),
   /** Requests that may wait for their turn; beyond, 429 with Retry-After. */
   INGEST_QUEUE_LIMIT: z.coerce.number().int().min(0).max(100000).default(1000),
   /** Longest wait for a turn before 429. */
@@ -194,6 +198,7 @@ const roles = {
     'WORKER_MAX_CONCURRENT_ACTIVITIES',
     'WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES',
     'WORKER_SHUTDOWN_GRACE_SECONDS',
+    'WORKER_MEMORY_LIMIT_MB',
     'WORKER_METRICS_PORT',
     'WORKER_METRICS_HOST',
     'WORKER_TASK_QUEUES',
@@ -214,6 +219,7 @@ const roles = {
     'WEBHOOK_TOLERANCE_SECONDS',
     'LINK_SIGNING_SECRET',
     'INGEST_CONCURRENCY',
+    'INGEST_POOL_SIZE',
     'INGEST_QUEUE_LIMIT',
     'INGEST_MAX_WAIT_MS',
     'DISPATCHER_ENABLED',

@@ -17,6 +17,7 @@ import { errorFields, type Logger } from '../lib/logger';
 import { dispatchedEvents, dispatchLag } from '../lib/metrics';
 import { activeJourneys, type PublishedJourney } from '../journeys/store';
 import { redactEmails } from '../lib/redact';
+import { CongestionWindow, isOverload } from './congestion';
 import { deliverEvent, type ContactState } from './delivery';
 import { claimDue, markDispatched, markFailed, postpone, renewLease, type OutboxEvent } from './outbox';
 
@@ -62,8 +63,12 @@ export class Dispatcher {
   private kickTimer: NodeJS.Timeout | null = null;
   private loops: Promise<void>[] = [];
   readonly stats: DispatchStats = { delivered: 0, failed: 0 };
+  /** Deliveries in flight across this dispatcher's batches, narrowed while Temporal cannot keep up (events/congestion.ts). */
+  readonly window: CongestionWindow;
 
-  constructor(private readonly deps: DispatcherDeps) {}
+  constructor(private readonly deps: DispatcherDeps) {
+    this.window = new CongestionWindow(deps.concurrency ?? 64);
+  }
 
   private get leaseSeconds(): number {
     return this.deps.leaseSeconds ?? 30;
@@ -114,15 +119,20 @@ export class Dispatcher {
         async ([contactId, events]) => {
           events.sort((a, b) => a.received_at.getTime() - b.received_at.getTime() || a.id.localeCompare(b.id));
           for (const [i, e] of events.entries()) {
+            // The deadline starts once the window lets the call go: waiting for
+            // room is not the Temporal server being slow.
+            await this.window.acquire();
             try {
               await this.deps.client.withDeadline(Date.now() + DELIVERY_DEADLINE_MS, () =>
                 deliverEvent(this.deps, journeys, states.get(contactId)!, e),
               );
             } catch (err) {
+              this.window.release(isOverload(err));
               await this.failed(e, events.slice(i + 1), err as Error);
               for (const later of events.slice(i)) open.delete(later.id);
               return;
             }
+            this.window.release(false);
             done.push(e.id);
             this.stats.delivered++;
             dispatchedEvents.inc({ outcome: 'delivered' });

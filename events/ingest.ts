@@ -8,11 +8,13 @@
 // and externalId) take the general path: a transaction of several queries.
 import { randomUUID } from 'node:crypto';
 import { Prisma, type Contact, type Event } from '@prisma/client';
+import pg from 'pg';
 import { z } from 'zod';
 import type { Db } from '../lib/db';
 import { ContactConflictError, findContact, upsertContact } from '../contacts/service';
 import { SYSTEM_EVENTS } from '../journeys/match';
 import { applyEventToContact, TYPES_WITH_CONTACT_EFFECTS } from './effects';
+import type { GroupCommit } from './group-commit';
 import type { EventInput } from './schema';
 
 export interface IngestResult {
@@ -34,9 +36,13 @@ async function resolveContact(tx: Prisma.TransactionClient, c: EventInput['conta
   return found;
 }
 
-/** Stores one event (and its contact changes) atomically; repeats are no-ops. */
-export async function ingestEvent(db: Db, source: string, input: EventInput): Promise<IngestResult> {
-  if (singleStatementEligible(input)) return ingestInOneStatement(db, source, input);
+/**
+ * Stores one event (and its contact changes) atomically; repeats are no-ops.
+ * With `group`, a one-statement event is committed together with the
+ * concurrent requests' (events/group-commit.ts).
+ */
+export async function ingestEvent(db: Db, source: string, input: EventInput, group?: GroupCommit): Promise<IngestResult> {
+  if (singleStatementEligible(input)) return ingestInOneStatement(db, source, input, group);
   return ingestInTransaction(db, source, input);
 }
 
@@ -51,8 +57,9 @@ type Stored = { event_id: string; contact_id: string };
 
 const adapterError = z.object({ driverAdapterError: z.object({ cause: z.object({ originalCode: z.string() }) }) });
 
-/** The SQLSTATE of a failed raw query, as Prisma's driver adapter reports it. */
+/** The SQLSTATE of a failed raw query, as node-postgres or Prisma's driver adapter reports it. */
 function sqlState(err: unknown): string | null {
+  if (err instanceof pg.DatabaseError) return err.code ?? null;
   if (!(err instanceof Prisma.PrismaClientKnownRequestError)) return null;
   return adapterError.safeParse(err.meta).data?.driverAdapterError.cause.originalCode ?? null;
 }
@@ -60,15 +67,19 @@ function sqlState(err: unknown): string | null {
 /** SQLSTATEs of a lost race that a new attempt resolves (see ingestInOneStatement). */
 const RACES = new Set(['23503', '23505', '40P01']);
 
-async function ingestInOneStatement(db: Db, source: string, input: EventInput): Promise<IngestResult> {
+async function ingestInOneStatement(db: Db, source: string, input: EventInput, group?: GroupCommit): Promise<IngestResult> {
   const idempotencyKey = `${source}:${input.id}`;
+  const email = input.contact.email;
+  // The order of statements in a group: the contact row each locks.
+  const lockKey = email ?? input.contact.id ?? input.contact.externalId ?? '';
   for (let attempt = 1; ; attempt++) {
     let rows: Stored[];
     try {
-      rows =
-        input.contact.email !== undefined
-          ? await storeUpsertingContact(db, source, idempotencyKey, input, input.contact.email)
-          : await storeForKnownContact(db, source, idempotencyKey, input);
+      const sql =
+        email !== undefined
+          ? storeUpsertingContact(source, idempotencyKey, input, email)
+          : storeForKnownContact(source, idempotencyKey, input);
+      rows = group ? await group.run<Stored>(sql, lockKey) : await db.$queryRaw<Stored[]>(sql);
     } catch (err) {
       // Two first events of one new contact: both insert it, the second one's
       // upsert lands on the first one's row and its event names a contact id
@@ -98,10 +109,10 @@ function occurredAtIso(input: EventInput): string {
  * without an email, as on the general path): inserted only if the contact
  * exists and is not deleted, and only once per idempotency key.
  */
-function storeForKnownContact(db: Db, source: string, key: string, input: EventInput): Promise<Stored[]> {
+function storeForKnownContact(source: string, key: string, input: EventInput): Prisma.Sql {
   const c = input.contact;
   const which = c.id !== undefined ? Prisma.sql`c.id = ${c.id}::uuid` : Prisma.sql`c.external_id = ${c.externalId ?? null}::text`;
-  return db.$queryRaw<Stored[]>`
+  return Prisma.sql`
     INSERT INTO events (id, idempotency_key, source, type, contact_id, properties, occurred_at)
     SELECT ${randomUUID()}::uuid, ${key}, ${source}, ${input.type}, c.id, ${JSON.stringify(input.properties)}::jsonb,
            (${occurredAtIso(input)}::timestamptz AT TIME ZONE 'UTC')
@@ -124,14 +135,14 @@ function storeForKnownContact(db: Db, source: string, key: string, input: EventI
  * Foreign keys are checked at the end of the statement, so `ev` may name the
  * contact `up` inserts.
  */
-function storeUpsertingContact(db: Db, source: string, key: string, input: EventInput, email: string): Promise<Stored[]> {
+function storeUpsertingContact(source: string, key: string, input: EventInput, email: string): Prisma.Sql {
   const c = input.contact;
   const patch = Object.entries(c.attributes ?? {});
   const setAttrs = JSON.stringify(Object.fromEntries(patch.filter(([, v]) => v !== null)));
   const removed = patch.filter(([, v]) => v === null).map(([k]) => k);
   const consent = c.marketingConsent ?? null;
   const systemKey = `system:upsert:${randomUUID()}:`;
-  return db.$queryRaw<Stored[]>`
+  return Prisma.sql`
     WITH old AS (
       SELECT id, attributes FROM contacts WHERE email = ${email} FOR UPDATE
     ), ev AS (

@@ -4,6 +4,7 @@ import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
 import type { Mailer } from '../email/transport';
 import type { Admission } from './admission';
+import type { GroupCommit } from '../events/group-commit';
 
 export interface ServerDeps {
   db: Db;
@@ -17,6 +18,8 @@ export interface ServerDeps {
   temporalHealthy(): Promise<boolean>;
   /** Bounds how many requests store events at once (POST /v1/events, webhooks); absent: no bound. */
   ingestAdmission?: Admission;
+  /** Commits concurrent requests' one-statement events together (INGEST_POOL_SIZE); absent: one statement each through Prisma. */
+  ingestGroup?: GroupCommit;
   /** Called after events are stored, to deliver them without waiting for the next poll. */
   onEventsStored(): void;
   /** SMTP for template test sends and double opt-in confirmations; absent: those answer 503. */

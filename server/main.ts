@@ -5,6 +5,7 @@ import { Client, Connection, isGrpcServiceError } from '@temporalio/client';
 import type { RoleEnv } from '../config/env';
 import { ConfigError, temporalSettings } from '../config/env';
 import { Dispatcher } from '../events/dispatcher';
+import { createGroupCommitPool, GROUP_COMMIT_MAX, GroupCommit } from '../events/group-commit';
 import { checkDatabase, createDb, type Db } from '../lib/db';
 import { createLogger, errorFields, type Logger } from '../lib/logger';
 import { connectionOptions } from '../lib/temporal-connection';
@@ -30,6 +31,17 @@ export async function startServer(env: RoleEnv<'server'>, opts: { db?: Db; log?:
   // backlog (64 contacts at once) must not take the connections the HTTP
   // handlers need, nor a burst of requests stall the dispatcher.
   const dispatchDb = env.DISPATCHER_ENABLED && !opts.db ? createDb(env.DATABASE_URL, env.DISPATCH_POOL_SIZE) : null;
+  // Its own connections, like the dispatcher's: one-statement events of
+  // concurrent requests are committed in groups (events/group-commit.ts).
+  const ingestPool =
+    env.INGEST_POOL_SIZE > 0 && !opts.db
+      ? createGroupCommitPool(env.DATABASE_URL, env.INGEST_POOL_SIZE, (err) =>
+          log.warn(errorFields(err), 'an idle ingest connection failed; it will be replaced'),
+        )
+      : null;
+  const ingestGroup = ingestPool
+    ? new GroupCommit(ingestPool, { connections: env.INGEST_POOL_SIZE, maxGroup: GROUP_COMMIT_MAX })
+    : undefined;
   const t = temporalSettings(env);
   // Lazy: the server starts and accepts events while Temporal is unreachable.
   // No gRPC retry interceptor: the outbox already retries every delivery, and the
@@ -66,8 +78,11 @@ export async function startServer(env: RoleEnv<'server'>, opts: { db?: Db; log?:
     },
     onEventsStored: () => dispatcher?.kick(),
     // Leaves room in the pool for the other endpoints (health, dashboard, API).
+    ingestGroup,
     ingestAdmission: new Admission({
-      concurrency: env.INGEST_CONCURRENCY ?? Math.max(1, env.DATABASE_POOL_SIZE - 2),
+      // Grouped requests hold no Prisma connection: as many may store at once as fill the groups.
+      concurrency:
+        env.INGEST_CONCURRENCY ?? Math.max(1, env.DATABASE_POOL_SIZE - 2) + (ingestGroup ? env.INGEST_POOL_SIZE * GROUP_COMMIT_MAX : 0),
       queueLimit: env.INGEST_QUEUE_LIMIT,
       maxWaitMs: env.INGEST_MAX_WAIT_MS,
     }),
@@ -90,6 +105,7 @@ export async function startServer(env: RoleEnv<'server'>, opts: { db?: Db; log?:
     if (!opts.mailer) mailer.close();
     if (!opts.db) await db.$disconnect();
     await dispatchDb?.$disconnect();
+    await ingestPool?.end();
     throw listenFailure(env.HTTP_HOST, env.HTTP_PORT, err as NodeJS.ErrnoException);
   }
   const wrongNamespace = await namespaceCheck;
@@ -98,6 +114,8 @@ export async function startServer(env: RoleEnv<'server'>, opts: { db?: Db; log?:
     await connection.close().catch(() => undefined);
     if (!opts.mailer) mailer.close();
     if (!opts.db) await db.$disconnect();
+    await dispatchDb?.$disconnect();
+    await ingestPool?.end();
     throw wrongNamespace;
   }
   dispatcher?.start();
@@ -118,6 +136,7 @@ export async function startServer(env: RoleEnv<'server'>, opts: { db?: Db; log?:
       if (!opts.mailer) mailer.close();
       if (!opts.db) await db.$disconnect();
       await dispatchDb?.$disconnect();
+      await ingestPool?.end();
     },
   };
 }

@@ -76,22 +76,36 @@ function createFailure(err: unknown, namespace: string): Error {
  * if it does, the cache is too large for the heap (WORKER_MAX_CACHED_WORKFLOWS,
  * or node's --max-old-space-size).
  */
-function watchHeap(log: Logger, stop: () => void): NodeJS.Timeout {
+function watchHeap(log: Logger, stop: () => void, rssLimitMb: number | undefined): NodeJS.Timeout {
   const limit = getHeapStatistics().heap_size_limit;
   const timer = setInterval(() => {
     const used = getHeapStatistics().used_heap_size;
-    if (used < limit * 0.9) return;
+    // The whole process (V8 heap, the SDK's native core, buffers) against the
+    // operator's budget: a container's OOM killer would not let us stop in order.
+    const rss = rssLimitMb === undefined ? 0 : process.memoryUsage.rss();
+    const overRss = rssLimitMb !== undefined && rss >= rssLimitMb * 2 ** 20 * 0.9;
+    if (used < limit * 0.9 && !overRss) return;
     clearInterval(timer);
-    log.fatal(
-      { usedMb: Math.round(used / 2 ** 20), limitMb: Math.round(limit / 2 ** 20) },
-      'the worker is out of memory: stopping in order; lower WORKER_MAX_CACHED_WORKFLOWS or raise the heap (--max-old-space-size)',
-    );
+    if (overRss) {
+      log.fatal(
+        { rssMb: Math.round(rss / 2 ** 20), limitMb: rssLimitMb },
+        'the worker is near its memory limit (90% of WORKER_MEMORY_LIMIT_MB): stopping in order; lower WORKER_MAX_CACHED_WORKFLOWS or raise the limit',
+      );
+    } else {
+      log.fatal(
+        { usedMb: Math.round(used / 2 ** 20), limitMb: Math.round(limit / 2 ** 20) },
+        'the worker is out of memory: stopping in order; lower WORKER_MAX_CACHED_WORKFLOWS or raise the heap (--max-old-space-size)',
+      );
+    }
     process.exitCode = 70; // EX_SOFTWARE
     stop();
-  }, 5_000);
+  }, MEMORY_CHECK_MS);
   timer.unref();
   return timer;
 }
+
+/** How often the memory guard looks (a cached run costs well under 1 MB, so memory creeps, it does not jump). */
+const MEMORY_CHECK_MS = 5_000;
 
 async function connectWithRetry(env: RoleEnv<'worker'>, log: Logger): Promise<NativeConnection> {
   const settings = temporalSettings(env);
@@ -198,7 +212,7 @@ export async function startWorker(
     },
     'worker running',
   );
-  const guard = watchHeap(log, () => void shutdown());
+  const guard = watchHeap(log, () => void shutdown(), env.WORKER_MEMORY_LIMIT_MB);
   // One worker failing (e.g. its namespace went away) stops the others, then everything closes.
   const done = Promise.all(
     workers.map((w) =>

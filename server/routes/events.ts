@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { Db } from '../../lib/db';
+import type { GroupCommit } from '../../events/group-commit';
 import { ContactConflictError, ingestEvent, UnknownContactError, type IngestResult } from '../../events/ingest';
 import { eventBatchSchema, type EventInput } from '../../events/schema';
 import type { ServerDeps } from '../context';
@@ -9,7 +10,7 @@ import { HttpError, parseOr400 } from '../errors';
  * Stores each event of a request. A single event answers 202 with its result;
  * a batch answers 202 when all were stored, or 207 with a result per event.
  */
-export async function storeEvents(db: Db, source: string, body: unknown): Promise<{ status: number; body: unknown }> {
+export async function storeEvents(db: Db, source: string, body: unknown, group?: GroupCommit): Promise<{ status: number; body: unknown }> {
   const parsed = parseOr400(eventBatchSchema, body);
   const single = !('events' in parsed);
   const inputs: EventInput[] = 'events' in parsed ? parsed.events : [parsed];
@@ -18,7 +19,7 @@ export async function storeEvents(db: Db, source: string, body: unknown): Promis
   for (const [i, input] of inputs.entries()) {
     const prefix = single ? '' : `events.${i}.`;
     try {
-      results.push(await ingestEvent(db, source, input));
+      results.push(await ingestEvent(db, source, input, group));
     } catch (err) {
       let e: HttpError;
       if (err instanceof UnknownContactError)
@@ -39,7 +40,7 @@ export async function storeEvents(db: Db, source: string, body: unknown): Promis
 export function eventsRouter(deps: ServerDeps): Router {
   const r = Router();
   r.post('/events', async (req, res) => {
-    const store = () => storeEvents(deps.db, 'api', req.body);
+    const store = () => storeEvents(deps.db, 'api', req.body, deps.ingestGroup);
     const out = deps.ingestAdmission ? await deps.ingestAdmission.run(store) : await store();
     deps.onEventsStored();
     res.status(out.status).json(out.body);

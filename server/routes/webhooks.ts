@@ -26,7 +26,7 @@ export function webhooksRouter(deps: ServerDeps): Router {
     } catch {
       throw new HttpError(400, 'invalid_json', 'request body is not valid JSON');
     }
-    const store = () => storeEvents(deps.db, `webhook:${source}`, body);
+    const store = () => storeEvents(deps.db, `webhook:${source}`, body, deps.ingestGroup);
     const out = deps.ingestAdmission ? await deps.ingestAdmission.run(store) : await store();
     deps.onEventsStored();
     res.status(out.status).json(out.body);
