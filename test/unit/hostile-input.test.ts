@@ -3,7 +3,7 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPath } from '../../journeys/match';
-import { startBareApp, type BareApp, type BareResponse } from '../support/bare-app';
+import { BARE_KEY, startBareApp, type BareApp, type BareResponse } from '../support/bare-app';
 
 let app: BareApp;
 beforeAll(async () => {
@@ -132,21 +132,44 @@ describe('single events name the field', () => {
 });
 
 describe('methods', () => {
-  it('TRACE answers 405 with Allow, on any path', async () => {
-    // fetch() refuses to send TRACE; node:http does not.
-    for (const path of ['/v1/contacts', '/u/x', '/nowhere']) {
-      const r = await new Promise<{ status: number; allow: string; body: string }>((resolve, reject) => {
-        const req = request(app.base + path, { method: 'TRACE' }, (res) => {
-          let body = '';
-          res.on('data', (d: Buffer) => (body += d.toString()));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, allow: String(res.headers.allow ?? ''), body }));
-        });
-        req.on('error', reject);
-        req.end();
+  // fetch() refuses to send TRACE (and QUERY is new); node:http sends any method.
+  const send = (method: string, path: string) =>
+    new Promise<{ status: number; allow: string; body: string }>((resolve, reject) => {
+      const req = request(app.base + path, { method, headers: { authorization: `Bearer ${BARE_KEY}` } }, (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, allow: String(res.headers.allow ?? ''), body }));
       });
+      req.on('error', reject);
+      req.end();
+    });
+
+  it('TRACE answers 405 with Allow, on any path', async () => {
+    for (const [path, allow] of [
+      ['/v1/contacts', 'POST'],
+      ['/u/x', 'GET, HEAD, POST'],
+      ['/nowhere', 'GET, HEAD, POST, PUT, DELETE'],
+    ]) {
+      const r = await send('TRACE', path!);
       expect(r.status, path).toBe(405);
-      expect(r.allow).toMatch(/GET/);
+      expect(r.allow, path).toBe(allow);
       expect(JSON.parse(r.body).error.code).toBe('method_not_allowed');
     }
+  });
+
+  it('a documented path asked with a method it does not list answers 405 naming the ones it does', async () => {
+    for (const [method, path, allow] of [
+      ['QUERY', '/health', 'GET, HEAD'],
+      ['DELETE', '/v1/journeys', 'GET, HEAD'],
+      ['PATCH', '/v1/contacts/abc', 'GET, HEAD, DELETE'],
+      ['PUT', '/webhooks/shop', 'POST'],
+    ]) {
+      const r = await send(method!, path!);
+      expect(r.status, `${method} ${path}`).toBe(405);
+      expect(r.allow, `${method} ${path}`).toBe(allow);
+      expect(JSON.parse(r.body).error.code).toBe('method_not_allowed');
+    }
+    // A path the document does not know stays a 404.
+    expect((await send('DELETE', '/nowhere')).status).toBe(404);
   });
 });
