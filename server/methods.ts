@@ -20,14 +20,19 @@ const routes = Object.entries(paths ?? {}).map(([template, item]) => {
     .split('/')
     .map((seg) => (/^\{[^}]+\}$/.test(seg) ? '[^/]+' : escape(seg)))
     .join('/');
-  return { re: new RegExp(`^${pattern}/?$`), methods };
+  return { re: new RegExp(`^${pattern}/?$`), methods, params: (template.match(/\{/g) ?? []).length };
 });
 
-/** The methods the document lists for a path (several templates may match it), or null for a path it does not know. */
+/**
+ * The methods the document lists for a path, or null for a path it does not know. As in
+ * OpenAPI, a template with fewer parameters wins (`/v1/contacts/imports` over `/v1/contacts/{ref}`).
+ */
 export function allowedMethods(path: string): string[] | null {
-  const found = new Set<string>();
-  for (const r of routes) if (r.re.test(path)) for (const m of r.methods) found.add(m);
-  return found.size > 0 ? METHODS.map((m) => m.toUpperCase()).filter((m) => found.has(m)) : null;
+  const matches = routes.filter((r) => r.re.test(path));
+  if (matches.length === 0) return null;
+  const fewest = Math.min(...matches.map((r) => r.params));
+  const found = new Set(matches.filter((r) => r.params === fewest).flatMap((r) => r.methods));
+  return METHODS.map((m) => m.toUpperCase()).filter((m) => found.has(m));
 }
 
 /**

@@ -37,6 +37,9 @@ per operation, any request may get \`404 not_found\` (no such route),
 \`405 method_not_allowed\` (a method its path does not list; \`Allow\` names those it does) or
 \`500 internal\`.
 
+Text is Unicode: a string (or a key in a JSON value) with a NUL character (U+0000)
+or a lone UTF-16 surrogate is refused with \`400 validation_failed\` naming the field.
+
 Stored events are handed to Temporal asynchronously (the events table is an
 outbox), so accepting an event never depends on Temporal being reachable.
 `,

@@ -63,6 +63,19 @@ describe('NUL bytes and lone surrogates', () => {
     }
   });
 
+  // Found by schemathesis: these reached PostgreSQL (a 500) before they were safe strings.
+  it.each([
+    ['POST', '/v1/newsletters', 'name', { name: 'N\u0000', template: 'newsletter', segment: 'readers' }],
+    ['POST', '/v1/newsletters', 'template', { name: 'N', template: 'news\uD800', segment: 'readers' }],
+    ['POST', '/v1/newsletter/subscriptions', 'source', { email: 'a@example.com', source: 'x\u0000' }],
+    ['POST', '/v1/approvals/00000000-0000-4000-8000-000000000000/decision', 'by', { decision: 'approve', by: 'b\u0000' }],
+    ['POST', '/v1/journeys/welcome/enrol', 'requestId', { contact: { email: 'a@example.com' }, requestId: 'r\u0000' }],
+  ])('%s %s names %s', async (method, path, field, body) => {
+    const r = await app.call(method, path, body);
+    expect(r.status).toBe(400);
+    expect(paths(r)).toContain(field);
+  });
+
   it('keeps whole surrogate pairs (emoji) valid', async () => {
     const r = await app.call('POST', '/v1/events', event({ properties: { mood: '😀' }, type: 'Bad Type' }));
     expect(paths(r)).toEqual(['type']); // only the type is wrong
@@ -169,6 +182,9 @@ describe('methods', () => {
       expect(r.allow, `${method} ${path}`).toBe(allow);
       expect(JSON.parse(r.body).error.code).toBe('method_not_allowed');
     }
+    // As in OpenAPI, a concrete path wins over a template that also matches it.
+    const imports = await send('OPTIONS', '/v1/contacts/imports');
+    expect([imports.status, imports.allow]).toEqual([204, 'GET, HEAD']);
     // A path the document does not know stays a 404.
     expect((await send('DELETE', '/nowhere')).status).toBe(404);
   });
