@@ -1493,8 +1493,8 @@ contact exists and is not deleted (404 \`contact_not_found\`,
       operationId: 'getJourneyRun',
       summary: "A contact's run of a journey.",
       description: `The stored run (\`journey/<key>/<contactId>\`) and, while it is running, its
-live state queried from Temporal (\`live\`; \`null\` when the run has ended or
-Temporal does not answer). Runs of journeys whose trigger has a \`key\` (one
+live state queried from Temporal (\`live\`; \`null\` when the run has ended, or
+Temporal or a worker does not answer within 2 s). Runs of journeys whose trigger has a \`key\` (one
 run per order, say) have other workflow ids and are not found here.
 `,
       security: [{ bearerApiKey: [] }],

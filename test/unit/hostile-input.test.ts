@@ -101,6 +101,17 @@ describe('deep JSON', () => {
   });
 });
 
+describe('integers beyond the database range', () => {
+  it('template version 2147483648 is a 400 naming it, in the query and in a preview body', async () => {
+    const q = await app.call('GET', '/v1/templates/welcome?version=2147483648');
+    expect(q.status).toBe(400);
+    expect(paths(q)).toEqual(['query.version']);
+    const b = await app.call('POST', '/v1/templates/welcome/preview', { version: 2147483648 });
+    expect(b.status).toBe(400);
+    expect(paths(b)).toEqual(['version']);
+  });
+});
+
 describe('keys named like Object.prototype members', () => {
   it('refuses "__proto__" as a key (plain objects drop it silently)', async () => {
     const r = await app.call(
