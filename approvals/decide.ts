@@ -3,14 +3,15 @@
 import { z } from 'zod';
 import type { Db } from '../lib/db';
 import { DomainError } from '../lib/errors';
+import { safeString } from '../lib/zod-strings';
 import { recordSystemEvent } from '../contacts/system-events';
 import { SYSTEM_EVENTS } from '../shared/system-events';
 
 /** The body of POST /v1/approvals/:id/decision. */
 export const approvalDecisionSchema = z.object({
   decision: z.enum(['approve', 'reject']),
-  by: z.string().trim().min(1).max(200).describe('Who decided (name or email)'),
-  note: z.string().max(2000).optional(),
+  by: safeString().trim().min(1).max(200).describe('Who decided (name or email)'),
+  note: safeString().max(2000).optional(),
 });
 
 export class ApprovalError extends DomainError {

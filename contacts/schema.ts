@@ -2,28 +2,41 @@
 import { z } from 'zod';
 import { safeJson, safeString } from '../lib/zod-strings';
 
+// RFC 5321 limits the part before the @ to 64 characters (and the document's `format: email` says so).
+const EMAIL = z
+  .email({ message: 'must be a valid email address' })
+  .max(320)
+  .refine((e) => e.lastIndexOf('@') <= 64, { message: 'must have at most 64 characters before the @' });
+
+/** An email address; the document states what it must look like (the input side of the pipe is a bare string). */
 export const emailSchema = safeString()
   .trim()
   .toLowerCase()
-  .pipe(z.email({ message: 'must be a valid email address' }).max(320));
+  .pipe(EMAIL)
+  .meta({ format: 'email', pattern: z.regexes.email.source, maxLength: 320 });
+
+/** JSON Schema's way of saying "at least one of these properties". */
+export const oneOfPresent = (...names: string[]) => ({ anyOf: names.map((n) => ({ required: [n] })) });
 
 // Building an Intl.DateTimeFormat costs ~80 µs, most of a bulk import row's
 // validation; names found valid are remembered (bounded: the IANA list is a
 // few hundred names, and invalid names are never stored).
 const validTimeZones = new Set<string>();
-const timeZone = safeString().refine(
-  (tz) => {
-    if (validTimeZones.has(tz)) return true;
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: tz });
-      validTimeZones.add(tz);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'must be an IANA time zone such as "Europe/Paris"' },
-);
+const timeZone = safeString()
+  .refine(
+    (tz) => {
+      if (validTimeZones.has(tz)) return true;
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+        validTimeZones.add(tz);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'must be an IANA time zone such as "Europe/Paris"' },
+  )
+  .meta({ format: 'time-zone' }); // an IANA name (a format the document defines: no pattern can say which names exist)
 
 export const attributesSchema = safeJson(z.record(z.string().min(1).max(100), z.json()));
 
@@ -63,5 +76,6 @@ export const contactRefSchema = z
   })
   .refine((r) => r.id !== undefined || r.email !== undefined || r.externalId !== undefined, {
     message: 'name the contact by id, email or externalId',
-  });
+  })
+  .meta(oneOfPresent('id', 'email', 'externalId'));
 export type ContactRef = z.infer<typeof contactRefSchema>;

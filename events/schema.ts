@@ -1,6 +1,6 @@
 // Event shapes accepted by POST /v1/events and /webhooks/:source.
 import { z } from 'zod';
-import { contactProfileSchema, emailSchema } from '../contacts/schema';
+import { contactProfileSchema, emailSchema, oneOfPresent } from '../contacts/schema';
 import { safeJson, safeString } from '../lib/zod-strings';
 import { eventTypeSchema } from '../shared/event-type';
 
@@ -11,14 +11,16 @@ export const eventContactSchema = contactProfileSchema
   .extend({ id: z.uuid().optional(), email: emailSchema.optional() })
   .refine((c) => c.id !== undefined || c.email !== undefined || c.externalId !== undefined, {
     message: 'name the contact by id, email or externalId',
-  });
+  })
+  .meta(oneOfPresent('id', 'email', 'externalId'));
 
 export const eventInputSchema = z.object({
   /** Idempotency id chosen by the sender; a repeat is acknowledged without effect. */
   id: safeString().trim().min(1).max(200),
   type: eventTypeSchema,
   contact: eventContactSchema,
-  properties: safeJson(z.record(z.string(), z.json())).default({}),
+  // meta: zod leaves a default out of the JSON Schema when the inner schema transforms.
+  properties: safeJson(z.record(z.string(), z.json())).default({}).meta({ default: {} }),
   occurredAt: z.iso.datetime({ offset: true }).optional(),
 });
 export type EventInput = z.infer<typeof eventInputSchema>;

@@ -1,6 +1,7 @@
 // Definition checks beyond the shape: the mistakes that would otherwise show up
 // at 3 a.m. Each issue carries its path inside the definition.
 import type { z } from 'zod';
+import { jsonProblem } from '../lib/zod-strings';
 import { journeyDefinitionSchema, successors, WAITING_STEPS, type Condition, type JourneyDefinition } from './schema';
 
 export interface DefinitionIssue {
@@ -14,6 +15,9 @@ export interface ValidationContext {
   /** Journey keys that exist (plus the one being validated); for `enrol` steps. */
   journeys?: ReadonlySet<string>;
 }
+
+/** Nesting of arrays and objects a definition may have (conditions nest; real ones stay under 20). */
+export const MAX_DEFINITION_DEPTH = 100;
 
 export type ValidationResult =
   { ok: true; definition: JourneyDefinition; issues: [] } | { ok: false; definition?: undefined; issues: DefinitionIssue[] };
@@ -104,6 +108,11 @@ export function semanticIssues(def: JourneyDefinition, ctx: ValidationContext = 
 
 /** Shape and meaning in one call. */
 export function validateJourney(raw: unknown, ctx: ValidationContext = {}): ValidationResult {
+  // Before zod, whose walk of nested conditions is recursive: a definition nested
+  // deeper than any real one is refused, naming where (e.g. `trigger.when.not.not`),
+  // instead of overflowing the stack. NUL and lone surrogates are refused here too.
+  const problem = jsonProblem(raw, MAX_DEFINITION_DEPTH, 4);
+  if (problem) return { ok: false, issues: [problem] };
   const parsed = journeyDefinitionSchema.safeParse(raw);
   if (!parsed.success) {
     return {

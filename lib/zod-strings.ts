@@ -19,15 +19,19 @@ export const MAX_JSON_DEPTH = 100;
  * The first problem in a JSON value: too deep, an unsafe string (key or value),
  * or a non-finite number. Iterative, so that any depth is safe to check.
  */
-export function jsonProblem(value: unknown, maxDepth = MAX_JSON_DEPTH): { path: (string | number)[]; message: string } | null {
+export function jsonProblem(
+  value: unknown,
+  maxDepth = MAX_JSON_DEPTH,
+  /** How much of the path to a too-deep value to name (a path 100 levels long would not help). */
+  keep = 1,
+): { path: (string | number)[]; message: string } | null {
   const stack: { v: unknown; path: (string | number)[]; depth: number }[] = [{ v: value, path: [], depth: 0 }];
   while (stack.length > 0) {
     const { v, path, depth } = stack.pop()!;
     if (typeof v === 'string') {
       if (!isSafeText(v)) return { path, message: SAFE_TEXT_MESSAGE };
     } else if (v !== null && typeof v === 'object') {
-      // The outermost key names the field; a path 100 levels long would not help.
-      if (depth >= maxDepth) return { path: path.slice(0, 1), message: `must not be nested more than ${maxDepth} levels deep` };
+      if (depth >= maxDepth) return { path: path.slice(0, keep), message: `must not be nested more than ${maxDepth} levels deep` };
       const entries: [string | number, unknown][] = Array.isArray(v) ? v.map((x, i) => [i, x]) : Object.entries(v);
       for (const [k, x] of entries) {
         if (typeof k === 'string' && !isSafeText(k)) return { path: [...path, k], message: `names ${SAFE_TEXT_MESSAGE}` };
@@ -46,14 +50,17 @@ export const safeString = () => z.string().refine(isSafeText, { message: SAFE_TE
 /**
  * Adds a depth and text check to a JSON-valued schema; the issue names the
  * offending key inside the value. Checked before the inner schema, so zod's own
- * recursive walkers never see a value deep enough to overflow the stack.
+ * recursive walkers never see a value deep enough to overflow the stack. A
+ * transform (not a refinement of unknown) so that the JSON Schema of the input
+ * is the inner schema's: the OpenAPI document then states the real shape.
  */
 export function safeJson<T extends z.ZodType>(inner: T, maxDepth = MAX_JSON_DEPTH) {
   return z
-    .unknown()
-    .superRefine((v, ctx) => {
+    .transform((v: unknown, ctx) => {
       const p = jsonProblem(v, maxDepth);
-      if (p) ctx.addIssue({ code: 'custom', path: p.path, message: p.message, fatal: true });
+      if (!p) return v;
+      ctx.addIssue({ code: 'custom', path: p.path, message: p.message, input: v });
+      return z.NEVER;
     })
     .pipe(inner);
 }

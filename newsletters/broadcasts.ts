@@ -17,6 +17,7 @@ import { z } from 'zod';
 import type { Db } from '../lib/db';
 import { DomainError, type ErrorDetail } from '../lib/errors';
 import type { Logger } from '../lib/logger';
+import { safeString } from '../lib/zod-strings';
 import { segmentKeySchema } from '../segments/service';
 import {
   broadcastProgressQuery,
@@ -34,8 +35,8 @@ export const MAX_SEND_AHEAD_MS = 366 * 24 * 60 * 60 * 1000;
 
 /** The body of POST /v1/newsletters. */
 export const newsletterBodySchema = z.strictObject({
-  name: z.string().trim().min(1).max(200),
-  template: z.string().min(1).max(200).describe('Template key (category newsletter)'),
+  name: safeString().trim().min(1).max(200),
+  template: safeString().min(1).max(200).describe('Template key (category newsletter)'),
   segment: segmentKeySchema.describe('Key of a saved segment'),
   ratePerMinute: z
     .number()
@@ -47,8 +48,7 @@ export const newsletterBodySchema = z.strictObject({
   domainRatePerMinute: domainLimitsSchema
     .default({})
     .describe('Per recipient domain, at most this many a minute, counted across every broadcast sending then'),
-  reengagementTemplate: z
-    .string()
+  reengagementTemplate: safeString()
     .min(1)
     .max(200)
     .default('newsletter-reengage')

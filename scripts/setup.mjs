@@ -3,7 +3,8 @@
 // Uses Node built-ins only, because it runs before dependencies exist.
 //
 //   node scripts/setup.mjs start   deps, Prisma client, Temporal CLI (unless TEMPORAL_ADDRESS)
-//   node scripts/setup.mjs test    the same, plus the Java time-skipping test server
+//   node scripts/setup.mjs test    the same, plus the Java time-skipping test server and
+//                                  schemathesis (the contract fuzzer, in a Python venv)
 //   (both build the workspace web app into web/dist; `test` also makes Chromium available)
 //
 // Everything it builds is cached under .tools/ (git-ignored); later runs take
@@ -31,6 +32,7 @@ const tools = join(root, '.tools');
 const mode = process.argv[2] ?? 'start';
 
 const TEMPORAL_CLI_VERSION = '1.5.1';
+const SCHEMATHESIS_VERSION = '4.32.5';
 const MIN_GO = [1, 25];
 
 function step(msg) {
@@ -271,6 +273,38 @@ async function ensureTestServerArchive() {
   }
 }
 
+// 4b. Schemathesis (tests only): the contract fuzzer test/contract/schemathesis.test.ts
+// runs against the served OpenAPI document, from PyPI into a venv of its own.
+// Without python3 or PyPI, setup stops naming what to install: that test needs it.
+function ensureSchemathesis() {
+  const dir = join(tools, 'schemathesis');
+  const st = join(dir, 'bin', 'st');
+  const marker = join(dir, '.rapport-version');
+  if (existsSync(st) && stampMatches(marker, SCHEMATHESIS_VERSION)) return;
+  const python = which('python3');
+  if (!python)
+    fail(
+      'Python 3 (3.9+, with venv and pip) is needed for schemathesis, the contract test (tests only): install it ' +
+        '(e.g. `apt-get install python3 python3-venv`) and run again.',
+    );
+  step(`installing schemathesis ${SCHEMATHESIS_VERSION} from PyPI into .tools/schemathesis (first run only) ...`);
+  if (!existsSync(join(dir, 'bin', 'pip'))) {
+    const venv = run(python, ['-m', 'venv', dir]);
+    if (!venv.ok)
+      fail(
+        '`python3 -m venv .tools/schemathesis` failed; its output is above. Install the venv module ' +
+          '(e.g. `apt-get install python3-venv`) and run again.',
+      );
+  }
+  const pip = run(join(dir, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', `schemathesis==${SCHEMATHESIS_VERSION}`]);
+  if (!pip.ok || !existsSync(st))
+    fail(
+      `pip could not install schemathesis==${SCHEMATHESIS_VERSION}; its output is above. Is PyPI reachable ` +
+        '(a proxy: HTTPS_PROXY, or a mirror: PIP_INDEX_URL)? The contract test needs it.',
+    );
+  stamp(marker, SCHEMATHESIS_VERSION);
+}
+
 // 5. The workspace web app (web/ -> web/dist), rebuilt when its files or the
 // lockfile change (it imports only types from the server). Vite runs offline.
 function ensureWebBuild() {
@@ -335,6 +369,7 @@ try {
   if (mode === 'test') {
     ensureTestServer();
     await ensureTestServerArchive();
+    ensureSchemathesis();
   }
   ensureWebBuild();
   if (mode === 'test') ensureChromium();

@@ -1,6 +1,6 @@
 // Errors as JSON: { "error": { "code", "message", "details" } }, with the
 // offending field named in details[].path.
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler } from 'express';
 import { type z } from 'zod';
 import { DomainError, type DomainErrorKind, type ErrorDetail } from '../lib/errors';
 import type { Logger } from '../lib/logger';
@@ -70,16 +70,6 @@ export function parseOr400<T extends z.ZodType>(schema: T, value: unknown, prefi
   }
   return r.data;
 }
-
-/** TRACE and CONNECT are never served (TRACE would echo headers back). */
-export const refuseUnsupportedMethods: RequestHandler = (req, res, next) => {
-  if (req.method !== 'TRACE' && req.method !== 'CONNECT') return next();
-  res.set('Allow', 'GET, HEAD, POST, PUT, DELETE');
-  next(new HttpError(405, 'method_not_allowed', `${req.method} is not supported`));
-};
-
-export const notFound: RequestHandler = (req, _res, next) =>
-  next(new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`));
 
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, _req, res, _next) => {

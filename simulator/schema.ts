@@ -12,7 +12,8 @@ export const offsetSchema = z
   .string()
   .max(40)
   .refine((s) => parseDuration(s) !== null || /^0+[smhdw]?$/.test(s), { message: 'must be an offset such as "0s", "30m", "2d" or "1d12h"' })
-  .refine((s) => (parseDuration(s) ?? 0) <= 3660 * 86_400_000, { message: 'must be at most 3660d (ten years)' });
+  .refine((s) => (parseDuration(s) ?? 0) <= 3660 * 86_400_000, { message: 'must be at most 3660d (ten years)' })
+  .meta({ pattern: '^((\\s*\\d+\\s*[smhdw])+\\s*|0+)$' });
 
 export function offsetMs(s: string): number {
   return parseDuration(s) ?? 0;
@@ -40,7 +41,7 @@ export type DescribedContact = z.infer<typeof describedContactSchema>;
 
 export const simulatedEventSchema = z.strictObject({
   type: eventTypeSchema,
-  properties: safeJson(z.record(z.string(), z.json())).default({}),
+  properties: safeJson(z.record(z.string(), z.json())).default({}).meta({ default: {} }),
   /** Offset from the start of the run. */
   at: offsetSchema,
 });
@@ -52,11 +53,12 @@ export const simulateRequestSchema = z
       .strictObject({ id: z.uuid().optional(), email: emailSchema.optional(), describe: describedContactSchema.optional() })
       .refine((c) => [c.id, c.email, c.describe].filter((v) => v !== undefined).length === 1, {
         message: 'give exactly one of id, email or describe',
-      }),
+      })
+      .meta({ oneOf: [{ required: ['id'] }, { required: ['email'] }, { required: ['describe'] }] }),
     /** Events about the contact after the start, at offsets; at most 100. */
     events: z.array(simulatedEventSchema).max(100).default([]),
     /** Properties of the event that starts the run (event triggers). */
-    trigger: z.strictObject({ properties: safeJson(z.record(z.string(), z.json())).default({}) }).optional(),
+    trigger: z.strictObject({ properties: safeJson(z.record(z.string(), z.json())).default({}).meta({ default: {} }) }).optional(),
     /** A definition to simulate instead of the saved draft (e.g. unsaved edits); validated like a draft. */
     definition: z.unknown().optional(),
     /** Simulate this published version instead of the draft. */
@@ -66,10 +68,16 @@ export const simulateRequestSchema = z
     /** How far ahead to simulate; a run still waiting then is reported as waiting. Default 400d. */
     horizon: offsetSchema.default('400d'),
     /** What webhook steps answer, by step id (the simulation calls nothing outside). Default 200 {}. */
-    webhooks: z.record(z.string(), z.strictObject({ status: z.number().int().min(0).max(599), body: z.json().default({}) })).optional(),
+    webhooks: z
+      .record(
+        z.string(),
+        z.strictObject({ status: z.number().int().min(0).max(599), body: safeJson(z.json()).default({}).meta({ default: {} }) }),
+      )
+      .optional(),
   })
   .refine((b) => b.definition === undefined || b.version === undefined, {
     message: 'give a definition or a version, not both',
     path: ['version'],
-  });
+  })
+  .meta({ not: { required: ['definition', 'version'] } });
 export type SimulateRequest = z.infer<typeof simulateRequestSchema>;

@@ -8,6 +8,7 @@ import { contactRefSchema } from '../../contacts/schema';
 import { findContact } from '../../contacts/service';
 import { recordSystemEvent } from '../../contacts/system-events';
 import { ConflictError, NotFoundError } from '../../lib/errors';
+import { safeString } from '../../lib/zod-strings';
 import { SYSTEM_EVENTS } from '../../shared/system-events';
 import { journeyWorkflowId } from '../../journeys/ids';
 import { reentryAllowed } from '../../journeys/reentry';
@@ -19,7 +20,7 @@ import { loadJourney } from '../../journeys/use-cases/load';
 export const enrolBodySchema = z.object({
   contact: contactRefSchema,
   /** Idempotency id: a repeat with the same id enrols once. */
-  requestId: z.string().min(1).max(200).optional(),
+  requestId: safeString().min(1).max(200).optional(),
 });
 export type EnrolBody = z.infer<typeof enrolBodySchema>;
 

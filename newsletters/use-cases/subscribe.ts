@@ -4,12 +4,13 @@
 // it "subscribed". No newsletter is sent before that. Idempotent by `id`: a
 // repeat sends no second email.
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { contactProfileSchema, emailSchema } from '../../contacts/schema';
 import { subscriptionsOf } from '../../email/suppression';
 import { ingestEvent } from '../../events/ingest';
 import type { Db } from '../../lib/db';
 import { UnavailableError } from '../../lib/errors';
+import { safeString } from '../../lib/zod-strings';
 
 export const CONFIRM_TEMPLATE = 'newsletter-confirm';
 
@@ -17,9 +18,9 @@ export const CONFIRM_TEMPLATE = 'newsletter-confirm';
 export const newsletterSubscriptionSchema = contactProfileSchema.extend({
   email: emailSchema,
   /** Idempotency id for this sign-up (e.g. the form submission id). */
-  id: z.string().trim().min(1).max(200).optional(),
+  id: safeString().trim().min(1).max(200).optional(),
   /** Where the sign-up came from, kept on the event. */
-  source: z.string().max(200).optional(),
+  source: safeString().max(200).optional(),
 });
 export type NewsletterSubscription = z.infer<typeof newsletterSubscriptionSchema>;
 

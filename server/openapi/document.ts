@@ -82,8 +82,11 @@ const JSON_VALUE = JSON.stringify({
     { type: 'object', propertyNames: { type: 'string' }, additionalProperties: { $ref: 'SELF' } },
   ],
 });
-/** zod spells these formats out as patterns too; the format is the documentation. */
-const FORMATS_WITH_PATTERN = new Set(['uuid', 'date-time', 'email', 'date']);
+/**
+ * zod spells these formats out as patterns too; the format is the documentation.
+ * Not email: what "email" admits varies between validators, and zod's pattern is what the server accepts.
+ */
+const FORMATS_WITH_PATTERN = new Set(['uuid', 'date-time', 'date']);
 
 /** Rewrites $refs by `rename`, and trims what zod adds that says nothing to a reader. */
 function tidy(node: unknown, rename: (ref: string) => string): unknown {

@@ -33,8 +33,12 @@ Every error answers with the same JSON body (see the \`Error\` schema):
 \`{ "error": { "code", "message", "details": [{ "path", "message" }] } }\`, where
 \`details[].path\` names the offending field (dot-separated, e.g. \`events.3.type\`,
 \`query.limit\`, or \`(body)\` for the body as a whole). Besides the responses listed
-per operation, any request may get \`404 not_found\` (no such route) or
+per operation, any request may get \`404 not_found\` (no such route),
+\`405 method_not_allowed\` (a method its path does not list; \`Allow\` names those it does) or
 \`500 internal\`.
+
+Text is Unicode: a string (or a key in a JSON value) with a NUL character (U+0000)
+or a lone UTF-16 surrogate is refused with \`400 validation_failed\` naming the field.
 
 Stored events are handed to Temporal asynchronously (the events table is an
 outbox), so accepting an event never depends on Temporal being reachable.
@@ -896,7 +900,8 @@ for the definition as a whole (e.g. an unknown top-level field).
           },
         },
         '400': {
-          description: '`invalid_json`: the body is not valid JSON (an invalid definition is a 200 with `valid: false`).',
+          description:
+            '`invalid_json`: the body is not valid JSON; `validation_failed`: there is no body (an invalid definition is a 200 with `valid: false`).',
           content: {
             'application/json': {
               schema: { $ref: '#/components/schemas/Error' },
@@ -1488,8 +1493,8 @@ contact exists and is not deleted (404 \`contact_not_found\`,
       operationId: 'getJourneyRun',
       summary: "A contact's run of a journey.",
       description: `The stored run (\`journey/<key>/<contactId>\`) and, while it is running, its
-live state queried from Temporal (\`live\`; \`null\` when the run has ended or
-Temporal does not answer). Runs of journeys whose trigger has a \`key\` (one
+live state queried from Temporal (\`live\`; \`null\` when the run has ended, or
+Temporal or a worker does not answer within 2 s). Runs of journeys whose trigger has a \`key\` (one
 run per order, say) have other workflow ids and are not found here.
 `,
       security: [{ bearerApiKey: [] }],
@@ -1701,7 +1706,7 @@ invalid; 404 \`approval_not_found\` and 409 \`already_decided\` name \`id\` in
           required: false,
           description:
             'The version to return; the latest by default. Not a positive integer answers 400 (`details[0].path` = `query.version`).',
-          schema: { type: 'integer', minimum: 1 },
+          schema: { type: 'integer', minimum: 1, maximum: 2147483647 },
         },
       ],
       responses: {
@@ -2535,8 +2540,8 @@ The body is not otherwise inspected.
               properties: {
                 'List-Unsubscribe': {
                   type: 'string',
-                  const: 'One-Click',
-                  description: 'Sent by mail clients doing RFC 8058 one-click unsubscribe.',
+                  description:
+                    'Sent as `One-Click` by mail clients doing RFC 8058 one-click unsubscribe. Not checked: any POST to the link unsubscribes, whatever its body.',
                 },
               },
             },
@@ -2603,16 +2608,19 @@ listing what the contact will get.
             schema: {
               type: 'object',
               properties: {
+                // A box counts as ticked only when sent as `on` (what the page's checkboxes send); any other value is unticked.
                 newsletter: {
                   type: 'string',
-                  const: 'on',
-                  description: 'Ticked to keep getting the newsletter (never subscribes a contact who has not confirmed a sign-up).',
+                  description:
+                    '`on`: ticked, to keep getting the newsletter (never subscribes a contact who has not confirmed a sign-up). Any other value, or none, is unticked.',
                 },
-                journeys: { type: 'string', const: 'on', description: 'Ticked to get tips, offers and follow-ups.' },
+                journeys: {
+                  type: 'string',
+                  description: '`on`: ticked, to get tips, offers and follow-ups. Any other value, or none, is unticked.',
+                },
                 none: {
                   type: 'string',
-                  const: 'on',
-                  description: 'Ticked for no marketing email at all (overrides the others).',
+                  description: '`on`: ticked, for no marketing email at all (overrides the others). Any other value, or none, is unticked.',
                 },
               },
             },

@@ -12,7 +12,7 @@ import { saveDraft } from '../../journeys/use-cases/save-draft';
 import { setJourneyStatus } from '../../journeys/use-cases/set-journey-status';
 import { validateDefinition } from '../../journeys/use-cases/validate-definition';
 import type { ServerDeps } from '../context';
-import { parseOr400 } from '../errors';
+import { HttpError, parseOr400 } from '../errors';
 import { journeySimulateRouter } from './journey-simulate';
 
 /** Query of GET /v1/journeys/:key/runs/:contactId: keyed journeys name the run by its key value. */
@@ -29,6 +29,11 @@ export function journeysRouter(deps: ServerDeps): Router {
   });
 
   r.post('/journeys/validate', async (req, res) => {
+    // Any JSON body gets its verdict (200); no body at all is not a definition to judge.
+    if (req.body === undefined)
+      throw new HttpError(400, 'validation_failed', '(body): a JSON body is required', [
+        { path: '(body)', message: 'a JSON body is required' },
+      ]);
     res.json(await validateDefinition(db, req.body));
   });
 

@@ -174,3 +174,53 @@ describe('journeys API', () => {
     );
   });
 });
+
+describe('deeply nested definitions', () => {
+  const nestedNot = (depth: number) => {
+    let c: unknown = { field: 'email', op: 'exists' };
+    for (let i = 0; i < depth; i++) c = { not: c };
+    return c;
+  };
+  const deep = (depth: number) => ({
+    key: 'deep',
+    name: 'Deep',
+    trigger: { type: 'condition', when: nestedNot(depth) },
+    steps: [{ id: 'bye', type: 'exit' }],
+  });
+
+  it('answers 400 naming where, for more than 100 levels, through save, validate and simulate', async () => {
+    // 90 levels of `not` are a valid (if odd) condition: the limit is on depth, not on conditions.
+    expect((await s.api('/v1/journeys/validate', { body: deep(90) })).body).toEqual({ valid: true, issues: [] });
+    const saved = await s.api('/v1/journeys/deep', { method: 'PUT', body: deep(150) });
+    expect(saved.status).toBe(400);
+    expect(saved.body.error.code).toBe('invalid_journey');
+    expect(saved.body.error.details).toEqual([{ path: 'trigger.when.not.not', message: 'must not be nested more than 100 levels deep' }]);
+    const checked = await s.api('/v1/journeys/validate', { body: deep(150) });
+    expect(checked.status).toBe(200);
+    expect(checked.body.issues[0].path).toBe('trigger.when.not.not');
+    await s.api('/v1/journeys/deep', { method: 'PUT', body: deep(1) });
+    const simulated = await s.api('/v1/journeys/deep/simulate', {
+      body: { contact: { email: 'deep@example.com' }, definition: deep(150) },
+    });
+    expect(simulated.status).toBe(400);
+    expect(simulated.body.error.details[0].path).toBe('definition.trigger.when.not.not');
+  });
+
+  it('does not overflow the stack on 100,000 levels (a 400, and the server still answers)', async () => {
+    // Written out as text: JSON.stringify itself recurses, and would overflow here.
+    const n = 100_000;
+    const when = `${'{"not":'.repeat(n)}{"field":"email","op":"exists"}${'}'.repeat(n)}`;
+    const body = `{"key":"deep","name":"Deep","trigger":{"type":"condition","when":${when}},"steps":[{"id":"bye","type":"exit"}]}`;
+    expect(body.length).toBeLessThan(2_000_000); // under the JSON body limit, so the definition check is reached
+    const saved = await s.api('/v1/journeys/deep', { method: 'PUT', body });
+    expect(saved.status).toBe(400);
+    expect(saved.body.error.details[0].path).toBe('trigger.when.not.not');
+    const webhooks = `{"bye":{"status":200,"body":${'['.repeat(n)}${']'.repeat(n)}}}`;
+    const simulated = await s.api('/v1/journeys/deep/simulate', {
+      body: `{"contact":{"email":"deep@example.com"},"webhooks":${webhooks}}`,
+    });
+    expect(simulated.status).toBe(400);
+    expect(simulated.body.error.details[0].path).toMatch(/^webhooks\.bye\.body/);
+    expect((await s.api('/health', { key: null })).status).toBe(200);
+  });
+});

@@ -3,7 +3,7 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPath } from '../../journeys/match';
-import { startBareApp, type BareApp, type BareResponse } from '../support/bare-app';
+import { BARE_KEY, startBareApp, type BareApp, type BareResponse } from '../support/bare-app';
 
 let app: BareApp;
 beforeAll(async () => {
@@ -63,6 +63,19 @@ describe('NUL bytes and lone surrogates', () => {
     }
   });
 
+  // Found by schemathesis: these reached PostgreSQL (a 500) before they were safe strings.
+  it.each([
+    ['POST', '/v1/newsletters', 'name', { name: 'N\u0000', template: 'newsletter', segment: 'readers' }],
+    ['POST', '/v1/newsletters', 'template', { name: 'N', template: 'news\uD800', segment: 'readers' }],
+    ['POST', '/v1/newsletter/subscriptions', 'source', { email: 'a@example.com', source: 'x\u0000' }],
+    ['POST', '/v1/approvals/00000000-0000-4000-8000-000000000000/decision', 'by', { decision: 'approve', by: 'b\u0000' }],
+    ['POST', '/v1/journeys/welcome/enrol', 'requestId', { contact: { email: 'a@example.com' }, requestId: 'r\u0000' }],
+  ])('%s %s names %s', async (method, path, field, body) => {
+    const r = await app.call(method, path, body);
+    expect(r.status).toBe(400);
+    expect(paths(r)).toContain(field);
+  });
+
   it('keeps whole surrogate pairs (emoji) valid', async () => {
     const r = await app.call('POST', '/v1/events', event({ properties: { mood: '😀' }, type: 'Bad Type' }));
     expect(paths(r)).toEqual(['type']); // only the type is wrong
@@ -85,6 +98,17 @@ describe('deep JSON', () => {
       expect(r.status).toBe(400);
       expect(paths(r)).toEqual(['properties.x']);
     }
+  });
+});
+
+describe('integers beyond the database range', () => {
+  it('template version 2147483648 is a 400 naming it, in the query and in a preview body', async () => {
+    const q = await app.call('GET', '/v1/templates/welcome?version=2147483648');
+    expect(q.status).toBe(400);
+    expect(paths(q)).toEqual(['query.version']);
+    const b = await app.call('POST', '/v1/templates/welcome/preview', { version: 2147483648 });
+    expect(b.status).toBe(400);
+    expect(paths(b)).toEqual(['version']);
   });
 });
 
@@ -132,21 +156,47 @@ describe('single events name the field', () => {
 });
 
 describe('methods', () => {
-  it('TRACE answers 405 with Allow, on any path', async () => {
-    // fetch() refuses to send TRACE; node:http does not.
-    for (const path of ['/v1/contacts', '/u/x', '/nowhere']) {
-      const r = await new Promise<{ status: number; allow: string; body: string }>((resolve, reject) => {
-        const req = request(app.base + path, { method: 'TRACE' }, (res) => {
-          let body = '';
-          res.on('data', (d: Buffer) => (body += d.toString()));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, allow: String(res.headers.allow ?? ''), body }));
-        });
-        req.on('error', reject);
-        req.end();
+  // fetch() refuses to send TRACE (and QUERY is new); node:http sends any method.
+  const send = (method: string, path: string) =>
+    new Promise<{ status: number; allow: string; body: string }>((resolve, reject) => {
+      const req = request(app.base + path, { method, headers: { authorization: `Bearer ${BARE_KEY}` } }, (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, allow: String(res.headers.allow ?? ''), body }));
       });
+      req.on('error', reject);
+      req.end();
+    });
+
+  it('TRACE answers 405 with Allow, on any path', async () => {
+    for (const [path, allow] of [
+      ['/v1/contacts', 'POST'],
+      ['/u/x', 'GET, HEAD, POST'],
+      ['/nowhere', 'GET, HEAD, POST, PUT, DELETE'],
+    ]) {
+      const r = await send('TRACE', path!);
       expect(r.status, path).toBe(405);
-      expect(r.allow).toMatch(/GET/);
+      expect(r.allow, path).toBe(allow);
       expect(JSON.parse(r.body).error.code).toBe('method_not_allowed');
     }
+  });
+
+  it('a documented path asked with a method it does not list answers 405 naming the ones it does', async () => {
+    for (const [method, path, allow] of [
+      ['QUERY', '/health', 'GET, HEAD'],
+      ['DELETE', '/v1/journeys', 'GET, HEAD'],
+      ['PATCH', '/v1/contacts/abc', 'GET, HEAD, DELETE'],
+      ['PUT', '/webhooks/shop', 'POST'],
+    ]) {
+      const r = await send(method!, path!);
+      expect(r.status, `${method} ${path}`).toBe(405);
+      expect(r.allow, `${method} ${path}`).toBe(allow);
+      expect(JSON.parse(r.body).error.code).toBe('method_not_allowed');
+    }
+    // As in OpenAPI, a concrete path wins over a template that also matches it.
+    const imports = await send('OPTIONS', '/v1/contacts/imports');
+    expect([imports.status, imports.allow]).toEqual([204, 'GET, HEAD']);
+    // A path the document does not know stays a 404.
+    expect((await send('DELETE', '/nowhere')).status).toBe(404);
   });
 });
