@@ -25,6 +25,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Contact, MessageSend, Prisma } from '@prisma/client';
 import { buildRenderContext, consentLinks, renderFactsOf } from '../email/context';
 import { NO_POLICY, deferralFor, recentMarketingWhere } from '../email/policy';
+import { buildMime } from '../email/mime';
 import { renderEmail } from '../email/render';
 import { subscriptionBlock, suppressionBlock } from '../email/suppression';
 import { latestTemplate, templateVersion, type StoredTemplate } from '../email/template-store';
@@ -577,7 +578,7 @@ export function createChunkSender(deps: ActivityDeps) {
 
   async function smtp(c: Claimed, now: Date): Promise<Completion> {
     try {
-      const info = await deps.mailer.sendMail({
+      const fields = {
         from: c.template.from ?? deps.mailFrom,
         to: c.to,
         replyTo: c.template.replyTo ?? undefined,
@@ -586,7 +587,9 @@ export function createChunkSender(deps: ActivityDeps) {
         text: c.text,
         messageId: c.messageId,
         headers: c.headers,
-      });
+      };
+      // Built here (email/mime.ts: no re-encoding of 7bit-safe parts); nodemailer's composer only for what it alone handles.
+      const info = await deps.mailer.sendMail(buildMime(fields) ?? fields);
       return { c, kind: 'sent', response: String(info.response ?? ''), at: new Date(Math.max(Date.now(), now.getTime())) };
     } catch (err) {
       const e = err as SmtpError;
