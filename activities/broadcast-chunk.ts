@@ -22,7 +22,7 @@
 // recorded only has its recipient row marked.
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { Contact, MessageSend, Prisma } from '@prisma/client';
+import { Prisma, type Contact, type MessageSend } from '@prisma/client';
 import { buildRenderContext, consentLinks, renderFactsOf } from '../email/context';
 import { NO_POLICY, deferralFor, recentMarketingWhere } from '../email/policy';
 import { buildMime } from '../email/mime';
@@ -77,6 +77,20 @@ export function chooseVariant(c: { lastClickAt: Date | null; newslettersSinceLas
 }
 
 type Db = ActivityDeps['db'];
+
+/** The claim of up to `limit` due recipients (exported for bench:newsletter's EXPLAIN). */
+export function claimSql(broadcastId: string, limit: number, now: Date, lease: Date): Prisma.Sql {
+  return Prisma.sql`
+      UPDATE "broadcast_recipients" r SET "not_before" = (${lease.toISOString()}::timestamptz AT TIME ZONE 'UTC'), "updated_at" = now()
+      FROM (
+        SELECT "contact_id" FROM "broadcast_recipients"
+        WHERE "broadcast_id" = ${broadcastId}::uuid AND "status" = 'pending'
+          AND ("not_before" IS NULL OR "not_before" <= (${now.toISOString()}::timestamptz AT TIME ZONE 'UTC'))
+        ORDER BY "contact_id" LIMIT ${limit}::int FOR UPDATE SKIP LOCKED
+      ) due
+      WHERE r."broadcast_id" = ${broadcastId}::uuid AND r."contact_id" = due."contact_id"
+      RETURNING r."contact_id"::text AS contact_id, r."variant"`;
+}
 
 /** Tells Temporal the chunk is alive (a dead worker's chunk is retried after the heartbeat timeout). */
 function beat(): void {
@@ -174,16 +188,7 @@ export function createChunkSender(deps: ActivityDeps) {
     const now = later(input.now);
     const b = await db.broadcast.findUniqueOrThrow({ where: { id: input.broadcastId } });
     const lease = new Date(now.getTime() + CLAIM_LEASE_MS);
-    const claimedRows = await db.$queryRaw<{ contact_id: string; variant: string | null }[]>`
-      UPDATE "broadcast_recipients" r SET "not_before" = (${lease.toISOString()}::timestamptz AT TIME ZONE 'UTC'), "updated_at" = now()
-      FROM (
-        SELECT "contact_id" FROM "broadcast_recipients"
-        WHERE "broadcast_id" = ${b.id}::uuid AND "status" = 'pending'
-          AND ("not_before" IS NULL OR "not_before" <= (${now.toISOString()}::timestamptz AT TIME ZONE 'UTC'))
-        ORDER BY "contact_id" LIMIT ${input.limit}::int FOR UPDATE SKIP LOCKED
-      ) due
-      WHERE r."broadcast_id" = ${b.id}::uuid AND r."contact_id" = due."contact_id"
-      RETURNING r."contact_id"::text AS contact_id, r."variant"`;
+    const claimedRows = await db.$queryRaw<{ contact_id: string; variant: string | null }[]>(claimSql(b.id, input.limit, now, lease));
     if (claimedRows.length === 0) {
       const counts = await broadcastCounts(db, b.id);
       return { processed: 0, smtpSends: 0, counts, nextDueAt: counts.remaining > 0 ? await nextDueAt(b.id) : null };

@@ -1,5 +1,5 @@
 // Newsletter throughput, Rapport against raw pooled nodemailer, in one run:
-//   npm run bench:newsletter -- [N]        (default 20,000 recipients)
+//   npm run bench:newsletter -- [N] [--explain]   (default 20,000 recipients)
 // Starts a fresh embedded PostgreSQL, the Temporal dev server (in memory), the
 // worker and the server in this process, and a counting SMTP sink on loopback
 // in a child process (it counts and discards; at most 2 x SMTP_POOL_SIZE
@@ -15,10 +15,12 @@
 // (every query this process sent to PostgreSQL while the newsletter ran,
 // worker, server and dispatcher together), and a last line of JSON.
 import { fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import pg from 'pg';
+import { CLAIM_LEASE_MS, claimSql } from '../activities/broadcast-chunk';
 import { loadEnv } from '../config/env';
 import { migrate } from '../db/migrate';
 import { seedShippedContent } from '../db/seed';
@@ -34,8 +36,11 @@ import { startTemporalDevServer } from '../stack/temporal';
 import { ROOT } from '../stack/tools';
 import { startWorker } from '../worker/worker';
 
-const n = Number(process.argv[2] ?? 20_000);
-if (!Number.isInteger(n) || n < 1) throw new Error(`bench:newsletter: N must be a positive integer, got "${process.argv[2]}"`);
+const args = process.argv.slice(2);
+const explain = args.includes('--explain');
+const nArg = args.find((a) => !a.startsWith('--'));
+const n = Number(nArg ?? 20_000);
+if (!Number.isInteger(n) || n < 1) throw new Error(`bench:newsletter: N must be a positive integer, got "${nArg}"`);
 const CONNECTIONS = Number(process.env.SMTP_POOL_SIZE ?? 8);
 const say = (s: string) => process.stdout.write(`${s}\n`);
 
@@ -103,6 +108,47 @@ function benchMjml(base: string): string {
 </mj-section>`;
   const extra = Array.from({ length: 3 }, (_, i) => section(i + 1)).join('');
   return base.replace(/(<mj-body[^>]*>)/, `$1${extra}`);
+}
+
+/**
+ * `--explain`: the plans of a chunk's claim and of the progress count for a
+ * second newsletter to the same N, half of it sent, with the first one's N
+ * rows present: the claim must start at the first pending row (index range on
+ * broadcast, status, contact), whatever was sent before.
+ */
+async function explainClaim(url: string, total: number): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const id = randomUUID();
+    await client.query(
+      `INSERT INTO broadcasts (id, name, template_key, reengagement_template, segment_key, condition, rate_per_minute, workflow_id, status)
+       VALUES ($1, 'explain', 'bench-newsletter', 'bench-newsletter', 'bench', '{}', 1000, $2, 'sending')`,
+      [id, `explain-${id}`],
+    );
+    await client.query(`INSERT INTO broadcast_recipients (broadcast_id, contact_id) SELECT $1, id FROM contacts`, [id]);
+    await client.query(`ANALYZE broadcast_recipients`);
+    await client.query(
+      `UPDATE broadcast_recipients SET status = 'sent' WHERE broadcast_id = $1 AND contact_id IN
+         (SELECT contact_id FROM broadcast_recipients WHERE broadcast_id = $1 ORDER BY contact_id LIMIT $2)`,
+      [id, Math.floor(total / 2)],
+    );
+    const now = new Date();
+    const claim = claimSql(id, 250, now, new Date(now.getTime() + CLAIM_LEASE_MS));
+    await client.query('BEGIN');
+    const plan = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${claim.text}`, claim.values);
+    await client.query('ROLLBACK');
+    say(`claim of 250, ${total} recipients of a sent newsletter and ${Math.floor(total / 2)} of ${total} of this one sent:`);
+    for (const r of plan.rows) say(`  ${r['QUERY PLAN']}`);
+    const counts = await client.query<{ 'QUERY PLAN': string }>(
+      `EXPLAIN (ANALYZE, BUFFERS) SELECT status, count(*) FROM broadcast_recipients WHERE broadcast_id = $1 GROUP BY status`,
+      [id],
+    );
+    say('progress count:');
+    for (const r of counts.rows) say(`  ${r['QUERY PLAN']}`);
+  } finally {
+    await client.end();
+  }
 }
 
 const log = createLogger('bench', 'silent');
@@ -261,6 +307,8 @@ try {
   say(`database round trips: ${(roundTrips / n).toFixed(2)} per message (${roundTrips} queries in this process)`);
   const ratio = rapportPerSecond / rawPerSecond;
   say(`ratio rapport/raw: ${ratio.toFixed(2)}`);
+
+  if (explain) await explainClaim(url, n);
 
   await server.close();
   await worker.shutdown();

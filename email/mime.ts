@@ -1,15 +1,16 @@
 // The MIME message of a newsletter send, built here rather than by nodemailer's
-// composer, because its encoding is most of a bulk send's CPU: nodemailer
+// composer, because its encoding was most of a bulk send's CPU: nodemailer
 // quoted-printable-encodes any text part with a line over 76 characters, and
 // MJML's HTML has many. RFC 5322 allows lines of up to 998 octets in 7bit, so
-// an ASCII part within that goes out as written (CRLF line ends only); any
-// other part is quoted-printable as before. Non-ASCII characters of the HTML
-// part become character references (the same document), so that it fits too. The header block is still
-// nodemailer's (MimeNode: address and encoded-word rules, folding), and the
-// message is handed to the pooled transport as `raw` with its envelope.
+// an ASCII part within that goes out as written (CRLF line ends only). The
+// HTML part's non-ASCII characters become character references (the same
+// document to a reader) so that it fits; any other part is quoted-printable,
+// with a one-pass encoder. The header block is still nodemailer's (MimeNode:
+// address and encoded-word rules, folding), and the message goes to the
+// pooled transport as `raw` with its envelope.
 import addressparser from 'nodemailer/lib/addressparser';
 import MimeNode from 'nodemailer/lib/mime-node';
-import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
+import { randomBytes } from 'node:crypto';
 
 export interface MimeMessage {
   from: string;
@@ -68,11 +69,57 @@ export function asciiHtml(html: string): string {
   return out + html.slice(last).replace(NON_ASCII_ALL, (ch) => `&#${ch.codePointAt(0)};`);
 }
 
+/**
+ * Quoted-printable (RFC 2045 6.7) of CRLF-terminated text in one pass: CRLF
+ * kept as hard breaks, lines soft-broken before 76, `=`, controls, 8-bit bytes
+ * and whitespace before a break encoded. What nodemailer's encoder and wrapper
+ * produce, in a fraction of their time (they were ~6 % of a newsletter's CPU).
+ */
+export function quotedPrintable(crlf: string): string {
+  const src = Buffer.from(crlf, 'utf8');
+  const len = src.length;
+  // Worst case: every byte encoded (3), plus a soft break (3) every 25 bytes.
+  const out = Buffer.allocUnsafe(len * 3 + Math.ceil(len / 24) * 3 + 3);
+  let pos = 0;
+  let line = 0;
+  for (let i = 0; i < len; i++) {
+    const b = src[i]!;
+    const next = i + 1 < len ? src[i + 1] : -1;
+    if (b === 0x0d && next === 0x0a) {
+      out[pos++] = 0x0d;
+      out[pos++] = 0x0a;
+      line = 0;
+      i++;
+      continue;
+    }
+    const literal = (b >= 0x21 && b <= 0x7e && b !== 0x3d) || ((b === 0x20 || b === 0x09) && next !== 0x0d && next !== -1);
+    const width = literal ? 1 : 3;
+    if (line + width > 75) {
+      out[pos++] = 0x3d;
+      out[pos++] = 0x0d;
+      out[pos++] = 0x0a;
+      line = 0;
+    }
+    if (literal) out[pos++] = b;
+    else {
+      out[pos++] = 0x3d;
+      out[pos++] = HEX[b >> 4]!;
+      out[pos++] = HEX[b & 15]!;
+    }
+    line += width;
+  }
+  return out.toString('latin1', 0, pos);
+}
+const HEX = Buffer.from('0123456789ABCDEF', 'latin1');
+
 function part(type: string, body: string): string {
   const crlf = (type === 'text/html' ? asciiHtml(body) : body).replace(/\r\n|\r|\n/g, '\r\n');
   if (fitsSevenBit(crlf)) return `Content-Type: ${type}; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\n${crlf}`;
-  return `Content-Type: ${type}; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${qpWrap(qpEncode(crlf), 76)}`;
+  return `Content-Type: ${type}; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${quotedPrintable(crlf)}`;
 }
+
+const BOUNDARY_BASE = randomBytes(8).toString('hex');
+let boundarySeq = 0;
 
 const envelopeFrom = new Map<string, string | null>();
 
@@ -96,7 +143,8 @@ function addressOf(from: string): string | null {
 export function buildMime(m: MimeMessage): RawMail | null {
   const from = addressOf(m.from);
   if (!from || !ASCII_ONLY.test(from) || !ASCII_ONLY.test(m.to)) return null;
-  const root = new MimeNode('multipart/alternative');
+  // A boundary unique per message without a call for random bytes each time.
+  const root = new MimeNode('multipart/alternative', { baseBoundary: `${BOUNDARY_BASE}${(++boundarySeq).toString(36)}` });
   if (m.date) root.date = m.date;
   root.setHeader({
     From: m.from,

@@ -3,7 +3,7 @@
 // otherwise, and the RFC 8058 headers as written.
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import { asciiHtml, buildMime, fitsSevenBit } from '../../email/mime';
+import { asciiHtml, buildMime, fitsSevenBit, quotedPrintable } from '../../email/mime';
 
 const base = {
   from: 'Rapport News <news@rapport.test>',
@@ -68,6 +68,23 @@ describe('buildMime', () => {
     expect((await simpleParser(Buffer.from(s))).html).toBe(styled);
     expect(Math.max(...s.split('\r\n').map((l) => l.length))).toBeLessThanOrEqual(78);
     expect(asciiHtml('<style>p{}</style><p>é</p><script>x</script>·')).toBe('<style>p{}</style><p>&#233;</p><script>x</script>&#183;');
+  });
+
+  it('quoted-printable: what a parser decodes is the text, lines at most 76, trailing whitespace and = encoded', async () => {
+    const texts = [
+      'a = b \t\nend with space \nand tab\t\n' + 'ü'.repeat(100),
+      `${'x'.repeat(74)}=${'y'.repeat(200)} 🎉 ${'z '.repeat(60)}`,
+      '=\n=\n \n\t',
+    ];
+    for (const text of texts) {
+      const crlf = text.replace(/\n/g, '\r\n');
+      const qp = quotedPrintable(crlf);
+      expect(Math.max(...qp.split('\r\n').map((l) => l.length))).toBeLessThanOrEqual(76);
+      expect(qp).not.toMatch(/[ \t]\r\n/);
+      expect(/^[\x21-\x7e \t\r\n]*$/.test(qp)).toBe(true);
+      const raw = buildMime({ ...base, html: '<p>x</p>', text: `${text}é` })!.raw;
+      expect((await simpleParser(raw)).text).toBe(`${crlf}é`.replace(/\r\n/g, '\n'));
+    }
   });
 
   it('leaves non-ASCII addresses to nodemailer (null), and tells what fits 7bit', () => {
