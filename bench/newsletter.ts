@@ -7,7 +7,9 @@
 // with SQL (a fixture, not what is measured), a segment and a ~20 KB
 // personalised newsletter template with links, then:
 //   1. raw: the same HTML (rendered once) with nodemailer, pooled, SMTP_POOL_SIZE
-//      connections, to the sink;
+//      connections, to the sink, min(N, 20,000) messages (no database: its rate
+//      does not depend on N), and again after step 2: the ratio is against the
+//      mean of both, so that a change of the machine's load weighs on both;
 //   2. Rapport: POST /v1/newsletters -> broadcast workflow -> activities -> SMTP,
 //      with tracked links and List-Unsubscribe headers, through the same sink,
 //      until GET /v1/newsletters/{id} says completed.
@@ -218,37 +220,43 @@ try {
     }),
   );
   say(`html: ${(sample.html.length / 1024).toFixed(1)} KB`);
-  const raw = nodemailer.createTransport({
-    pool: true,
-    maxConnections: CONNECTIONS,
-    maxMessages: Infinity,
-    host: '127.0.0.1',
-    port: sink.port,
-    secure: false,
-    ignoreTLS: true,
-  });
-  const before = await sink.count();
-  t = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: CONNECTIONS * 4 }, async () => {
-      while (next < n) {
-        const i = next++;
-        await raw.sendMail({
-          from: template.from ?? 'news@rapport.localhost',
-          to: `reader${i + 1}@example.com`,
-          subject: sample.subject,
-          html: sample.html,
-          text: sample.text,
-        });
-      }
-    }),
-  );
-  const rawSeconds = (performance.now() - t) / 1000;
-  raw.close();
-  if ((await sink.count()) - before !== n) throw new Error('raw run: the sink did not count every message');
-  const rawPerSecond = n / rawSeconds;
-  say(`raw nodemailer (${CONNECTIONS} connections): ${n} in ${rawSeconds.toFixed(1)} s = ${rawPerSecond.toFixed(0)} msg/s`);
+  const rawRun = async (count: number, when: string): Promise<number> => {
+    const raw = nodemailer.createTransport({
+      pool: true,
+      maxConnections: CONNECTIONS,
+      maxMessages: Infinity,
+      host: '127.0.0.1',
+      port: sink.port,
+      secure: false,
+      ignoreTLS: true,
+    });
+    const before = await sink.count();
+    const started = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: CONNECTIONS * 4 }, async () => {
+        while (next < count) {
+          const i = next++;
+          await raw.sendMail({
+            from: template.from ?? 'news@rapport.localhost',
+            to: `reader${i + 1}@example.com`,
+            subject: sample.subject,
+            html: sample.html,
+            text: sample.text,
+          });
+        }
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    raw.close();
+    if ((await sink.count()) - before !== count) throw new Error('raw run: the sink did not count every message');
+    say(
+      `raw nodemailer (${CONNECTIONS} connections), ${when}: ${count} in ${seconds.toFixed(1)} s = ${(count / seconds).toFixed(0)} msg/s`,
+    );
+    return count / seconds;
+  };
+  // At most 20,000 raw messages each time: the raw rate does not depend on N (no database).
+  const rawBefore = await rawRun(Math.min(n, 20_000), 'before');
 
   // 2. Rapport, through the API.
   const envRaw = {
@@ -281,9 +289,15 @@ try {
   if (res.status !== 202) throw new Error(`POST /v1/newsletters answered ${res.status}: ${await res.text()}`);
   const { newsletter } = (await res.json()) as { newsletter: { id: string } };
   let lastReport = performance.now();
+  // When the first message reached the sink, and when the last did: the fixed costs at both ends.
+  let firstAt: number | null = null;
+  let lastAt: number | null = null;
   const done = await waitUntil(
     'the newsletter to complete',
     async () => {
+      const atSink = (await sink.count()) - sinkBefore;
+      if (firstAt === null && atSink > 0) firstAt = performance.now();
+      if (lastAt === null && atSink >= n) lastAt = performance.now();
       const r = await api(`/v1/newsletters/${newsletter.id}`);
       const b = ((await r.json()) as { newsletter: { status: string; progress: { sent: number; remaining: number } } }).newsletter;
       if (performance.now() - lastReport > 10_000) {
@@ -304,21 +318,30 @@ try {
   say(
     `rapport (POST /v1/newsletters -> workflow -> SMTP): ${n} in ${rapportSeconds.toFixed(1)} s = ${rapportPerSecond.toFixed(0)} msg/s, ${((rapportSeconds * 1000) / n).toFixed(2)} ms/message`,
   );
+  const secs = (at: number | null) => (at === null ? '?' : ((at - t) / 1000).toFixed(1));
+  say(
+    `first message at the sink after ${secs(firstAt)} s, the last after ${secs(lastAt)} s, completed after ${rapportSeconds.toFixed(1)} s`,
+  );
   say(`database round trips: ${(roundTrips / n).toFixed(2)} per message (${roundTrips} queries in this process)`);
-  const ratio = rapportPerSecond / rawPerSecond;
-  say(`ratio rapport/raw: ${ratio.toFixed(2)}`);
-
   if (explain) await explainClaim(url, n);
 
   await server.close();
   await worker.shutdown();
   await workerDb.$disconnect();
+  // Raw again, with Rapport stopped, so that a change in the machine's load
+  // during the run weighs on both sides alike.
+  const rawAfter = await rawRun(Math.min(n, 20_000), 'after');
+  const rawPerSecond = (rawBefore + rawAfter) / 2;
+  const ratio = rapportPerSecond / rawPerSecond;
+  say(`ratio rapport/raw (mean of before and after, ${rawPerSecond.toFixed(0)} msg/s): ${ratio.toFixed(2)}`);
   await db.$disconnect();
   say(
     JSON.stringify({
       n,
       rapportPerSecond: Number(rapportPerSecond.toFixed(1)),
       rawPerSecond: Number(rawPerSecond.toFixed(1)),
+      rawBeforePerSecond: Number(rawBefore.toFixed(1)),
+      rawAfterPerSecond: Number(rawAfter.toFixed(1)),
       ratio: Number(ratio.toFixed(3)),
       roundTripsPerMessage: Number((roundTrips / n).toFixed(2)),
       msPerMessage: Number(((rapportSeconds * 1000) / n).toFixed(3)),
