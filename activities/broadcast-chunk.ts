@@ -78,14 +78,21 @@ export function chooseVariant(c: { lastClickAt: Date | null; newslettersSinceLas
 
 type Db = ActivityDeps['db'];
 
-/** The claim of up to `limit` due recipients (exported for bench:newsletter's EXPLAIN). */
-export function claimSql(broadcastId: string, limit: number, now: Date, lease: Date): Prisma.Sql {
+/**
+ * The claim of up to `limit` due recipients, in contact order, after `after`
+ * if given (exported for bench:newsletter's EXPLAIN). Rows that left `pending`
+ * keep index entries in its range until vacuum: a claim from the start of the
+ * range visits every one of them (80 ms at 50,000 sent), one after the last
+ * claim does not.
+ */
+export function claimSql(broadcastId: string, limit: number, now: Date, lease: Date, after?: string): Prisma.Sql {
   return Prisma.sql`
       UPDATE "broadcast_recipients" r SET "not_before" = (${lease.toISOString()}::timestamptz AT TIME ZONE 'UTC'), "updated_at" = now()
       FROM (
         SELECT "contact_id" FROM "broadcast_recipients"
         WHERE "broadcast_id" = ${broadcastId}::uuid AND "status" = 'pending'
           AND ("not_before" IS NULL OR "not_before" <= (${now.toISOString()}::timestamptz AT TIME ZONE 'UTC'))
+          ${after ? Prisma.sql`AND "contact_id" > ${after}::uuid` : Prisma.empty}
         ORDER BY "contact_id" LIMIT ${limit}::int FOR UPDATE SKIP LOCKED
       ) due
       WHERE r."broadcast_id" = ${broadcastId}::uuid AND r."contact_id" = due."contact_id"
@@ -184,11 +191,36 @@ export function createChunkSender(deps: ActivityDeps) {
     return row?.at ? row.at.toISOString() : null;
   }
 
+  /**
+   * Per broadcast, the last contact claimed in this process: the next claim
+   * starts after it, and from the start of the range only when that finds too
+   * few (rows released, retried or deferred behind it, or left to other
+   * workers). Only where to look first: any row still due is claimed in the end.
+   */
+  const claimedUpTo = new Map<string, string>();
+  async function claim(broadcastId: string, limit: number, now: Date, lease: Date) {
+    type Row = { contact_id: string; variant: string | null };
+    const lastOf = (rows: Row[]) => rows.reduce<string | null>((m, r) => (m === null || r.contact_id > m ? r.contact_id : m), null);
+    const after = claimedUpTo.get(broadcastId);
+    const rows = await db.$queryRaw<Row[]>(claimSql(broadcastId, limit, now, lease, after));
+    let upTo = lastOf(rows);
+    if (after && rows.length < limit) {
+      // Past the end: from the start again, and on from there next time.
+      const wrapped = await db.$queryRaw<Row[]>(claimSql(broadcastId, limit - rows.length, now, lease));
+      rows.push(...wrapped);
+      upTo = lastOf(wrapped);
+    }
+    if (claimedUpTo.size > 1000) claimedUpTo.clear();
+    if (upTo) claimedUpTo.set(broadcastId, upTo);
+    else claimedUpTo.delete(broadcastId);
+    return rows;
+  }
+
   async function sendChunk(input: ChunkInput): Promise<BatchResult> {
     const now = later(input.now);
     const b = await db.broadcast.findUniqueOrThrow({ where: { id: input.broadcastId } });
     const lease = new Date(now.getTime() + CLAIM_LEASE_MS);
-    const claimedRows = await db.$queryRaw<{ contact_id: string; variant: string | null }[]>(claimSql(b.id, input.limit, now, lease));
+    const claimedRows = await claim(b.id, input.limit, now, lease);
     if (claimedRows.length === 0) {
       const counts = await broadcastCounts(db, b.id);
       return { processed: 0, smtpSends: 0, counts, nextDueAt: counts.remaining > 0 ? await nextDueAt(b.id) : null };

@@ -112,8 +112,51 @@ export function quotedPrintable(crlf: string): string {
 }
 const HEX = Buffer.from('0123456789ABCDEF', 'latin1');
 
+const isSpace = (c: number) => c === 0x20 || c === 0x09;
+const isLetter = (c: number) => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+
+/**
+ * CRLF-terminated HTML with every line over 998 octets broken at whitespace
+ * between a tag's attributes (`<a href="…"␠style="…">`), where a line break is
+ * the same to an HTML parser; tracked links make such lines (several signed
+ * URLs in one). Null when a long line has no such place (one huge attribute).
+ */
+export function foldHtmlLines(crlf: string): string | null {
+  let out = '';
+  let done = 0; // crlf[0, done) is in `out`
+  let lineStart = 0;
+  let inTag = false;
+  let quote = 0;
+  let breakAt = -1;
+  for (let i = 0; i < crlf.length; i++) {
+    const c = crlf.charCodeAt(i);
+    if (c === 0x0d && crlf.charCodeAt(i + 1) === 0x0a) {
+      lineStart = i + 2;
+      breakAt = -1;
+      i++;
+      continue;
+    }
+    if (quote) {
+      if (c === quote) quote = 0;
+    } else if (inTag) {
+      if (c === 0x22 || c === 0x27) quote = c;
+      else if (c === 0x3e) inTag = false;
+      else if (isSpace(c)) breakAt = i;
+    } else if (c === 0x3c && isLetter(crlf.charCodeAt(i + 1))) inTag = true;
+    if (i - lineStart >= MAX_7BIT_LINE) {
+      if (breakAt < lineStart) return null;
+      out += `${crlf.slice(done, breakAt)}\r\n`;
+      done = breakAt + 1;
+      lineStart = breakAt + 1;
+      breakAt = -1;
+    }
+  }
+  return done === 0 ? crlf : out + crlf.slice(done);
+}
+
 function part(type: string, body: string): string {
-  const crlf = (type === 'text/html' ? asciiHtml(body) : body).replace(/\r\n|\r|\n/g, '\r\n');
+  let crlf = (type === 'text/html' ? asciiHtml(body) : body).replace(/\r\n|\r|\n/g, '\r\n');
+  if (type === 'text/html' && !fitsSevenBit(crlf) && ASCII_ONLY.test(crlf)) crlf = foldHtmlLines(crlf) ?? crlf;
   if (fitsSevenBit(crlf)) return `Content-Type: ${type}; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\n${crlf}`;
   return `Content-Type: ${type}; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${quotedPrintable(crlf)}`;
 }

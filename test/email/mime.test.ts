@@ -3,7 +3,7 @@
 // otherwise, and the RFC 8058 headers as written.
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import { asciiHtml, buildMime, fitsSevenBit, quotedPrintable } from '../../email/mime';
+import { asciiHtml, buildMime, fitsSevenBit, foldHtmlLines, quotedPrintable } from '../../email/mime';
 
 const base = {
   from: 'Rapport News <news@rapport.test>',
@@ -85,6 +85,25 @@ describe('buildMime', () => {
       const raw = buildMime({ ...base, html: '<p>x</p>', text: `${text}é` })!.raw;
       expect((await simpleParser(raw)).text).toBe(`${crlf}é`.replace(/\r\n/g, '\n'));
     }
+  });
+
+  it('breaks HTML lines over 998 octets between attributes (7bit, the same tags); one huge attribute stays quoted-printable', async () => {
+    const links = Array.from(
+      { length: 5 },
+      (_, i) => `<a href="http://x.test/${'a'.repeat(300)}?${i}" style="color:red" target="_blank">L${i}</a>`,
+    );
+    const html = `<p>Text with spaces in it ${links.join(' and ')}</p>`;
+    expect(html.length).toBeGreaterThan(1500);
+    const raw = buildMime({ ...base, html, text: 'plain' })!.raw.toString('utf8');
+    expect(bodyHeaders(raw)).toEqual(['Content-Transfer-Encoding: 7bit', 'Content-Transfer-Encoding: 7bit']);
+    expect(Math.max(...raw.split('\r\n').map((l) => l.length))).toBeLessThanOrEqual(998);
+    const parsed = String((await simpleParser(Buffer.from(raw))).html);
+    expect(parsed).not.toBe(html);
+    expect(parsed.replace(/\r?\n/g, ' ')).toBe(html);
+    expect(foldHtmlLines('<p>short</p>')).toBe('<p>short</p>');
+    expect(foldHtmlLines(`<a href="${'b'.repeat(1200)}">x</a>`)).toBeNull();
+    const huge = buildMime({ ...base, html: `<a href="${'b'.repeat(1200)}">x</a>`, text: 'plain' })!.raw.toString('utf8');
+    expect(bodyHeaders(huge)).toEqual(['Content-Transfer-Encoding: 7bit', 'Content-Transfer-Encoding: quoted-printable']);
   });
 
   it('leaves non-ASCII addresses to nodemailer (null), and tells what fits 7bit', () => {

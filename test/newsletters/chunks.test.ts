@@ -302,7 +302,7 @@ describe('broadcast chunks', () => {
       // The unsubscribe link in the body and in List-Unsubscribe: this contact's, this category's.
       const unsub = /href="(http:\/\/rapport\.test\/u\/[^"]+)"/.exec(String(m.parsed.html))?.[1];
       expect(verifyToken(TEST_LINK_SECRET, unsub!.split('/u/')[1]!)).toMatchObject({ p: 'unsubscribe', c: p.id, cat: 'newsletter' });
-      const listUnsub = /^List-Unsubscribe: (.*(?:\r\n[ \t]+.*)*)/m.exec(raw)?.[1]?.replace(/\r\n[ \t]+/g, ' ');
+      const listUnsub = /^List-Unsubscribe:[ \t]*(.*(?:\r\n[ \t]+.*)*)/m.exec(raw)?.[1]?.replace(/\r\n[ \t]+/g, '');
       expect(listUnsub).toContain(`<${unsub}>`);
       expect(raw).toContain('\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n');
       // Tracked links and the pixel name this contact and this send.
