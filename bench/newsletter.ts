@@ -140,8 +140,21 @@ async function explainClaim(url: string, total: number): Promise<void> {
     await client.query('BEGIN');
     const plan = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${claim.text}`, claim.values);
     await client.query('ROLLBACK');
-    say(`claim of 250, ${total} recipients of a sent newsletter and ${Math.floor(total / 2)} of ${total} of this one sent:`);
+    say(`claim of 250 from the start, ${total} recipients of a sent newsletter and ${Math.floor(total / 2)} of ${total} of this one sent:`);
     for (const r of plan.rows) say(`  ${r['QUERY PLAN']}`);
+    // As chunks claim: after the last contact this process claimed (activities/broadcast-chunk.ts).
+    const [{ last }] = (
+      await client.query<{ last: string }>(
+        `SELECT max(contact_id)::text AS last FROM broadcast_recipients WHERE broadcast_id = $1 AND status = 'sent'`,
+        [id],
+      )
+    ).rows as [{ last: string }];
+    const next = claimSql(id, 250, now, new Date(now.getTime() + CLAIM_LEASE_MS), last);
+    await client.query('BEGIN');
+    const planAfter = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${next.text}`, next.values);
+    await client.query('ROLLBACK');
+    say('the same claim after the last contact claimed:');
+    for (const r of planAfter.rows) say(`  ${r['QUERY PLAN']}`);
     const counts = await client.query<{ 'QUERY PLAN': string }>(
       `EXPLAIN (ANALYZE, BUFFERS) SELECT status, count(*) FROM broadcast_recipients WHERE broadcast_id = $1 GROUP BY status`,
       [id],
