@@ -208,7 +208,7 @@ export function createChunkSender(deps: ActivityDeps) {
       // Past the end: from the start again, and on from there next time.
       const wrapped = await db.$queryRaw<Row[]>(claimSql(broadcastId, limit - rows.length, now, lease));
       rows.push(...wrapped);
-      upTo = lastOf(wrapped);
+      upTo = lastOf(wrapped) ?? upTo;
     }
     if (claimedUpTo.size > 1000) claimedUpTo.clear();
     if (upTo) claimedUpTo.set(broadcastId, upTo);
