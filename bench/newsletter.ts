@@ -145,7 +145,7 @@ async function explainClaim(url: string, total: number): Promise<void> {
     // As chunks claim: after the last contact this process claimed (activities/broadcast-chunk.ts).
     const [{ last }] = (
       await client.query<{ last: string }>(
-        `SELECT max(contact_id)::text AS last FROM broadcast_recipients WHERE broadcast_id = $1 AND status = 'sent'`,
+        `SELECT contact_id::text AS last FROM broadcast_recipients WHERE broadcast_id = $1 AND status = 'sent' ORDER BY contact_id DESC LIMIT 1`,
         [id],
       )
     ).rows as [{ last: string }];
