@@ -7,7 +7,7 @@
 // outcome is recorded. A send interrupted during the SMTP conversation itself
 // is not retried (at most once): that recipient ends `failed` (the send
 // `indeterminate`).
-import { segmentWhere } from '../segments/compile';
+import { newsletterAudienceWhere } from '../newsletters/audience';
 import { storedCondition } from '../segments/service';
 import { broadcastCounts, createChunkSender, type BatchResult, type BroadcastCounts, type ChunkInput } from './broadcast-chunk';
 import type { ActivityDeps } from './deps';
@@ -42,9 +42,7 @@ export function createBroadcastActivities(deps: ActivityDeps) {
           const audience = await tx.$executeRaw`
           INSERT INTO "broadcast_recipients" ("broadcast_id", "contact_id")
           SELECT ${b.id}::uuid, c."id" FROM "contacts" c
-          WHERE ${segmentWhere(storedCondition(b.condition), now)}
-            AND c."subscriptions" ->> 'newsletter' = 'subscribed'
-            AND COALESCE(c."subscriptions" ->> '*', '') <> 'unsubscribed'
+          WHERE ${newsletterAudienceWhere(storedCondition(b.condition), now)}
           ON CONFLICT DO NOTHING`;
           await tx.broadcast.update({ where: { id: b.id }, data: { snapshotAt: now, audienceSize: audience, status: 'sending' } });
         },

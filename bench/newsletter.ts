@@ -1,5 +1,5 @@
 // Newsletter throughput, Rapport against raw pooled nodemailer, in one run:
-//   npm run bench:newsletter -- [N]        (default 20,000 recipients)
+//   npm run bench:newsletter -- [N] [--explain]   (default 20,000 recipients)
 // Starts a fresh embedded PostgreSQL, the Temporal dev server (in memory), the
 // worker and the server in this process, and a counting SMTP sink on loopback
 // in a child process (it counts and discards; at most 2 x SMTP_POOL_SIZE
@@ -7,7 +7,9 @@
 // with SQL (a fixture, not what is measured), a segment and a ~20 KB
 // personalised newsletter template with links, then:
 //   1. raw: the same HTML (rendered once) with nodemailer, pooled, SMTP_POOL_SIZE
-//      connections, to the sink;
+//      connections, to the sink, min(N, 20,000) messages (no database: its rate
+//      does not depend on N), and again after step 2: the ratio is against the
+//      mean of both, so that a change of the machine's load weighs on both;
 //   2. Rapport: POST /v1/newsletters -> broadcast workflow -> activities -> SMTP,
 //      with tracked links and List-Unsubscribe headers, through the same sink,
 //      until GET /v1/newsletters/{id} says completed.
@@ -15,10 +17,12 @@
 // (every query this process sent to PostgreSQL while the newsletter ran,
 // worker, server and dispatcher together), and a last line of JSON.
 import { fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import pg from 'pg';
+import { CLAIM_LEASE_MS, claimSql } from '../activities/broadcast-chunk';
 import { loadEnv } from '../config/env';
 import { migrate } from '../db/migrate';
 import { seedShippedContent } from '../db/seed';
@@ -34,8 +38,11 @@ import { startTemporalDevServer } from '../stack/temporal';
 import { ROOT } from '../stack/tools';
 import { startWorker } from '../worker/worker';
 
-const n = Number(process.argv[2] ?? 20_000);
-if (!Number.isInteger(n) || n < 1) throw new Error(`bench:newsletter: N must be a positive integer, got "${process.argv[2]}"`);
+const args = process.argv.slice(2);
+const explain = args.includes('--explain');
+const nArg = args.find((a) => !a.startsWith('--'));
+const n = Number(nArg ?? 20_000);
+if (!Number.isInteger(n) || n < 1) throw new Error(`bench:newsletter: N must be a positive integer, got "${nArg}"`);
 const CONNECTIONS = Number(process.env.SMTP_POOL_SIZE ?? 8);
 const say = (s: string) => process.stdout.write(`${s}\n`);
 
@@ -105,6 +112,60 @@ function benchMjml(base: string): string {
   return base.replace(/(<mj-body[^>]*>)/, `$1${extra}`);
 }
 
+/**
+ * `--explain`: the plans of a chunk's claim and of the progress count for a
+ * second newsletter to the same N, half of it sent, with the first one's N
+ * rows present: the claim must start at the first pending row (index range on
+ * broadcast, status, contact), whatever was sent before.
+ */
+async function explainClaim(url: string, total: number): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const id = randomUUID();
+    await client.query(
+      `INSERT INTO broadcasts (id, name, template_key, reengagement_template, segment_key, condition, rate_per_minute, workflow_id, status)
+       VALUES ($1, 'explain', 'bench-newsletter', 'bench-newsletter', 'bench', '{}', 1000, $2, 'sending')`,
+      [id, `explain-${id}`],
+    );
+    await client.query(`INSERT INTO broadcast_recipients (broadcast_id, contact_id) SELECT $1, id FROM contacts`, [id]);
+    await client.query(`ANALYZE broadcast_recipients`);
+    await client.query(
+      `UPDATE broadcast_recipients SET status = 'sent' WHERE broadcast_id = $1 AND contact_id IN
+         (SELECT contact_id FROM broadcast_recipients WHERE broadcast_id = $1 ORDER BY contact_id LIMIT $2)`,
+      [id, Math.floor(total / 2)],
+    );
+    const now = new Date();
+    const claim = claimSql(id, 250, now, new Date(now.getTime() + CLAIM_LEASE_MS));
+    await client.query('BEGIN');
+    const plan = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${claim.text}`, claim.values);
+    await client.query('ROLLBACK');
+    say(`claim of 250 from the start, ${total} recipients of a sent newsletter and ${Math.floor(total / 2)} of ${total} of this one sent:`);
+    for (const r of plan.rows) say(`  ${r['QUERY PLAN']}`);
+    // As chunks claim: after the last contact this process claimed (activities/broadcast-chunk.ts).
+    const [{ last }] = (
+      await client.query<{ last: string }>(
+        `SELECT contact_id::text AS last FROM broadcast_recipients WHERE broadcast_id = $1 AND status = 'sent' ORDER BY contact_id DESC LIMIT 1`,
+        [id],
+      )
+    ).rows as [{ last: string }];
+    const next = claimSql(id, 250, now, new Date(now.getTime() + CLAIM_LEASE_MS), last);
+    await client.query('BEGIN');
+    const planAfter = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${next.text}`, next.values);
+    await client.query('ROLLBACK');
+    say('the same claim after the last contact claimed:');
+    for (const r of planAfter.rows) say(`  ${r['QUERY PLAN']}`);
+    const counts = await client.query<{ 'QUERY PLAN': string }>(
+      `EXPLAIN (ANALYZE, BUFFERS) SELECT status, count(*) FROM broadcast_recipients WHERE broadcast_id = $1 GROUP BY status`,
+      [id],
+    );
+    say('progress count:');
+    for (const r of counts.rows) say(`  ${r['QUERY PLAN']}`);
+  } finally {
+    await client.end();
+  }
+}
+
 const log = createLogger('bench', 'silent');
 const dir = join(ROOT, '.test-data', `bench-newsletter-${process.pid}`);
 const pgServer = await startEmbeddedPostgres({ dataDir: dir, port: await freePort() });
@@ -172,37 +233,43 @@ try {
     }),
   );
   say(`html: ${(sample.html.length / 1024).toFixed(1)} KB`);
-  const raw = nodemailer.createTransport({
-    pool: true,
-    maxConnections: CONNECTIONS,
-    maxMessages: Infinity,
-    host: '127.0.0.1',
-    port: sink.port,
-    secure: false,
-    ignoreTLS: true,
-  });
-  const before = await sink.count();
-  t = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: CONNECTIONS * 4 }, async () => {
-      while (next < n) {
-        const i = next++;
-        await raw.sendMail({
-          from: template.from ?? 'news@rapport.localhost',
-          to: `reader${i + 1}@example.com`,
-          subject: sample.subject,
-          html: sample.html,
-          text: sample.text,
-        });
-      }
-    }),
-  );
-  const rawSeconds = (performance.now() - t) / 1000;
-  raw.close();
-  if ((await sink.count()) - before !== n) throw new Error('raw run: the sink did not count every message');
-  const rawPerSecond = n / rawSeconds;
-  say(`raw nodemailer (${CONNECTIONS} connections): ${n} in ${rawSeconds.toFixed(1)} s = ${rawPerSecond.toFixed(0)} msg/s`);
+  const rawRun = async (count: number, when: string): Promise<number> => {
+    const raw = nodemailer.createTransport({
+      pool: true,
+      maxConnections: CONNECTIONS,
+      maxMessages: Infinity,
+      host: '127.0.0.1',
+      port: sink.port,
+      secure: false,
+      ignoreTLS: true,
+    });
+    const before = await sink.count();
+    const started = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: CONNECTIONS * 4 }, async () => {
+        while (next < count) {
+          const i = next++;
+          await raw.sendMail({
+            from: template.from ?? 'news@rapport.localhost',
+            to: `reader${i + 1}@example.com`,
+            subject: sample.subject,
+            html: sample.html,
+            text: sample.text,
+          });
+        }
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    raw.close();
+    if ((await sink.count()) - before !== count) throw new Error('raw run: the sink did not count every message');
+    say(
+      `raw nodemailer (${CONNECTIONS} connections), ${when}: ${count} in ${seconds.toFixed(1)} s = ${(count / seconds).toFixed(0)} msg/s`,
+    );
+    return count / seconds;
+  };
+  // At most 20,000 raw messages each time: the raw rate does not depend on N (no database).
+  const rawBefore = await rawRun(Math.min(n, 20_000), 'before');
 
   // 2. Rapport, through the API.
   const envRaw = {
@@ -235,9 +302,15 @@ try {
   if (res.status !== 202) throw new Error(`POST /v1/newsletters answered ${res.status}: ${await res.text()}`);
   const { newsletter } = (await res.json()) as { newsletter: { id: string } };
   let lastReport = performance.now();
+  // When the first message reached the sink, and when the last did: the fixed costs at both ends.
+  let firstAt: number | null = null;
+  let lastAt: number | null = null;
   const done = await waitUntil(
     'the newsletter to complete',
     async () => {
+      const atSink = (await sink.count()) - sinkBefore;
+      if (firstAt === null && atSink > 0) firstAt = performance.now();
+      if (lastAt === null && atSink >= n) lastAt = performance.now();
       const r = await api(`/v1/newsletters/${newsletter.id}`);
       const b = ((await r.json()) as { newsletter: { status: string; progress: { sent: number; remaining: number } } }).newsletter;
       if (performance.now() - lastReport > 10_000) {
@@ -258,19 +331,30 @@ try {
   say(
     `rapport (POST /v1/newsletters -> workflow -> SMTP): ${n} in ${rapportSeconds.toFixed(1)} s = ${rapportPerSecond.toFixed(0)} msg/s, ${((rapportSeconds * 1000) / n).toFixed(2)} ms/message`,
   );
+  const secs = (at: number | null) => (at === null ? '?' : ((at - t) / 1000).toFixed(1));
+  say(
+    `first message at the sink after ${secs(firstAt)} s, the last after ${secs(lastAt)} s, completed after ${rapportSeconds.toFixed(1)} s`,
+  );
   say(`database round trips: ${(roundTrips / n).toFixed(2)} per message (${roundTrips} queries in this process)`);
-  const ratio = rapportPerSecond / rawPerSecond;
-  say(`ratio rapport/raw: ${ratio.toFixed(2)}`);
+  if (explain) await explainClaim(url, n);
 
   await server.close();
   await worker.shutdown();
   await workerDb.$disconnect();
+  // Raw again, with Rapport stopped, so that a change in the machine's load
+  // during the run weighs on both sides alike.
+  const rawAfter = await rawRun(Math.min(n, 20_000), 'after');
+  const rawPerSecond = (rawBefore + rawAfter) / 2;
+  const ratio = rapportPerSecond / rawPerSecond;
+  say(`ratio rapport/raw (mean of before and after, ${rawPerSecond.toFixed(0)} msg/s): ${ratio.toFixed(2)}`);
   await db.$disconnect();
   say(
     JSON.stringify({
       n,
       rapportPerSecond: Number(rapportPerSecond.toFixed(1)),
       rawPerSecond: Number(rawPerSecond.toFixed(1)),
+      rawBeforePerSecond: Number(rawBefore.toFixed(1)),
+      rawAfterPerSecond: Number(rawAfter.toFixed(1)),
       ratio: Number(ratio.toFixed(3)),
       roundTripsPerMessage: Number((roundTrips / n).toFixed(2)),
       msPerMessage: Number(((rapportSeconds * 1000) / n).toFixed(3)),

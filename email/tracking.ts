@@ -29,7 +29,22 @@ const escapeAttribute = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&
 /** Paths on our own server that must keep working untracked. */
 const CONSENT_PATH = /^\/(u|preferences|confirm)\//;
 
+// A newsletter has the same few links for every recipient: parsing them twice
+// per link and recipient showed in profiles, so the answers are kept (bounded).
+const trackable = new Map<string, boolean>();
+
 export function isTrackable(url: string, publicUrl: string): boolean {
+  const k = `${publicUrl}\u0000${url}`;
+  let yes = trackable.get(k);
+  if (yes === undefined) {
+    yes = parseTrackable(url, publicUrl);
+    if (trackable.size >= 10_000) trackable.clear();
+    trackable.set(k, yes);
+  }
+  return yes;
+}
+
+function parseTrackable(url: string, publicUrl: string): boolean {
   let u: URL;
   try {
     u = new URL(url);

@@ -4,6 +4,7 @@
 import type { Condition } from '../journeys/schema';
 import type { Db } from '../lib/db';
 import { segmentWhere } from '../segments/compile';
+import { SUBSCRIBED_TO_NEWSLETTER } from './audience';
 
 export interface NewsletterResults {
   sent: number;
@@ -27,12 +28,11 @@ export async function newsletterResults(db: Db, broadcastId: string): Promise<Ne
   return rows[0] ?? { sent: 0, opened: 0, clicked: 0, unsubscribed: 0 };
 }
 
-/** Who a newsletter to this segment would reach now: members subscribed to the newsletter (the snapshot's rule, activities/broadcast.ts). */
+/** Who a newsletter to this segment would reach now: members, and those subscribed (the snapshot's rule, audience.ts). */
 export async function newsletterAudience(db: Db, condition: Condition, now = new Date()): Promise<{ members: number; audience: number }> {
   const rows = await db.$queryRaw<{ members: number; audience: number }[]>`
     SELECT count(*)::int AS members,
-           count(*) FILTER (WHERE c."subscriptions" ->> 'newsletter' = 'subscribed'
-                              AND COALESCE(c."subscriptions" ->> '*', '') <> 'unsubscribed')::int AS audience
+           count(*) FILTER (WHERE ${SUBSCRIBED_TO_NEWSLETTER})::int AS audience
       FROM "contacts" c WHERE ${segmentWhere(condition, now)}`;
   return rows[0] ?? { members: 0, audience: 0 };
 }

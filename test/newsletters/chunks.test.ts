@@ -14,6 +14,7 @@ import { seedShippedContent } from '../../db/seed';
 import type { SendPolicy } from '../../email/policy';
 import { createMailer, type Mailer } from '../../email/transport';
 import { createLogger } from '../../lib/logger';
+import { verifyToken } from '../../lib/tokens';
 import { NEWSLETTER_SENT_EVENT } from '../../newsletters/counter';
 import { startMailSink, type MailSink } from '../../stack/smtp-sink';
 import { ROOT } from '../../stack/tools';
@@ -278,5 +279,38 @@ describe('broadcast chunks', () => {
     expect(dispatched).toEqual({ [fresh!.id]: true, [fifth!.id]: false, [running!.id]: false });
     const fifthEvent = events.find((e) => e.contactId === fifth!.id)!;
     expect(fifthEvent.properties).toMatchObject({ broadcastId: id, variant: 'reengagement', count: 5, template: 'newsletter-reengage' });
+  });
+
+  it('each recipient gets their own name, tracked links, open pixel, unsubscribe token and RFC 8058 headers, in 7bit', async () => {
+    const list = await people('own', 6);
+    const id = await broadcast('own');
+    const a = acts();
+    await a.snapshotBroadcastAudience({ broadcastId: id });
+    await a.sendBroadcastBatch({ broadcastId: id, limit: 10, concurrency: 3 });
+    const sends = await db().messageSend.findMany({ where: { workflowId: broadcastWorkflowId(id) } });
+    expect(sends).toHaveLength(6);
+    for (const [i, p] of list.entries()) {
+      const mails = mailsTo(p.email);
+      expect(mails, p.email).toHaveLength(1);
+      const m = mails[0]!;
+      const send = sends.find((s) => s.contactId === p.id)!;
+      const raw = m.raw.toString('utf8');
+      expect(m.parsed.subject).toBe(`P${i}, what is new at Rapport`);
+      expect(m.parsed.html).toContain(`Hi P${i}, here is what happened this month.`);
+      expect(raw.split('\r\n').filter((l) => /^Content-Transfer-Encoding:/i.test(l))).toContain('Content-Transfer-Encoding: 7bit');
+      expect(m.parsed.messageId).toBe(send.messageId);
+      // The unsubscribe link in the body and in List-Unsubscribe: this contact's, this category's.
+      const unsub = /href="(http:\/\/rapport\.test\/u\/[^"]+)"/.exec(String(m.parsed.html))?.[1];
+      expect(verifyToken(TEST_LINK_SECRET, unsub!.split('/u/')[1]!)).toMatchObject({ p: 'unsubscribe', c: p.id, cat: 'newsletter' });
+      const listUnsub = /^List-Unsubscribe:[ \t]*(.*(?:\r\n[ \t]+.*)*)/m.exec(raw)?.[1]?.replace(/\r\n[ \t]+/g, '');
+      expect(listUnsub).toContain(`<${unsub}>`);
+      expect(raw).toContain('\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n');
+      // Tracked links and the pixel name this contact and this send.
+      const clicks = [...String(m.parsed.html).matchAll(/\/t\/c\/([^"]+)"/g)].map((x) => verifyToken(TEST_LINK_SECRET, x[1]!));
+      expect(clicks.length).toBeGreaterThan(0);
+      for (const c of clicks) expect(c).toMatchObject({ p: 'click', c: p.id, s: send.id });
+      const pixel = /\/t\/o\/([^"]+)\.gif"/.exec(String(m.parsed.html))?.[1];
+      expect(verifyToken(TEST_LINK_SECRET, pixel!)).toMatchObject({ p: 'open', c: p.id, s: send.id });
+    }
   });
 });
