@@ -111,11 +111,15 @@ function beat(): void {
 }
 
 /**
- * How long a claimed recipient is kept from other chunks while its send runs:
- * longer than an activity attempt may take (10 minutes), so a chunk retried
- * while the previous attempt still talks SMTP does not take the same row.
+ * How long a claimed recipient is kept from other chunks. The attempt renews
+ * the lease of the rows it still holds every CLAIM_RENEW_MS while it lives, so a
+ * slow attempt keeps them, and a killed worker's rows are due again within this
+ * of its death (about when Temporal retries the chunk after its 1-minute
+ * heartbeat timeout), not after the longest an attempt may take. The lease only
+ * spreads the work: exactly once rests on the send rows (`sending` before SMTP).
  */
-export const CLAIM_LEASE_MS = 15 * 60_000;
+export const CLAIM_LEASE_MS = 2 * 60_000;
+export const CLAIM_RENEW_MS = 30_000;
 /** A recipient whose SMTP attempt failed before the message could be accepted is tried again after this. */
 const RETRY_AFTER_MS = 30_000;
 /**
@@ -219,20 +223,40 @@ export function createChunkSender(deps: ActivityDeps) {
   async function sendChunk(input: ChunkInput): Promise<BatchResult> {
     const now = later(input.now);
     const b = await db.broadcast.findUniqueOrThrow({ where: { id: input.broadcastId } });
-    const lease = new Date(now.getTime() + CLAIM_LEASE_MS);
+    let lease = new Date(now.getTime() + CLAIM_LEASE_MS);
     const claimedRows = await claim(b.id, input.limit, now, lease);
     if (claimedRows.length === 0) {
       const counts = await broadcastCounts(db, b.id);
       return { processed: 0, smtpSends: 0, counts, nextDueAt: counts.remaining > 0 ? await nextDueAt(b.id) : null };
     }
     const ids = claimedRows.map((r) => r.contact_id);
+    // Rows still pending under this attempt's lease get a fresh one; rows already
+    // marked (sent, skipped, deferred with their own time) are not touched.
+    let renewing: Promise<unknown> = Promise.resolve();
+    const renewal = setInterval(() => {
+      const next = new Date(Date.now() + CLAIM_LEASE_MS);
+      renewing = db.$executeRaw`
+        UPDATE "broadcast_recipients" SET "not_before" = (${next.toISOString()}::timestamptz AT TIME ZONE 'UTC')
+        WHERE "broadcast_id" = ${b.id}::uuid AND "contact_id" = ANY(${ids}::uuid[]) AND "status" = 'pending'
+          AND "not_before" = (${lease.toISOString()}::timestamptz AT TIME ZONE 'UTC')`.then(
+        () => (lease = next),
+        (err: unknown) => log.warn({ broadcastId: b.id, err }, 'could not renew the lease of claimed recipients'),
+      );
+    }, CLAIM_RENEW_MS);
+    renewal.unref();
+    const stopRenewing = async () => {
+      clearInterval(renewal);
+      await renewing;
+    };
     try {
       const smtpSends = await processChunk(b, claimedRows, now, input.concurrency ?? DEFAULT_CONCURRENCY);
+      await stopRenewing();
       const counts = await broadcastCounts(db, b.id);
       broadcastChunks.inc({ outcome: 'ok' });
       return { processed: ids.length, smtpSends, counts, nextDueAt: null };
     } catch (err) {
       broadcastChunks.inc({ outcome: 'error' });
+      await stopRenewing();
       // Give back what this attempt still holds (the sends themselves are exactly
       // once, whatever happened), then let Temporal retry.
       await db.$executeRaw`

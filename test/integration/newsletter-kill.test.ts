@@ -62,9 +62,9 @@ describe('a worker killed in the middle of a newsletter', () => {
     expect(mailedBeforeKill).toBeLessThan(READERS);
     await worker();
 
-    // The killed chunk's recipients are claimed for CLAIM_LEASE_MS (15 minutes, longer than an
-    // attempt may run, so a retry never takes a row a live attempt still sends to). Rather than
-    // wait that long, the lease is moved into the past: what the retry then does is the point.
+    // The killed chunk's recipients stay claimed until their lease ends (CLAIM_LEASE_MS, 2 minutes
+    // after the dead attempt last renewed it). Rather than wait that long, the lease is moved into
+    // the past: what the retry then does is the point.
     await s.tdb.db.$executeRaw`
       UPDATE broadcast_recipients SET not_before = now() - interval '1 second'
       WHERE broadcast_id = ${id}::uuid AND status = 'pending' AND not_before > now()`;
