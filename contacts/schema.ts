@@ -1,19 +1,9 @@
 // Contact shapes at the API boundary. zod schemas are the source of the types.
 import { z } from 'zod';
-import { safeJson, safeString } from '../lib/zod-strings';
+import { emailSchema, safeJson, safeString } from '../lib/zod-strings';
 
-// RFC 5321 limits the part before the @ to 64 characters (and the document's `format: email` says so).
-const EMAIL = z
-  .email({ message: 'must be a valid email address' })
-  .max(320)
-  .refine((e) => e.lastIndexOf('@') <= 64, { message: 'must have at most 64 characters before the @' });
-
-/** An email address; the document states what it must look like (the input side of the pipe is a bare string). */
-export const emailSchema = safeString()
-  .trim()
-  .toLowerCase()
-  .pipe(EMAIL)
-  .meta({ format: 'email', pattern: z.regexes.email.source, maxLength: 320 });
+/** An email address (lib/zod-strings.ts): contacts, users and test sends take the same rule. */
+export { emailSchema } from '../lib/zod-strings';
 
 /** JSON Schema's way of saying "at least one of these properties". */
 export const oneOfPresent = (...names: string[]) => ({ anyOf: names.map((n) => ({ required: [n] })) });

@@ -2,7 +2,7 @@
 // a test send asks for.
 import { z } from 'zod';
 import { dbInt } from '../lib/zod-numbers';
-import { safeJson, safeString } from '../lib/zod-strings';
+import { emailSchema, safeJson, safeString } from '../lib/zod-strings';
 
 export const templateKeySchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,99}$/, 'must be lower-case letters, digits, _ or - (max 100)');
 // Letters of either case, spelled out: a regex flag (/i) would not reach the JSON Schema.
@@ -30,7 +30,7 @@ export const templateRenderSchema = z.strictObject({
   data: safeJson(z.record(z.string(), z.json())).optional(),
   version: dbInt().min(1).optional(),
 });
-export const templateTestSendSchema = templateRenderSchema.extend({ to: z.email() });
+export const templateTestSendSchema = templateRenderSchema.extend({ to: emailSchema });
 export const templateVersionQuerySchema = z.object({ version: z.coerce.number().pipe(dbInt().min(1)).optional() });
 export type TemplateRenderRequest = z.infer<typeof templateRenderSchema>;
 export type TemplateTestSendRequest = z.infer<typeof templateTestSendSchema>;

@@ -47,6 +47,19 @@ export function jsonProblem(
 /** A string free of NUL and lone surrogates. */
 export const safeString = () => z.string().refine(isSafeText, { message: SAFE_TEXT_MESSAGE });
 
+// RFC 5321 limits the part before the @ to 64 characters (and the document's `format: email` says so).
+const EMAIL = z
+  .email({ message: 'must be a valid email address' })
+  .max(320)
+  .refine((e) => e.lastIndexOf('@') <= 64, { message: 'must have at most 64 characters before the @' });
+
+/** An email address; the document states what it must look like (the input side of the pipe is a bare string). */
+export const emailSchema = safeString()
+  .trim()
+  .toLowerCase()
+  .pipe(EMAIL)
+  .meta({ format: 'email', pattern: z.regexes.email.source, maxLength: 320 });
+
 /**
  * Adds a depth and text check to a JSON-valued schema; the issue names the
  * offending key inside the value. Checked before the inner schema, so zod's own
