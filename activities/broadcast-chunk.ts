@@ -175,6 +175,7 @@ function variantOfEarlier(send: MessageSend, b: { templateKey: string; reengagem
 export function createChunkSender(deps: ActivityDeps) {
   const { db, log } = deps;
   const policy = deps.policy ?? NO_POLICY;
+  const { leaseMs, renewMs } = deps.claimLease ?? { leaseMs: CLAIM_LEASE_MS, renewMs: CLAIM_RENEW_MS };
 
   async function markRecipients(tx: Db | Prisma.TransactionClient, broadcastId: string, marks: RecipientMark[]): Promise<void> {
     if (marks.length === 0) return;
@@ -223,7 +224,7 @@ export function createChunkSender(deps: ActivityDeps) {
   async function sendChunk(input: ChunkInput): Promise<BatchResult> {
     const now = later(input.now);
     const b = await db.broadcast.findUniqueOrThrow({ where: { id: input.broadcastId } });
-    let lease = new Date(now.getTime() + CLAIM_LEASE_MS);
+    let lease = new Date(now.getTime() + leaseMs);
     const claimedRows = await claim(b.id, input.limit, now, lease);
     if (claimedRows.length === 0) {
       const counts = await broadcastCounts(db, b.id);
@@ -234,7 +235,8 @@ export function createChunkSender(deps: ActivityDeps) {
     // marked (sent, skipped, deferred with their own time) are not touched.
     let renewing: Promise<unknown> = Promise.resolve();
     const renewal = setInterval(() => {
-      const next = new Date(Date.now() + CLAIM_LEASE_MS);
+      // Never shorter than the lease held (a chunk may run on a workflow clock ahead of this one).
+      const next = new Date(Math.max(Date.now() + leaseMs, lease.getTime()));
       renewing = db.$executeRaw`
         UPDATE "broadcast_recipients" SET "not_before" = (${next.toISOString()}::timestamptz AT TIME ZONE 'UTC')
         WHERE "broadcast_id" = ${b.id}::uuid AND "contact_id" = ANY(${ids}::uuid[]) AND "status" = 'pending'
@@ -242,7 +244,7 @@ export function createChunkSender(deps: ActivityDeps) {
         () => (lease = next),
         (err: unknown) => log.warn({ broadcastId: b.id, err }, 'could not renew the lease of claimed recipients'),
       );
-    }, CLAIM_RENEW_MS);
+    }, renewMs);
     renewal.unref();
     const stopRenewing = async () => {
       clearInterval(renewal);

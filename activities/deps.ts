@@ -22,4 +22,6 @@ export interface ActivityDeps {
   outgoingWebhookSecret?: string;
   /** Called after an activity stored events, to deliver them without waiting for a poll. */
   onEventsStored?: () => void;
+  /** Newsletter claim lease and its renewal period (activities/broadcast-chunk.ts); tests shorten them. */
+  claimLease?: { leaseMs: number; renewMs: number };
 }

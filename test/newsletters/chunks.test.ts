@@ -7,7 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Contact, Prisma } from '@prisma/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createBroadcastActivities } from '../../activities/broadcast';
 import { CLAIM_LEASE_MS } from '../../activities/broadcast-chunk';
 import { seedShippedContent } from '../../db/seed';
@@ -280,6 +282,50 @@ describe('broadcast chunks', () => {
     const fifthEvent = events.find((e) => e.contactId === fifth!.id)!;
     expect(fifthEvent.properties).toMatchObject({ broadcastId: id, variant: 'reengagement', count: 5, template: 'newsletter-reengage' });
   });
+
+  it('a chunk that runs longer than its claim lease renews it, so no other chunk takes its recipients', async () => {
+    // A relay that takes 150 ms per message, one conversation at a time: 10 recipients keep the chunk busy ~1.5 s,
+    // three times the 500 ms lease.
+    const slow = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onData(stream, _session, cb) {
+        stream.resume();
+        stream.on('end', () => setTimeout(cb, 150));
+      },
+    });
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+    const slowMailer = createMailer(`smtp://127.0.0.1:${(slow.server.address() as AddressInfo).port}`, 1);
+    try {
+      await people('lease', 10);
+      const id = await broadcast('lease');
+      const leased = createBroadcastActivities({
+        db: db(),
+        mailer: slowMailer,
+        log: createLogger('test', 'silent'),
+        mailFrom: 'Rapport <hello@rapport.test>',
+        publicUrl: 'http://rapport.test',
+        linkSecret: TEST_LINK_SECRET,
+        claimLease: { leaseMs: 500, renewMs: 100 },
+      });
+      await leased.snapshotBroadcastAudience({ broadcastId: id });
+      const started = Date.now();
+      const first = leased.sendBroadcastBatch({ broadcastId: id, limit: 10, concurrency: 1 });
+      // Past the first lease, while the first chunk still sends: a second chunk finds nobody due.
+      await vi.waitFor(() => expect(Date.now() - started).toBeGreaterThan(800), { timeout: 2000, interval: 50 });
+      const pending = await db().broadcastRecipient.count({ where: { broadcastId: id, status: 'pending' } });
+      expect(pending).toBeGreaterThan(0);
+      const second = await leased.sendBroadcastBatch({ broadcastId: id, limit: 10, concurrency: 1 });
+      expect(second.processed).toBe(0);
+      const done = await first;
+      expect(done.processed).toBe(10);
+      expect(await statuses(id)).toEqual({ sent: 10 });
+    } finally {
+      slowMailer.close();
+      await new Promise<void>((r) => slow.close(r));
+    }
+  }, 30_000);
 
   it('each recipient gets their own name, tracked links, open pixel, unsubscribe token and RFC 8058 headers, in 7bit', async () => {
     const list = await people('own', 6);
