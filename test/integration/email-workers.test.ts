@@ -49,6 +49,11 @@ describe('an email-only worker with a rate limit', () => {
     expect(email.ready.taskQueues).toEqual([env.TEMPORAL_EMAIL_TASK_QUEUE]);
     expect(email.ready.emailRatePerSecond).toBe(RATE);
     await until('every welcome email', async () => welcomes().length === N, 90_000);
+    // The send is marked `sent` just after the SMTP server took the message: wait for the last mark too.
+    await until(
+      'every welcome recorded sent',
+      async () => (await db.messageSend.count({ where: { templateKey: 'welcome', status: 'sent' } })) === N,
+    );
     const sent = await db.messageSend.findMany({ where: { templateKey: 'welcome', status: 'sent' }, select: { sentAt: true } });
     expect(sent).toHaveLength(N);
     const times = sent.map((s) => s.sentAt!.getTime()).sort((a, b) => a - b);
