@@ -12,6 +12,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createBroadcastActivities } from '../../activities/broadcast';
 import { CLAIM_LEASE_MS } from '../../activities/broadcast-chunk';
+import type { ActivityDeps } from '../../activities/deps';
 import { seedShippedContent } from '../../db/seed';
 import type { SendPolicy } from '../../email/policy';
 import { createMailer, type Mailer } from '../../email/transport';
@@ -43,7 +44,7 @@ afterAll(async () => {
 
 const db = () => tdb.db;
 const mailsTo = (email: string) => sink.messages.filter((m) => m.envelopeTo.includes(email));
-const acts = (policy?: SendPolicy) =>
+const acts = (policy?: SendPolicy, more: Partial<ActivityDeps> = {}) =>
   createBroadcastActivities({
     db: db(),
     mailer,
@@ -52,6 +53,7 @@ const acts = (policy?: SendPolicy) =>
     publicUrl: 'http://rapport.test',
     linkSecret: TEST_LINK_SECRET,
     policy,
+    ...more,
   });
 
 async function people(tag: string, n: number, domain = 'example.com', extra: Partial<Prisma.ContactCreateInput> = {}): Promise<Contact[]> {
@@ -300,15 +302,7 @@ describe('broadcast chunks', () => {
     try {
       await people('lease', 10);
       const id = await broadcast('lease');
-      const leased = createBroadcastActivities({
-        db: db(),
-        mailer: slowMailer,
-        log: createLogger('test', 'silent'),
-        mailFrom: 'Rapport <hello@rapport.test>',
-        publicUrl: 'http://rapport.test',
-        linkSecret: TEST_LINK_SECRET,
-        claimLease: { leaseMs: 500, renewMs: 100 },
-      });
+      const leased = acts(undefined, { mailer: slowMailer, claimLease: { leaseMs: 500, renewMs: 100 } });
       await leased.snapshotBroadcastAudience({ broadcastId: id });
       const started = Date.now();
       const first = leased.sendBroadcastBatch({ broadcastId: id, limit: 10, concurrency: 1 });
