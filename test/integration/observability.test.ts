@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startMailSink, type MailSink } from '../../stack/smtp-sink';
 import { startRole, type RoleProcess } from '../../stack/role-process';
 import { ROOT } from '../../stack/tools';
-import { freePort } from '../../stack/net';
 import { createEmptyDatabase } from '../support/db';
 import { TEST_API_KEY, testEnv } from '../support/env';
 
@@ -56,14 +55,13 @@ async function until<T>(what: string, probe: () => Promise<T | null | false>, ti
 beforeAll(async () => {
   const url = await createEmptyDatabase('it_observability');
   sink = await startMailSink({ smtpPort: 0 });
-  const port = await freePort();
   const env = {
     ...(process.env as Record<string, string>),
     ...testEnv({
       databaseUrl: url,
       temporalAddress: inject('temporalAddress'),
       smtpUrl: sink.smtpUrl,
-      overrides: { LOG_LEVEL: 'info', FREQUENCY_CAP_PER_7D: '0', METRICS_TOKEN, WORKER_METRICS_PORT: '0', HTTP_PORT: String(port) },
+      overrides: { LOG_LEVEL: 'info', FREQUENCY_CAP_PER_7D: '0', METRICS_TOKEN, WORKER_METRICS_PORT: '0', HTTP_PORT: '0' },
     }).raw,
   };
   const migrated = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'cli', 'rapport.ts'), 'migrate'], { env, encoding: 'utf8' });
@@ -73,7 +71,7 @@ beforeAll(async () => {
     startRole('worker', env, { out: (l) => workerLines.push(l) }),
   ]);
   procs.push(server, worker);
-  serverUrl = `http://127.0.0.1:${port}`;
+  serverUrl = String(server.ready.url); // it chose a free port itself
   workerMetricsUrl = String(worker.ready.metricsUrl);
 }, 180_000);
 

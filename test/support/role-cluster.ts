@@ -6,7 +6,6 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { expect, inject } from 'vitest';
 import { createDb, type Db } from '../../lib/db';
-import { freePort } from '../../stack/net';
 import { startRole, type RoleProcess } from '../../stack/role-process';
 import { startMailSink, type MailSink } from '../../stack/smtp-sink';
 import { ROOT } from '../../stack/tools';
@@ -17,7 +16,7 @@ export interface RoleCluster {
   env: Record<string, string>;
   db: Db;
   sink: MailSink;
-  /** A `server` process on a free port; `url` is its base URL. */
+  /** A `server` process on a port it chose; `url` is its base URL (from its ready line). */
   server(extra?: Record<string, string>): Promise<RoleProcess & { url: string }>;
   /** A `worker` process. */
   worker(extra?: Record<string, string>): Promise<RoleProcess>;
@@ -43,10 +42,11 @@ export async function startRoleCluster(database: string, overrides: Record<strin
     db,
     sink,
     async server(extra = {}) {
-      const port = await freePort();
-      const p = await startRole('server', { ...env, ...extra, HTTP_PORT: String(port) }, { out: quiet });
+      // Port 0: the server binds a free port itself and names it in its ready
+      // line, so no other process can take the port between choosing and listening.
+      const p = await startRole('server', { ...env, ...extra, HTTP_PORT: '0' }, { out: quiet });
       procs.push(p);
-      return Object.assign(p, { url: `http://127.0.0.1:${port}` });
+      return Object.assign(p, { url: String(p.ready.url) });
     },
     async worker(extra = {}) {
       const p = await startRole('worker', { ...env, ...extra }, { out: quiet });
