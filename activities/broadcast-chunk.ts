@@ -23,13 +23,13 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { Prisma, type Contact, type MessageSend } from '@prisma/client';
-import { buildRenderContext, consentLinks, renderFactsOf } from '../email/context';
+import { buildRenderContext, consentLinks, loadCatalog, renderFactsOf } from '../email/context';
 import { NO_POLICY, deferralFor, recentMarketingWhere } from '../email/policy';
 import { buildMime } from '../email/mime';
-import { renderEmail } from '../email/render';
+import type { PrepareJob } from '../email/prepare';
+import { inlinePreparer } from '../email/prepare-pool';
 import { subscriptionBlock, suppressionBlock } from '../email/suppression';
 import { latestTemplate, templateVersion, type StoredTemplate } from '../email/template-store';
-import { addTracking } from '../email/tracking';
 import { broadcastChunks, emailSends } from '../lib/metrics';
 import { redactEmails } from '../lib/redact';
 import {
@@ -158,6 +158,8 @@ interface Candidate {
   html: string;
   text: string;
   headers: Record<string, string>;
+  /** The built message, valid while the recipient's address is still `to` (null: build at send time). */
+  mime: { raw: Buffer; envelope: { from: string; to: string[] }; to: string } | null;
 }
 
 interface Claimed extends Candidate {
@@ -175,6 +177,7 @@ function variantOfEarlier(send: MessageSend, b: { templateKey: string; reengagem
 export function createChunkSender(deps: ActivityDeps) {
   const { db, log } = deps;
   const policy = deps.policy ?? NO_POLICY;
+  const preparer = deps.preparer ?? inlinePreparer;
   const { leaseMs, renewMs } = deps.claimLease ?? { leaseMs: CLAIM_LEASE_MS, renewMs: CLAIM_RENEW_MS };
 
   async function markRecipients(tx: Db | Prisma.TransactionClient, broadcastId: string, marks: RecipientMark[]): Promise<void> {
@@ -300,7 +303,10 @@ export function createChunkSender(deps: ActivityDeps) {
     // Decide what needs no email at all, and render the rest.
     const marks: RecipientMark[] = [];
     const interrupted: MessageSend[] = [];
-    const candidates: Candidate[] = [];
+    const unrendered: Omit<Candidate, 'subject' | 'html' | 'text' | 'mime'>[] = [];
+    const jobs: PrepareJob[] = [];
+    const templateList: StoredTemplate[] = [];
+    const templateIndexOf = new Map<StoredTemplate, number>();
     for (const row of claimedRows) {
       const contact = contactById.get(row.contact_id);
       if (!contact || contact.deletedAt) {
@@ -362,33 +368,50 @@ export function createChunkSender(deps: ActivityDeps) {
       const sendId = existing?.id ?? randomUUID();
       const links = consentLinks(deps, contact.id, category);
       const f = facts.get(contact.id);
-      const rendered = await renderEmail(
-        t,
-        buildRenderContext({
-          contact,
-          purchasedSkus: f?.purchasedSkus,
-          interests: f?.interests,
-          catalog: deps.catalog,
-          links,
-          category,
-          now,
-        }),
-      );
-      candidates.push({
-        contactId: contact.id,
-        variant,
-        template: t,
+      const messageId = existing?.messageId ?? messageIdFor(b.workflowId, contact.id, deps.mailFrom);
+      const headers = unsubscribeHeaders(deps, links, category);
+      let templateIndex = templateIndexOf.get(t);
+      if (templateIndex === undefined) templateIndexOf.set(t, (templateIndex = templateList.push(t) - 1));
+      const { catalog: _catalog, ...context } = buildRenderContext({
+        contact,
+        purchasedSkus: f?.purchasedSkus,
+        interests: f?.interests,
+        catalog: [],
+        links,
         category,
-        existing,
-        sendId,
-        key,
-        messageId: existing?.messageId ?? messageIdFor(b.workflowId, contact.id, deps.mailFrom),
-        subject: rendered.subject,
-        html: addTracking(rendered.html, { publicUrl: deps.publicUrl, linkSecret: deps.linkSecret, contactId: contact.id, sendId }),
-        text: rendered.text,
-        headers: unsubscribeHeaders(deps, links, category),
+        now,
       });
+      jobs.push({
+        template: templateIndex,
+        context,
+        contactId: contact.id,
+        sendId,
+        mail: { from: t.from ?? deps.mailFrom, to: contact.email, replyTo: t.replyTo, messageId, headers },
+      });
+      unrendered.push({ contactId: contact.id, variant, template: t, category, existing, sendId, key, messageId, headers });
     }
+
+    // Render, track and build every message (on the render threads when there are any) before anything is claimed.
+    const prepared = await preparer.prepare({
+      templates: templateList.map((t) => ({ key: t.key, version: t.version, subject: t.subject, preheader: t.preheader, mjml: t.mjml })),
+      catalog: deps.catalog ?? loadCatalog(),
+      publicUrl: deps.publicUrl,
+      linkSecret: deps.linkSecret,
+      jobs,
+    });
+    const candidates: Candidate[] = unrendered.map((u, i) => {
+      const p = prepared[i];
+      if (!p?.ok) {
+        const err = new Error(p ? p.message : 'the render threads answered fewer messages than asked');
+        err.name = p ? p.name : 'Error';
+        throw err;
+      }
+      const mime =
+        p.raw && p.envelope
+          ? { raw: Buffer.from(p.raw.buffer, p.raw.byteOffset, p.raw.byteLength), envelope: p.envelope, to: jobs[i]!.mail.to }
+          : null;
+      return { ...u, subject: p.subject, html: p.html, text: p.text, mime };
+    });
 
     const domainLimits = domainLimitsSchema.catch({}).parse(b.domainRatePerMinute);
     const claimed = await db.$transaction(
@@ -651,8 +674,9 @@ export function createChunkSender(deps: ActivityDeps) {
         messageId: c.messageId,
         headers: c.headers,
       };
-      // Built here (email/mime.ts: no re-encoding of 7bit-safe parts); nodemailer's composer only for what it alone handles.
-      const info = await deps.mailer.sendMail(buildMime(fields) ?? fields);
+      // Built when rendered (email/prepare.ts, email/mime.ts) unless the address changed since; nodemailer's composer only for what it alone handles.
+      const built = c.mime && c.mime.to === c.to ? { raw: c.mime.raw, envelope: c.mime.envelope } : buildMime(fields);
+      const info = await deps.mailer.sendMail(built ?? fields);
       return { c, kind: 'sent', response: String(info.response ?? ''), at: new Date(Math.max(Date.now(), now.getTime())) };
     } catch (err) {
       const e = err as SmtpError;

@@ -4,6 +4,7 @@ import type { Logger } from '../lib/logger';
 import type { Mailer } from '../email/transport';
 import type { SendPolicy } from '../email/policy';
 import type { CatalogProduct } from '../email/helpers';
+import type { Preparer } from '../email/prepare-pool';
 
 export interface ActivityDeps {
   db: Db;
@@ -24,4 +25,6 @@ export interface ActivityDeps {
   onEventsStored?: () => void;
   /** Newsletter claim lease and its renewal period (activities/broadcast-chunk.ts); tests shorten them. */
   claimLease?: { leaseMs: number; renewMs: number };
+  /** Where newsletter chunks render their emails (email/prepare-pool.ts); absent: on the activity's thread. */
+  preparer?: Preparer;
 }

@@ -1,5 +1,5 @@
 // Newsletter throughput, Rapport against raw pooled nodemailer, in one run:
-//   npm run bench:newsletter -- [N] [--explain]   (default 20,000 recipients)
+//   npm run bench:newsletter -- [N] [--explain] [--profile FILE]   (default 20,000 recipients)
 // Starts a fresh embedded PostgreSQL, the Temporal dev server (in memory), the
 // worker and the server in this process, and a counting SMTP sink on loopback
 // in a child process (it counts and discards; at most 2 x SMTP_POOL_SIZE
@@ -13,12 +13,15 @@
 //   2. Rapport: POST /v1/newsletters -> broadcast workflow -> activities -> SMTP,
 //      with tracked links and List-Unsubscribe headers, through the same sink,
 //      until GET /v1/newsletters/{id} says completed.
+// `--profile FILE` writes a CPU profile (.cpuprofile, for Chrome DevTools) of
+// this process during step 2 only: worker, server and dispatcher, not the raw runs.
 // Prints msg/s for both, the ratio, the database round trips per message
 // (every query this process sent to PostgreSQL while the newsletter ran,
 // worker, server and dispatcher together), and a last line of JSON.
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import pg from 'pg';
@@ -40,7 +43,10 @@ import { startWorker } from '../worker/worker';
 
 const args = process.argv.slice(2);
 const explain = args.includes('--explain');
-const nArg = args.find((a) => !a.startsWith('--'));
+const profileAt = args.indexOf('--profile');
+const profileFile = profileAt >= 0 ? args[profileAt + 1] : undefined;
+if (profileAt >= 0 && !profileFile) throw new Error('bench:newsletter: --profile needs a file name');
+const nArg = args.find((a, i) => !a.startsWith('--') && i !== profileAt + 1);
 const n = Number(nArg ?? 20_000);
 if (!Number.isInteger(n) || n < 1) throw new Error(`bench:newsletter: N must be a positive integer, got "${nArg}"`);
 const CONNECTIONS = Number(process.env.SMTP_POOL_SIZE ?? 8);
@@ -294,6 +300,12 @@ try {
     });
   const sinkBefore = await sink.count();
   const queriesBefore = queries;
+  const profiler = profileFile ? new Session() : null;
+  if (profiler) {
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+  }
   t = performance.now();
   const res = await api('/v1/newsletters', {
     method: 'POST',
@@ -323,6 +335,12 @@ try {
     Math.max(600_000, n * 100),
   );
   const rapportSeconds = (performance.now() - t) / 1000;
+  if (profiler && profileFile) {
+    const { profile } = await profiler.post('Profiler.stop');
+    writeFileSync(profileFile, JSON.stringify(profile));
+    profiler.disconnect();
+    say(`CPU profile of the Rapport run: ${profileFile}`);
+  }
   const roundTrips = queries - queriesBefore;
   const delivered = (await sink.count()) - sinkBefore;
   if (done.progress.sent !== n || delivered !== n)

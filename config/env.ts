@@ -91,6 +91,8 @@ export const envSchema = z.object({
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(1000).default(40),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(5000).default(100),
   WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().min(1).max(5000).default(100),
+  /** Threads that render newsletter emails (email/prepare-pool.ts); unset: one less than the CPUs, at most 4; 0: on the activity's thread. */
+  RENDER_THREADS: z.coerce.number().int().min(0).max(16).optional(),
   /** On SIGTERM: how long activities in flight may finish before they are cancelled. */
   WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(20),
   /** The worker's memory budget (RSS); at 90% of it the worker logs why and stops in order (exit 70). Unset: only the JS heap is watched. */
@@ -199,6 +201,7 @@ const roles = {
     'WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES',
     'WORKER_SHUTDOWN_GRACE_SECONDS',
     'WORKER_MEMORY_LIMIT_MB',
+    'RENDER_THREADS',
     'WORKER_METRICS_PORT',
     'WORKER_METRICS_HOST',
     'WORKER_TASK_QUEUES',

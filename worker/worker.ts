@@ -11,6 +11,7 @@ import { freePort } from '../stack/net';
 import { connectionOptions } from '../lib/temporal-connection';
 import { createMailer, type Mailer } from '../email/transport';
 import { policyFromEnv } from '../email/policy';
+import { createPreparer, defaultRenderThreads, inlinePreparer } from '../email/prepare-pool';
 import { livenessHeartbeat } from './liveness-heartbeat';
 import { startMetricsServer, type MetricsServer } from './metrics-server';
 
@@ -133,6 +134,9 @@ export async function startWorker(
   const mailer = opts.mailer ?? createMailer(env.SMTP_URL, env.SMTP_POOL_SIZE);
   const t = temporalSettings(env);
   const connection = await connectWithRetry(env, log);
+  const polls = new Set(env.WORKER_TASK_QUEUES);
+  // Newsletter chunks run with the journeys' activities: only a worker polling them renders in bulk.
+  const preparer = polls.has('journeys') ? createPreparer(env.RENDER_THREADS ?? defaultRenderThreads()) : inlinePreparer;
   const activities = createActivities({
     db,
     mailer,
@@ -143,6 +147,7 @@ export async function startWorker(
     policy: policyFromEnv(env),
     unsubscribeMailto: env.LIST_UNSUBSCRIBE_MAILTO,
     outgoingWebhookSecret: env.OUTGOING_WEBHOOK_SECRET,
+    preparer,
   });
   const workflowSource = opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH };
   // Sized on purpose rather than from the heap: each cached run costs a few
@@ -157,7 +162,6 @@ export async function startWorker(
     shutdownGraceTime: env.WORKER_SHUTDOWN_GRACE_SECONDS * 1000,
     interceptors: { activity: [livenessHeartbeat] },
   };
-  const polls = new Set(env.WORKER_TASK_QUEUES);
   const ownEmailQueue = t.emailTaskQueue !== t.taskQueue;
   const workers: Worker[] = [];
   let metrics: MetricsServer | null = null;
@@ -195,6 +199,7 @@ export async function startWorker(
     }
   } catch (err) {
     await metrics?.close();
+    await preparer.close();
     await connection.close().catch(() => undefined);
     if (!opts.mailer) mailer.close();
     if (!opts.db) await db.$disconnect();
@@ -206,6 +211,7 @@ export async function startWorker(
       taskQueues,
       namespace: t.namespace,
       emailRatePerSecond: env.EMAIL_RATE_PER_SECOND ?? null,
+      renderThreads: preparer.threads,
       metricsUrl: metrics?.url ?? null,
       ...sizing,
       interceptors: undefined,
@@ -224,6 +230,7 @@ export async function startWorker(
   )
     .finally(async () => {
       await metrics?.close();
+      await preparer.close();
       await connection.close().catch(() => undefined);
       if (!opts.mailer) mailer.close();
       if (!opts.db) await db.$disconnect();

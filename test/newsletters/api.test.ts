@@ -9,7 +9,8 @@ import { startTestStack, type TestStack } from '../support/stack';
 
 let s: TestStack;
 beforeAll(async () => {
-  s = await startTestStack('it_newsletters');
+  // One render thread: newsletters here are rendered off the activity's thread, as in production.
+  s = await startTestStack('it_newsletters', { serverOverrides: { RENDER_THREADS: '1' } });
   await Promise.all([s.startServer(), s.startWorker()]);
 });
 afterAll(() => s?.close());
@@ -116,6 +117,8 @@ describe('newsletters API', () => {
     for (const email of readers.slice(0, 4)) {
       const m = await s.sink.waitFor((x) => x.envelopeTo.includes(email));
       expect(m.parsed.subject).toMatch(/what is new at Rapport$/);
+      expect(m.parsed.html).toContain('http://rapport.test/t/c/');
+      expect(m.raw.toString('latin1')).toContain('\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n');
     }
     expect(s.sink.messages.filter((m) => m.envelopeTo.includes('eva@readers.example'))).toHaveLength(0);
     expect(s.sink.messages.filter((m) => m.envelopeTo[0]!.endsWith('@readers.example'))).toHaveLength(4);

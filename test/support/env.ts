@@ -33,6 +33,9 @@ export function testEnv(opts: {
     DISPATCH_POLL_MS: '200',
     // Workers in one test process would all want the default port; tests that scrape turn it on.
     WORKER_METRICS_PORT: 'off',
+    // A thread per worker would load the renderer again in every test's worker;
+    // the newsletter tests that cover the threads turn them on.
+    RENDER_THREADS: '0',
     ...opts.overrides,
   };
   return { raw, worker: loadEnv('worker', raw), server: loadEnv('server', raw), migrate: loadEnv('migrate', raw) };
