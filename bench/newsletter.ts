@@ -46,7 +46,7 @@ const explain = args.includes('--explain');
 const profileAt = args.indexOf('--profile');
 const profileFile = profileAt >= 0 ? args[profileAt + 1] : undefined;
 if (profileAt >= 0 && !profileFile) throw new Error('bench:newsletter: --profile needs a file name');
-const nArg = args.find((a, i) => !a.startsWith('--') && i !== profileAt + 1);
+const nArg = args.find((a, i) => !a.startsWith('--') && (profileAt < 0 || i !== profileAt + 1));
 const n = Number(nArg ?? 20_000);
 if (!Number.isInteger(n) || n < 1) throw new Error(`bench:newsletter: N must be a positive integer, got "${nArg}"`);
 const CONNECTIONS = Number(process.env.SMTP_POOL_SIZE ?? 8);
