@@ -5,7 +5,8 @@
 // recipients takes k tokens before it starts, tokens refill at `ratePerMinute`
 // (also while chunks run: no sleep on top of the sending), unused tokens
 // (recipients suppressed, skipped or deferred) are given back, and the bucket
-// holds at most one chunk per lane (the burst). Pause, resume and cancel are
+// holds at most one chunk per lane (the burst). A new broadcast's lanes start
+// with small chunks (RAMP_PATCH), so SMTP starts while the next render. Pause, resume and cancel are
 // signals, seen between chunks (a chunk in flight finishes); `progress` is a
 // query. Long broadcasts continue-as-new, carrying only their flags, counts and
 // bucket; the recipient table is the real state.
@@ -89,6 +90,14 @@ export function defaultLanes(ratePerMinute: number): number {
 
 /** The patch that introduced chunks in lanes and the token bucket. */
 export const CHUNKED_PATCH = 'broadcast-chunked-lanes';
+/** The patch that made each lane's first chunk small (below). */
+export const RAMP_PATCH = 'broadcast-ramp-up';
+/**
+ * A new broadcast's first chunk per lane: a chunk's emails are all rendered
+ * before any is sent, so small first chunks get SMTP going while the next
+ * ones render, instead of every lane waiting for a full chunk to be ready.
+ */
+const FIRST_CHUNK = 50;
 
 const EMPTY: BroadcastCounts = { audience: 0, sent: 0, failed: 0, suppressed: 0, skipped: 0, remaining: 0 };
 /** When nothing is due yet and no time is known, look again after this long. */
@@ -168,6 +177,8 @@ export async function broadcastWorkflow(input: BroadcastInput): Promise<Broadcas
     await snapshotOnce();
     const chunk = input.batchSize ?? defaultChunkSize(input.ratePerMinute);
     const lanes = input.lanes ?? defaultLanes(input.ratePerMinute);
+    // Only a broadcast's first run ramps up (runs started before the patch replay without it).
+    const firstChunk = input.state === undefined && patched(RAMP_PATCH) ? Math.min(chunk, FIRST_CHUNK) : chunk;
     const perMs = input.ratePerMinute / 60_000;
     const capacity = chunk * lanes;
     const bucket = state.bucket ?? { tokens: capacity, at: Date.now() };
@@ -183,14 +194,16 @@ export async function broadcastWorkflow(input: BroadcastInput): Promise<Broadcas
     const stopping = () => done || continueWanted || state.paused || state.cancelled;
 
     const lane = async (): Promise<void> => {
+      let size = firstChunk;
       while (!stopping()) {
         refill();
-        const want = Math.min(chunk, Math.max(1, state.counts.remaining));
+        const want = Math.min(size, Math.max(1, state.counts.remaining));
         if (bucket.tokens < want) {
           await condition(stopping, Math.max(1, Math.ceil((want - bucket.tokens) / perMs)));
           continue;
         }
         bucket.tokens -= want;
+        size = chunk;
         const r = await acts.sendBroadcastBatch({
           broadcastId: input.broadcastId,
           limit: want,

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Contact, Prisma } from '@prisma/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowFailedError } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createBroadcastActivities } from '../../activities/broadcast';
@@ -456,5 +457,34 @@ describe('newsletter broadcasts', () => {
     expect(await db().messageSend.count({ where: { workflowId: broadcastWorkflowId(id), status: { in: ['sending', 'pending'] } } })).toBe(
       0,
     );
+  });
+  it('starts each lane with a small chunk, so the first emails go out while the next chunks render, then sends full chunks', async () => {
+    await db().contact.createMany({
+      data: Array.from({ length: 300 }, (_, i) => ({
+        email: `ramp-${i}@example.com`,
+        tags: ['ramp'],
+        subscriptions: { newsletter: 'subscribed' },
+      })),
+    });
+    const id = await broadcast('ramp', 100_000);
+    const taskQueue = 'nl-ramp';
+    const { worker, running } = await newWorker(taskQueue);
+    const result = await env.client.workflow.execute('broadcastWorkflow', {
+      workflowId: broadcastWorkflowId(id),
+      taskQueue,
+      args: [{ broadcastId: id, ratePerMinute: 100_000 }],
+    });
+    worker.shutdown();
+    await running;
+    expect(result).toMatchObject({ status: 'completed', audience: 300, sent: 300 });
+    const history = await env.client.workflow.getHandle(broadcastWorkflowId(id)).fetchHistory();
+    const limits = (history.events ?? []).flatMap((e) => {
+      const a = e.activityTaskScheduledEventAttributes;
+      if (a?.activityType?.name !== 'sendBroadcastBatch') return [];
+      return [defaultPayloadConverter.fromPayload<{ limit: number }>(a.input!.payloads![0]!).limit];
+    });
+    expect(limits.slice(0, 4)).toEqual([50, 50, 50, 50]); // four lanes at 100,000 a minute
+    expect(Math.max(...limits.slice(4))).toBeGreaterThan(50); // then full chunks (of what remained, at most 250)
+    for (let i = 0; i < 300; i++) expect(mailsTo(`ramp-${i}@example.com`)).toHaveLength(1);
   });
 });
