@@ -58,6 +58,7 @@ const RAW_TEXT_ELEMENT = /<(style|script)\b[\s\S]*?<\/\1\s*>/gi;
  * references are not decoded: such HTML is returned as it was.
  */
 export function asciiHtml(html: string): string {
+  if (Buffer.byteLength(html, 'utf8') === html.length) return html; // ASCII: one native pass
   if (!NON_ASCII.test(html)) return html;
   let out = '';
   let last = 0;
@@ -67,6 +68,22 @@ export function asciiHtml(html: string): string {
     last = m.index + m[0].length;
   }
   return out + html.slice(last).replace(NON_ASCII_ALL, (ch) => `&#${ch.codePointAt(0)};`);
+}
+
+const HANDLEBARS_EXPRESSION = /\{\{[\s\S]*?\}\}/g;
+const MASK = /\u0000(\d+)\u0000/g;
+
+/**
+ * asciiHtml over a Handlebars template's HTML, once per template version
+ * (email/render.ts), so that per recipient only what the data brings can be
+ * non-ASCII. Expressions (`{{firstNameOr "José"}}`) are left as written: their
+ * literals are helper arguments, not HTML.
+ */
+export function asciiHtmlTemplate(template: string): string {
+  if (!NON_ASCII.test(template) || template.includes('\u0000')) return template;
+  const expressions: string[] = [];
+  const masked = template.replace(HANDLEBARS_EXPRESSION, (e) => `\u0000${expressions.push(e) - 1}\u0000`);
+  return asciiHtml(masked).replace(MASK, (_, i: string) => expressions[Number(i)]!);
 }
 
 /**

@@ -6,6 +6,7 @@ import Handlebars from 'handlebars';
 import { convert } from 'html-to-text';
 import mjml2html from 'mjml';
 import { BoundedCache } from '../lib/bounded-cache';
+import { asciiHtmlTemplate } from './mime';
 import { neutraliseUnsafeUrls } from './safe-links';
 import { registerHelpers } from './helpers';
 
@@ -76,7 +77,8 @@ async function compile(t: TemplateSource): Promise<Compiled> {
   }
   return {
     subject: hb.compile(t.subject, { noEscape: true, strict: false }),
-    html: hb.compile(out.html, { strict: false }),
+    // Non-ASCII of the template itself as character references, once: see email/mime.ts.
+    html: hb.compile(asciiHtmlTemplate(out.html), { strict: false }),
     text: hb.compile(convert(out.html, TEXT_OPTIONS), { noEscape: true, strict: false }),
   };
 }

@@ -70,7 +70,10 @@ export function addTracking(html: string, o: TrackingOptions): string {
   const rewritten = html.replace(/(<a\b[^>]*?\bhref\s*=\s*)(["'])(.*?)\2/gis, (all, pre: string, q: string, raw: string) => {
     const url = decodeAttribute(raw.trim());
     if (!isTrackable(url, o.publicUrl)) return all;
-    return `${pre}${q}${escapeAttribute(clickUrl(o, url))}${q}`;
+    // A line break after the long signed URL, inside the tag (whitespace between
+    // attributes, the same to an HTML parser): a line of MJML with several links
+    // stays under RFC 5322's 998 octets, so the message goes 7bit as written.
+    return `${pre}${q}${escapeAttribute(clickUrl(o, url))}${q}\n`;
   });
   const pixel = `<img src="${escapeAttribute(openPixelUrl(o))}" width="1" height="1" alt="" style="display:block;width:1px;height:1px;border:0;overflow:hidden" />`;
   return /<\/body>/i.test(rewritten) ? rewritten.replace(/<\/body>(?![\s\S]*<\/body>)/i, `${pixel}</body>`) : rewritten + pixel;

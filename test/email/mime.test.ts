@@ -3,7 +3,7 @@
 // otherwise, and the RFC 8058 headers as written.
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import { asciiHtml, buildMime, fitsSevenBit, foldHtmlLines, quotedPrintable } from '../../email/mime';
+import { asciiHtml, asciiHtmlTemplate, buildMime, fitsSevenBit, foldHtmlLines, quotedPrintable } from '../../email/mime';
 
 const base = {
   from: 'Rapport News <news@rapport.test>',
@@ -112,5 +112,12 @@ describe('buildMime', () => {
     expect(fitsSevenBit(`${'a'.repeat(999)}\r\nb`)).toBe(false);
     expect(fitsSevenBit('é')).toBe(false);
     expect(fitsSevenBit('a\u0000b')).toBe(false);
+  });
+  it("asciiHtmlTemplate: a template's own non-ASCII becomes references once, its Handlebars expressions stay as written", () => {
+    expect(asciiHtmlTemplate('<p>Grüße · {{firstNameOr "José"}} — {{{raw}}}</p>')).toBe(
+      '<p>Gr&#252;&#223;e &#183; {{firstNameOr "José"}} &#8212; {{{raw}}}</p>',
+    );
+    expect(asciiHtmlTemplate('<p>plain {{x}}</p>')).toBe('<p>plain {{x}}</p>');
+    expect(asciiHtmlTemplate('<style>p::after{content:"·"}</style><p>·</p>')).toBe('<style>p::after{content:"·"}</style><p>·</p>');
   });
 });

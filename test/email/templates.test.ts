@@ -295,6 +295,15 @@ describe('tracking', () => {
     expect(verifyToken(opts.linkSecret, tok)?.u).toBe('https://x.test/?a=1&b=2');
   });
 
+  it('breaks the line after each tracked URL, so that a line of many links stays within 998 octets (7bit)', () => {
+    const links = Array.from({ length: 6 }, (_, i) => `<a href="https://x.test/${i}" style="color:#123">link ${i}</a>`).join(' ');
+    const html = addTracking(`<html><body><p>${links}</p></body></html>`, o);
+    expect(html.match(/\/t\/c\//g)).toHaveLength(6);
+    expect(`<p>${links}</p>`.length + 6 * 200).toBeGreaterThan(998); // one line, had the URLs not been followed by a break
+    expect(Math.max(...html.split('\n').map((l) => l.length))).toBeLessThanOrEqual(998);
+    expect(html).toMatch(/href="https:\/\/rapport\.test\/t\/c\/[^"]+"\n style="color:#123">link 0<\/a>/);
+  });
+
   it('tokens: tampering, purpose and expiry are checked', () => {
     const t = signToken(opts.linkSecret, { p: 'click', c: CID, s: 'send-1', u: 'https://good.test/' });
     const [body, sig] = t.split('.');
