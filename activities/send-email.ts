@@ -23,6 +23,7 @@ import { NO_POLICY, checkSendPolicy } from '../email/policy';
 import { renderEmail } from '../email/render';
 import { sendBlockedBecause, suppress } from '../email/suppression';
 import { latestTemplate, templateVersion, type StoredTemplate } from '../email/template-store';
+import { buildMime } from '../email/mime';
 import { addTracking } from '../email/tracking';
 import type { Db } from '../lib/db';
 import { emailSends } from '../lib/metrics';
@@ -265,7 +266,7 @@ export function createSendEmail(deps: ActivityDeps) {
     }
 
     try {
-      const info = await deps.mailer.sendMail({
+      const fields = {
         from,
         to: decision.contact.email,
         replyTo: template.replyTo ?? undefined,
@@ -274,7 +275,9 @@ export function createSendEmail(deps: ActivityDeps) {
         text: rendered.text,
         messageId: send.messageId,
         headers,
-      });
+      };
+      // The message built as newsletters build it (email/mime.ts: 7bit where it fits); nodemailer's composer only for what it alone handles.
+      const info = await deps.mailer.sendMail(buildMime(fields) ?? fields);
       // Marking it sent and counting a newsletter happen together, once per send
       // (one statement, without a transaction, for anything but a newsletter).
       const markSent = (c: Db | Prisma.TransactionClient) =>
