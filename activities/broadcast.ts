@@ -33,6 +33,8 @@ export function createBroadcastActivities(deps: ActivityDeps) {
   return {
     /** Inserts the audience once: segment members subscribed to the newsletter, not deleted. */
     async snapshotBroadcastAudience(input: { broadcastId: string; now?: string }): Promise<BroadcastCounts> {
+      // The render threads load (about a second) while the audience is taken, not in the first chunk.
+      deps.preparer?.warm();
       const now = later(input.now);
       await db.$transaction(
         async (tx) => {

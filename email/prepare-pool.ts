@@ -4,7 +4,9 @@
 // share, spends its time on them. `RENDER_THREADS` sets how many (default: one
 // less than the CPUs the process may use, at most 4); 0 renders on the
 // activity's thread, as journey sends always do (one message: a thread hop
-// would only add latency).
+// would only add latency). A thread holds ~80 MB, so a worker that has sent
+// no newsletter for a while lets its threads go; a broadcast's first activity
+// starts them again while it snapshots the audience.
 import { availableParallelism } from 'node:os';
 import Piscina from 'piscina';
 import { prepareEmails, type PrepareBatch, type Prepared } from './prepare';
@@ -12,7 +14,11 @@ import { prepareEmails, type PrepareBatch, type Prepared } from './prepare';
 export interface Preparer {
   /** Render threads in use (0: the caller's thread). */
   readonly threads: number;
+  /** Whether its threads are up now (they go after a while without work). */
+  readonly active: boolean;
   prepare(batch: PrepareBatch): Promise<Prepared[]>;
+  /** Starts the threads if they were let go (a thread takes about a second to load the renderer). */
+  warm(): void;
   close(): Promise<void>;
 }
 
@@ -24,27 +30,74 @@ export function defaultRenderThreads(): number {
 const MIN_JOBS_PER_PART = 25;
 
 /** Renders on the caller's thread. */
-export const inlinePreparer: Preparer = { threads: 0, prepare: prepareEmails, close: async () => undefined };
+export const inlinePreparer: Preparer = {
+  threads: 0,
+  active: false,
+  prepare: prepareEmails,
+  warm: () => undefined,
+  close: async () => undefined,
+};
 
-export function createPreparer(threads: number): Preparer {
+/** How long threads stay without work before they are let go. */
+export const RENDER_THREADS_IDLE_MS = 5 * 60_000;
+
+export function createPreparer(threads: number, opts: { idleMs?: number } = {}): Preparer {
   if (threads <= 0) return inlinePreparer;
-  const pool = new Piscina<PrepareBatch, Prepared[]>({
-    filename: new URL('./prepare-thread.ts', import.meta.url).href,
-    minThreads: threads,
-    maxThreads: threads,
-    // The project runs from its TypeScript sources (tsx), in threads as in the process.
-    execArgv: ['--import', 'tsx'],
-    idleTimeout: Number.POSITIVE_INFINITY,
-  });
+  const idleMs = opts.idleMs ?? RENDER_THREADS_IDLE_MS;
+  let pool: Piscina<PrepareBatch, Prepared[]> | null = null;
+  let running = 0;
+  let idleTimer: NodeJS.Timeout | null = null;
+  const start = () =>
+    (pool ??= new Piscina<PrepareBatch, Prepared[]>({
+      filename: new URL('./prepare-thread.ts', import.meta.url).href,
+      minThreads: threads,
+      maxThreads: threads,
+      // The project runs from its TypeScript sources (tsx), in threads as in the process.
+      execArgv: ['--import', 'tsx'],
+      idleTimeout: Number.POSITIVE_INFINITY,
+    }));
+  const letGo = () => {
+    const idle = pool;
+    pool = null;
+    void idle?.destroy();
+  };
+  // Counted from the last batch's end (or a warm-up): the threads never go while a batch runs.
+  const armIdleTimer = () => {
+    if (idleTimer) clearTimeout(idleTimer);
+    idleTimer = running === 0 ? setTimeout(letGo, idleMs).unref() : null;
+  };
+  // Ready at once: a fresh worker is usually started to send.
+  start();
+  armIdleTimer();
   return {
     threads,
-    async prepare(batch) {
-      const parts = Math.max(1, Math.min(threads, Math.floor(batch.jobs.length / MIN_JOBS_PER_PART)));
-      const size = Math.ceil(batch.jobs.length / parts);
-      const slices = Array.from({ length: parts }, (_, i) => batch.jobs.slice(i * size, (i + 1) * size));
-      const results = await Promise.all(slices.map((jobs) => pool.run({ ...batch, jobs })));
-      return results.flat();
+    get active() {
+      return pool !== null;
     },
-    close: () => pool.destroy(),
+    async prepare(batch) {
+      const threadPool = start();
+      running++;
+      armIdleTimer();
+      try {
+        const parts = Math.max(1, Math.min(threads, Math.floor(batch.jobs.length / MIN_JOBS_PER_PART)));
+        const size = Math.ceil(batch.jobs.length / parts);
+        const slices = Array.from({ length: parts }, (_, i) => batch.jobs.slice(i * size, (i + 1) * size));
+        const results = await Promise.all(slices.map((jobs) => threadPool.run({ ...batch, jobs })));
+        return results.flat();
+      } finally {
+        running--;
+        armIdleTimer();
+      }
+    },
+    warm() {
+      start();
+      armIdleTimer();
+    },
+    async close() {
+      if (idleTimer) clearTimeout(idleTimer);
+      const open = pool;
+      pool = null;
+      await open?.destroy();
+    },
   };
 }

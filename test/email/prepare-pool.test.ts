@@ -2,7 +2,7 @@
 // same message, byte for byte but for its Date and boundary, as one prepared on
 // the caller's thread, and a failure is reported per message, not lost.
 import { simpleParser } from 'mailparser';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { buildRenderContext, consentLinks, SAMPLE_CONTACT } from '../../email/context';
 import type { PrepareBatch, Prepared } from '../../email/prepare';
 import { createPreparer, inlinePreparer } from '../../email/prepare-pool';
@@ -76,5 +76,23 @@ describe('render threads', () => {
     const out = await threaded.prepare(b);
     expect(out[0]!.ok).toBe(true);
     expect(out[1]).toEqual({ ok: false, name: 'Error', message: 'prepareEmails: no template #7 in the batch' });
+  });
+
+  it('lets its threads go after a while without work, and starts them again for the next batch', async () => {
+    const lazy = createPreparer(1, { idleMs: 50 });
+    try {
+      expect(lazy.active).toBe(true);
+      await vi.waitFor(() => expect(lazy.active).toBe(false), { timeout: 5_000, interval: 20 });
+      const pending = lazy.prepare(batch(['Ada']));
+      expect(lazy.active).toBe(true);
+      const [out] = await pending;
+      expect(out!.ok).toBe(true);
+      await vi.waitFor(() => expect(lazy.active).toBe(false), { timeout: 5_000, interval: 20 });
+      lazy.warm();
+      expect(lazy.active).toBe(true);
+    } finally {
+      await lazy.close();
+    }
+    expect(lazy.active).toBe(false);
   });
 });
