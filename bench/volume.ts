@@ -121,7 +121,15 @@ async function enrolFigure(contacts: number, cache: number | null) {
       SELECT count(*) AS n FROM journey_runs WHERE current_step IN ('wait_3_days', 'settle_in')`.then((r) => Number(r[0]!.n));
     let peakMb = idleMb;
     const sampler = setInterval(() => (peakMb = Math.max(peakMb, worker.rssMb())), 500);
-    const ms = await until('runs waiting', waiting, contacts * 2, 60 * 60_000);
+    // The resident set as the number waiting grows: flat once the cache is full, if runs outside it cost nothing.
+    const byWaiting: { waiting: number; rssMb: number }[] = [];
+    const waitingAndRss = async () => {
+      const n = await waiting();
+      while (byWaiting.length < 4 && n >= (contacts * 2 * (byWaiting.length + 1)) / 4)
+        byWaiting.push({ waiting: n, rssMb: worker.rssMb() });
+      return n;
+    };
+    const ms = await until('runs waiting', waitingAndRss, contacts * 2, 60 * 60_000);
     clearInterval(sampler);
     const runsPerSecond = ((contacts * 2) / ms) * 1000;
     const emails = stack.sink.count();
@@ -139,6 +147,7 @@ async function enrolFigure(contacts: number, cache: number | null) {
     say(
       `  worker memory: ${idleMb.toFixed(0)} MB idle, ${waitingMb.toFixed(0)} MB with ${contacts * 2} runs waiting (peak ${peakMb.toFixed(0)} MB)`,
     );
+    say(`  worker memory as runs wait: ${byWaiting.map((m) => `${m.waiting} waiting ${m.rssMb.toFixed(0)} MB`).join(', ')}`);
     say(
       `  worker heap used: ${idle.heapUsedMb?.toFixed(0) ?? '?'} MB idle, ${busy.heapUsedMb?.toFixed(0) ?? '?'} MB waiting; ${busy.cachedRuns ?? '?'} runs in the sticky cache; ` +
         `per cached run ${perCachedRunMb === null ? '?' : (perCachedRunMb * 1024).toFixed(0)} KB RSS, ${perCachedRunHeapMb === null ? '?' : (perCachedRunHeapMb * 1024).toFixed(0)} KB heap`,
@@ -152,6 +161,7 @@ async function enrolFigure(contacts: number, cache: number | null) {
       workerIdleMb: idleMb,
       workerWaitingMb: waitingMb,
       workerPeakMb: peakMb,
+      workerMbByWaiting: byWaiting,
       workerHeapIdleMb: idle.heapUsedMb,
       workerHeapWaitingMb: busy.heapUsedMb,
       cachedRuns: busy.cachedRuns,
