@@ -91,17 +91,34 @@ async function trivialBaseline(stack: BenchStack, n: number, concurrency: number
   return (n / ms) * 1000;
 }
 
-/** From the worker's metrics port: its JS heap in use and the SDK's sticky cache (runs held in memory). */
-async function workerGauges(worker: BenchProcess): Promise<{ heapUsedMb: number | null; cachedRuns: number | null }> {
+interface WorkerGauges {
+  heapUsedMb: number | null;
+  /** What V8 holds for the heap, used or not. */
+  heapTotalMb: number | null;
+  /** Memory outside the heap that JS objects own (Buffers, ArrayBuffers). */
+  externalMb: number | null;
+  cachedRuns: number | null;
+}
+
+/** From the worker's metrics port: its JS heap, external memory and the SDK's sticky cache (runs held in memory). */
+async function workerGauges(worker: BenchProcess): Promise<WorkerGauges> {
   const url = worker.ready.metricsUrl;
-  if (typeof url !== 'string') return { heapUsedMb: null, cachedRuns: null };
+  if (typeof url !== 'string') return { heapUsedMb: null, heapTotalMb: null, externalMb: null, cachedRuns: null };
   const text = await fetch(url).then((r) => r.text());
   const gauge = (name: string) => {
     const values = [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, 'gm'))].map((m) => Number(m[1]));
     return values.length ? values.reduce((a, b) => a + b, 0) : null;
   };
-  const heap = gauge('rapport_nodejs_heap_size_used_bytes');
-  return { heapUsedMb: heap === null ? null : heap / 2 ** 20, cachedRuns: gauge('temporal_sticky_cache_size') };
+  const mb = (name: string) => {
+    const v = gauge(name);
+    return v === null ? null : v / 2 ** 20;
+  };
+  return {
+    heapUsedMb: mb('rapport_nodejs_heap_size_used_bytes'),
+    heapTotalMb: mb('rapport_nodejs_heap_size_total_bytes'),
+    externalMb: mb('rapport_nodejs_external_memory_bytes'),
+    cachedRuns: gauge('temporal_sticky_cache_size'),
+  };
 }
 
 async function enrolFigure(contacts: number, cache: number | null) {
@@ -122,11 +139,12 @@ async function enrolFigure(contacts: number, cache: number | null) {
     let peakMb = idleMb;
     const sampler = setInterval(() => (peakMb = Math.max(peakMb, worker.rssMb())), 500);
     // The resident set as the number waiting grows: flat once the cache is full, if runs outside it cost nothing.
-    const byWaiting: { waiting: number; rssMb: number }[] = [];
+    const byWaiting: ({ waiting: number; rssMb: number } & WorkerGauges)[] = [];
     const waitingAndRss = async () => {
       const n = await waiting();
-      while (byWaiting.length < 4 && n >= (contacts * 2 * (byWaiting.length + 1)) / 4)
-        byWaiting.push({ waiting: n, rssMb: worker.rssMb() });
+      while (byWaiting.length < 4 && n >= (contacts * 2 * (byWaiting.length + 1)) / 4) {
+        byWaiting.push({ waiting: n, rssMb: worker.rssMb(), ...(await workerGauges(worker)) });
+      }
       return n;
     };
     const ms = await until('runs waiting', waitingAndRss, contacts * 2, 60 * 60_000);
@@ -147,7 +165,14 @@ async function enrolFigure(contacts: number, cache: number | null) {
     say(
       `  worker memory: ${idleMb.toFixed(0)} MB idle, ${waitingMb.toFixed(0)} MB with ${contacts * 2} runs waiting (peak ${peakMb.toFixed(0)} MB)`,
     );
-    say(`  worker memory as runs wait: ${byWaiting.map((m) => `${m.waiting} waiting ${m.rssMb.toFixed(0)} MB`).join(', ')}`);
+    const mbText = (v: number | null) => (v === null ? '?' : v.toFixed(0));
+    say(
+      `  worker memory as runs wait (RSS / heap used / heap total / external, MB): ${byWaiting
+        .map(
+          (m) => `${m.waiting} waiting ${mbText(m.rssMb)} / ${mbText(m.heapUsedMb)} / ${mbText(m.heapTotalMb)} / ${mbText(m.externalMb)}`,
+        )
+        .join(', ')}`,
+    );
     say(
       `  worker heap used: ${idle.heapUsedMb?.toFixed(0) ?? '?'} MB idle, ${busy.heapUsedMb?.toFixed(0) ?? '?'} MB waiting; ${busy.cachedRuns ?? '?'} runs in the sticky cache; ` +
         `per cached run ${perCachedRunMb === null ? '?' : (perCachedRunMb * 1024).toFixed(0)} KB RSS, ${perCachedRunHeapMb === null ? '?' : (perCachedRunHeapMb * 1024).toFixed(0)} KB heap`,

@@ -47,14 +47,18 @@ export function rssMb(pid: number): number {
 export function startRole(
   role: Role,
   env: Record<string, string | undefined>,
-  opts: { out?: (line: string) => void; timeoutMs?: number } = {},
+  opts: { out?: (line: string) => void; timeoutMs?: number; nodeArgs?: string[] } = {},
 ): Promise<RoleProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'cli', 'rapport.ts'), role], {
-    cwd: ROOT,
-    env: { ...env, RAPPORT_PARENT_PID: String(process.pid) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...(opts.nodeArgs ?? []), '--import', 'tsx', join(ROOT, 'cli', 'rapport.ts'), role],
+    {
+      cwd: ROOT,
+      env: { ...env, RAPPORT_PARENT_PID: String(process.pid) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    },
+  );
   const out = opts.out ?? ((line: string) => process.stdout.write(`${line}\n`));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const killOnExit = () => child.kill('SIGKILL');

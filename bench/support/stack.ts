@@ -80,7 +80,14 @@ export async function startBenchStack(
     sink,
     env,
     async startWorker(extra = {}) {
-      return track(await startRole('worker', { ...process.env, ...env, ...extra }, { out: quiet }));
+      // BENCH_WORKER_PROFILE=DIR: each worker writes a V8 CPU profile (.cpuprofile) there when it stops.
+      // BENCH_WORKER_NODE_ARGS: node options for the worker (e.g. V8 heap flags), space-separated.
+      const dir = process.env.BENCH_WORKER_PROFILE;
+      const nodeArgs = [
+        ...(dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []),
+        ...(process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean),
+      ];
+      return track(await startRole('worker', { ...process.env, ...env, ...extra }, { out: quiet, nodeArgs }));
     },
     async startServer(extra = {}) {
       const port = await freePort();
