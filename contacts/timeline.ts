@@ -1,5 +1,6 @@
 // A contact's timeline: events, email sends and journey steps, newest first.
 import type { Db } from '../lib/db';
+import { stepWhy } from '../journeys/why';
 
 export type TimelineEntry =
   | { kind: 'event'; at: Date; id: string; type: string; source: string; properties: unknown }
@@ -17,7 +18,19 @@ export type TimelineEntry =
       clicks: number;
       error: string | null;
     }
-  | { kind: 'journey_step'; at: Date; id: string; journey: string; step: string; stepType: string; outcome: string; detail: unknown };
+  | {
+      kind: 'journey_step';
+      at: Date;
+      id: string;
+      journey: string;
+      step: string;
+      stepType: string;
+      outcome: string;
+      /** The reason of what the step did (journeys/why.ts); null when it has none. The one field to read. */
+      why: string | null;
+      /** What the step logged; its `reason` (sends, exits, a run's end) is a deprecated alias of `why`. */
+      detail: unknown;
+    };
 
 export async function contactTimeline(db: Db, contactId: string, opts: { limit: number; before?: Date }): Promise<TimelineEntry[]> {
   const at = opts.before ? { lt: opts.before } : undefined;
@@ -57,6 +70,7 @@ export async function contactTimeline(db: Db, contactId: string, opts: { limit: 
       step: s.stepId,
       stepType: s.kind,
       outcome: s.outcome,
+      why: stepWhy(s.kind, s.outcome, s.detail),
       detail: s.detail,
     })),
   ];

@@ -16,6 +16,7 @@ import { runHearsOf } from '../journeys/interest';
 import { SYSTEM_EVENTS } from '../journeys/match';
 import { nextStepId, type JourneyDefinition } from '../journeys/schema';
 import { nextWindowStart } from '../journeys/time-window';
+import { DECISION_TYPES, stepWhy } from '../journeys/why';
 import type { JourneyInput, RunState, StepContext } from '../workflows/context';
 import { createContextCore } from '../workflows/context';
 import { interpretJourney, type JourneyRuntime } from '../workflows/interpreter';
@@ -49,7 +50,7 @@ export interface SimStep {
   enteredAt: string;
   leftAt: string;
   outcome: string;
-  /** Why the step did what it did (a branch's reason, a send's suppression, ...). */
+  /** Why the step did what it did (a branch's reason, a send's suppression, ...): journeys/why.ts, as on the timeline. */
   why: string | null;
   detail: Record<string, string | number | boolean | null | undefined>;
 }
@@ -76,8 +77,6 @@ class Stop extends Error {
     super(end.status);
   }
 }
-
-const DECISION_TYPES = new Set(['branch', 'split', 'wait_for_event', 'approval']);
 
 export async function simulateJourney(o: SimulateOptions): Promise<SimulationResult> {
   const def = o.definition;
@@ -175,7 +174,7 @@ export async function simulateJourney(o: SimulateOptions): Promise<SimulationRes
     async stepEntered() {},
     async recordStep(log) {
       const detail = log.detail ?? {};
-      const why = typeof detail.why === 'string' ? detail.why : typeof detail.reason === 'string' ? detail.reason : null;
+      const why = stepWhy(log.kind, log.outcome, detail);
       steps.push({
         step: log.stepId,
         type: log.kind,
@@ -342,20 +341,10 @@ export async function simulateJourney(o: SimulateOptions): Promise<SimulationRes
     emails,
     decisions: steps
       .filter((s) => DECISION_TYPES.has(s.type))
-      .map((s) => ({ step: s.step, type: s.type, at: s.leftAt, outcome: s.outcome, why: s.why ?? describeDecision(s) })),
+      .map((s) => ({ step: s.step, type: s.type, at: s.leftAt, outcome: s.outcome, why: s.why ?? s.outcome })),
     events: eventLog,
     end,
   };
-}
-
-function describeDecision(s: SimStep): string {
-  const d = s.detail;
-  if (s.type === 'split') return `bucket ${String(d.bucket)} of 100 falls in variant ${String(d.variant)}`;
-  if (s.type === 'wait_for_event')
-    return s.outcome === 'event_received' ? `"${String(d.event)}" arrived` : `no "${String(d.event)}" within ${String(d.timeout)}`;
-  if (s.type === 'approval')
-    return d.timedOut ? `no decision before the deadline: ${String(d.decision)}` : `decided: ${String(d.decision)}`;
-  return s.outcome;
 }
 
 /** A contact that need not exist, with the defaults a new contact gets. */

@@ -306,7 +306,25 @@ export const timelineJourneyStepSchema = z
       description: 'Short machine-readable outcome, e.g. `sent`, `suppressed`, `waited`, `exited`.',
       examples: ['sent'],
     }),
-    detail: z.unknown().meta({ description: 'Step-specific detail (any JSON; usually an object).' }),
+    why: z
+      .string()
+      .nullable()
+      .meta({
+        description: `Why the step did what it did, the one field to read for it: a branch's
+condition that held (or each that did not, for \`otherwise\`), a split's bucket,
+a wait for an event's event or timeout, an approval's decision and who made it,
+a send's suppression, a task skipped for want of an owner, an exit's or a run's
+end's reason. \`null\` when the step has none (a wait, a contact update, a send
+that went out).
+`,
+        examples: ['lifetimeSpend is 1200, gte 1000 and tier is "gold", neq "platinum"'],
+      }),
+    detail: z.unknown().meta({
+      description: `Step-specific detail (any JSON; usually an object). Deprecated alias: the
+\`reason\` in the detail of \`send_email\` and \`exit\` steps and of a run's end
+(\`step: "(end)"\`) says what \`why\` says; read \`why\`.
+`,
+    }),
   })
   .meta({ description: 'A step a journey ran for the contact, and its outcome.' });
 
@@ -332,6 +350,7 @@ export const timelineSchema = z
           step: 'welcome_email',
           stepType: 'send_email',
           outcome: 'sent',
+          why: null,
           detail: { template: 'welcome', sendId: '5f6e7d8c-9b0a-4c1d-8e2f-3a4b5c6d7e8f', reason: null },
         },
         {
@@ -751,7 +770,7 @@ export const simulationResultSchema = z.object({
         enteredAt: simTime,
         leftAt: simTime,
         outcome: z.string().describe('As on the timeline (`sent`, `waited`, a branch label, `interrupted`...).'),
-        why: z.string().nullable(),
+        why: z.string().nullable().describe("Why the step did what it did, as `why` on a timeline's journey_step entries."),
         detail: z.record(z.string(), z.unknown()),
       }),
     )

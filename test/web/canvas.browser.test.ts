@@ -1,7 +1,8 @@
 // Building on the canvas in a real browser on the real stack: a three-step
 // journey from nothing (add, connect, reorder, a field's error at the field
 // and on the node), saved and published; an event moves its node counts; then
-// the journey is simulated and the predicted path shown, on the canvas too.
+// the journey is simulated and the predicted path shown, on the canvas too;
+// a handle dragged onto another step connects them, and Delete removes a step.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../users/service';
@@ -124,5 +125,47 @@ describe('the journey canvas', () => {
     await sim.getByLabel('After', { exact: true }).fill('soon');
     await sim.getByRole('button', { name: 'Simulate' }).click();
     await expect.poll(() => sim.locator('.event-row .field-error').textContent()).toContain('must be an offset');
+  });
+
+  it('connects two steps by dragging a handle, and deletes a step with the Delete key', async () => {
+    const edge = (id: string) => page.locator(`[data-testid="rf__edge-${id}"]`);
+    const yaml = () => page.locator('.cm-content').textContent();
+    // A fresh load fits the whole graph in view (React Flow fits once, on its first nodes).
+    await page.reload();
+    await node('exit').waitFor();
+    expect(await edge('email->wait#0').count()).toBe(1);
+
+    // Drag from the email's bottom handle to the exit's top handle: the email now skips the wait.
+    const from = await node('email').locator('.react-flow__handle.source').boundingBox();
+    const to = await node('exit').locator('.react-flow__handle.target').boundingBox();
+    if (!from || !to) throw new Error('a handle is not on screen');
+    await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 12 });
+    await page.mouse.up();
+    await edge('email->exit#0').waitFor();
+    expect(await edge('email->wait#0').count()).toBe(0);
+    await page.getByRole('tab', { name: /YAML/ }).click();
+    await expect.poll(yaml).toContain('next: exit');
+
+    // Select the wait on the canvas and press Delete: it leaves the graph and the YAML.
+    await node('wait').click();
+    await panel().getByRole('heading', { name: 'wait', exact: true }).waitFor();
+    await page.keyboard.press('Delete');
+    await expect.poll(() => node('wait').count()).toBe(0);
+    expect(await edge('wait->exit#0').count()).toBe(0);
+    expect(await edge('email->exit#0').count()).toBe(1);
+    expect(await page.locator('#step-picker option').allTextContents()).toEqual(['Show a step…', 'Trigger', 'email', 'exit']);
+    await page.getByRole('tab', { name: /YAML/ }).click();
+    await expect.poll(yaml).not.toContain('id: wait');
+    expect(await yaml()).not.toContain('duration: 2d');
+
+    // The draft the server keeps is the same definition.
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await page.getByText('Draft saved').waitFor();
+    expect((await s.api('/v1/journeys/canvas_trial')).body.draft.steps).toEqual([
+      { id: 'email', type: 'send_email', template: 'welcome', next: 'exit' },
+      { id: 'exit', type: 'exit', outcome: 'completed' },
+    ]);
   });
 });

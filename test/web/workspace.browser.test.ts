@@ -2,7 +2,9 @@
 // and graph with counts that move when an event arrives, a clicked node's
 // contacts, YAML errors at their line and on the node, publishing with what
 // happens to runs in flight, pause and resume, contacts (search, profile, timeline,
-// unsubscribe, erase), approvals, users, and a viewer who cannot change anything;
+// unsubscribe, erase; by name and tag; each decision's reason), approvals (a
+// journey's own, and the shipped spend_rewards' platinum reward approved for one
+// contact and rejected for another), users, and a viewer who cannot change anything;
 // no critical axe-core violation on the graph, approvals and users pages.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -289,6 +291,118 @@ describe('journeys in the workspace', () => {
       timeout: 20_000,
       interval: 200,
     });
+  });
+
+  const PLATINUM = 'Platinum reward: a $100 coupon';
+  const buyers: Record<'petra' | 'rolf', string> = { petra: '', rolf: '' };
+  /** The spend_rewards steps a contact's runs logged, as step:outcome (the /v1 timeline). */
+  const rewardSteps = async (id: string): Promise<string[]> =>
+    (await s.api(`/v1/contacts/${id}/timeline?limit=200`)).body.entries
+      .filter((e: { kind: string; journey?: string }) => e.kind === 'journey_step' && e.journey === 'spend_rewards')
+      .map((e: { step: string; outcome: string }) => `${e.step}:${e.outcome}`);
+
+  it('approves one platinum reward of the shipped spend_rewards and rejects another: a coupon for one, the tier alone for the other', async () => {
+    // Two gold customers (their earlier tiers set here as the journey would have) each buy for $1,200.
+    const people = [
+      { key: 'petra', email: 'petra@example.com', firstName: 'Petra', lastName: 'Quist', tags: ['wholesale'] },
+      { key: 'rolf', email: 'rolf@example.com', firstName: 'Rolf', lastName: 'Brandt', tags: ['wholesale', 'berlin'] },
+    ] as const;
+    for (const { key, tags, ...profile } of people) {
+      const made = await s.api('/v1/contacts', { body: { ...profile, tags: [...tags], marketingConsent: true } });
+      expect(made.status).toBe(201);
+      buyers[key] = made.body.contact.id as string;
+      await s.tdb.db.contact.update({ where: { id: buyers[key] }, data: { tier: 'gold' } });
+      const order = {
+        id: `order-${key}`,
+        type: 'purchase',
+        contact: { email: profile.email },
+        properties: { orderId: `o-${key}`, amount: 1200 },
+      };
+      expect((await s.api('/v1/events', { body: order })).status).toBe(202);
+    }
+
+    // Both wait on the Approvals page (it refreshes by itself), each card naming its contact.
+    const card = (id: string) => page.locator(`[data-approval="${PLATINUM}"]`).filter({ has: page.locator(`a[href="/contacts/${id}"]`) });
+    await card(buyers.petra).waitFor({ timeout: 30_000 });
+    await card(buyers.rolf).waitFor({ timeout: 30_000 });
+    expect(await card(buyers.petra).textContent()).toContain('approver rewards@rapport.example');
+    expect(await card(buyers.petra).getByRole('link', { name: 'spend_rewards' }).count()).toBe(1);
+
+    await card(buyers.petra).getByRole('button', { name: 'Approve' }).click();
+    await page.getByText(`Approved: ${PLATINUM}`).waitFor();
+    await expect.poll(() => card(buyers.petra).count(), { timeout: 10_000 }).toBe(0);
+    await card(buyers.rolf).getByRole('button', { name: 'Reject' }).click();
+    await page.getByText(`Rejected: ${PLATINUM}`).waitFor();
+    await page.getByRole('heading', { name: 'Nothing waits for a decision' }).waitFor();
+    expect(await s.tdb.db.approval.findFirstOrThrow({ where: { contactId: buyers.petra, subject: PLATINUM } })).toMatchObject({
+      status: 'approved',
+      decidedBy: 'admin@example.com',
+    });
+    expect(await s.tdb.db.approval.findFirstOrThrow({ where: { contactId: buyers.rolf, subject: PLATINUM } })).toMatchObject({
+      status: 'rejected',
+      decidedBy: 'admin@example.com',
+    });
+
+    // Approved: the run goes on to the $100 coupon, then the tier. Rejected: the tier alone.
+    await vi.waitFor(
+      async () =>
+        expect(await rewardSteps(buyers.petra)).toEqual(
+          expect.arrayContaining(['which_tier:platinum', 'platinum_approval:approved', 'platinum_coupon:issued', 'platinum_tier:updated']),
+        ),
+      { timeout: 30_000, interval: 250 },
+    );
+    await vi.waitFor(
+      async () =>
+        expect(await rewardSteps(buyers.rolf)).toEqual(
+          expect.arrayContaining(['which_tier:platinum', 'platinum_approval:rejected', 'platinum_tier_only:updated']),
+        ),
+      { timeout: 30_000, interval: 250 },
+    );
+    expect((await rewardSteps(buyers.rolf)).filter((x) => x.startsWith('platinum_coupon') || x.startsWith('platinum_tier:'))).toEqual([]);
+    const coupons = (id: string) =>
+      s.tdb.db.coupon.findMany({ where: { contactId: id }, select: { code: true, valueCents: true, status: true } });
+    expect(await coupons(buyers.petra)).toEqual([{ code: expect.stringMatching(/^PLAT/), valueCents: 10_000, status: 'issued' }]);
+    expect(await coupons(buyers.rolf)).toEqual([]);
+    for (const id of [buyers.petra, buyers.rolf])
+      expect((await s.api(`/v1/contacts/${id}`)).body.contact).toMatchObject({ tier: 'platinum', loyaltyPoints: 1000 });
+  });
+
+  it('finds contacts by name and by tag, and shows the reason of each decision on their timelines', async () => {
+    const search = page.getByLabel('Search by email, name, company or tag');
+    const found = () =>
+      page.locator('tbody tr[data-contact]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-contact')).sort());
+    const timeline = page.getByRole('list', { name: 'Newest first' });
+    const entry = (text: string) => timeline.locator('li').filter({ hasText: text });
+    const branchWhy = 'Why: lifetimeSpend is 1200, gte 1000 and tier is "gold", neq "platinum"';
+
+    // By (part of) a last name, in any case: only Petra.
+    await page.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Contacts' }).click();
+    await search.fill('quist');
+    await expect.poll(found, { timeout: 10_000 }).toEqual(['petra@example.com']);
+    await page.locator('tr[data-contact="petra@example.com"]').getByRole('link').click();
+    await page.getByRole('heading', { name: 'Petra Quist' }).waitFor();
+    await expect.poll(() => entry('spend_rewards › which_tier (branch): platinum').textContent(), { timeout: 10_000 }).toContain(branchWhy);
+    expect(await entry('spend_rewards › platinum_approval (approval): approved').textContent()).toContain(
+      'Why: decided by admin@example.com: approved',
+    );
+    expect(await entry('spend_rewards › platinum_coupon (issue coupon): issued').count()).toBe(1);
+    // A step with no reason has no "Why" line.
+    expect(await entry('spend_rewards › platinum_tier (update contact): updated').textContent()).not.toContain('Why:');
+
+    // By a tag: both buyers carry "wholesale"; only Rolf "berlin".
+    await page.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Contacts' }).click();
+    await search.fill('wholesale');
+    await expect.poll(found, { timeout: 10_000 }).toEqual(['petra@example.com', 'rolf@example.com']);
+    await search.fill('berlin');
+    await expect.poll(found, { timeout: 10_000 }).toEqual(['rolf@example.com']);
+    await page.locator('tr[data-contact="rolf@example.com"]').getByRole('link').click();
+    await page.getByRole('heading', { name: 'Rolf Brandt' }).waitFor();
+    await expect.poll(() => entry('spend_rewards › which_tier (branch): platinum').textContent(), { timeout: 10_000 }).toContain(branchWhy);
+    expect(await entry('spend_rewards › platinum_approval (approval): rejected').textContent()).toContain(
+      'Why: decided by admin@example.com: rejected',
+    );
+    expect(await entry('spend_rewards › platinum_tier_only (update contact): updated').count()).toBe(1);
+    expect(await entry('platinum_coupon').count()).toBe(0);
   });
 
   it('lists the users for an admin, with no critical accessibility violation', async () => {

@@ -15,14 +15,10 @@ type Json<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date 
 type Contact = Json<ContactView>;
 type Entry = Json<TimelineEntry> & { at: string };
 
+/** An email's error, a journey step's `why` (the server's one field for the reason of a step). */
 function reasonOf(e: Entry): string | null {
   if (e.kind === 'email') return e.error;
-  if (e.kind !== 'journey_step') return null;
-  const d = e.detail;
-  if (d && typeof d === 'object' && !Array.isArray(d)) {
-    const r = (d as Record<string, unknown>).why ?? (d as Record<string, unknown>).reason;
-    return typeof r === 'string' ? r : null;
-  }
+  if (e.kind === 'journey_step') return e.why;
   return null;
 }
 
