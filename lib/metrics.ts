@@ -51,6 +51,13 @@ export const emailSends = new Counter({
   registers: [registry],
 });
 
+export const activityRetries = new Counter({
+  name: 'rapport_activity_retries_total',
+  help: 'Activity attempts after the first, by activity type: the previous attempt failed, or timed out (its worker stopped heartbeating or took longer than allowed)',
+  labelNames: ['activity'] as const,
+  registers: [registry],
+});
+
 export const broadcastChunks = new Counter({
   name: 'rapport_broadcast_chunks_total',
   help: 'Newsletter broadcast chunks run, by outcome (ok, error)',

@@ -12,7 +12,7 @@ import { connectionOptions } from '../lib/temporal-connection';
 import { createMailer, type Mailer } from '../email/transport';
 import { policyFromEnv } from '../email/policy';
 import { createPreparer, defaultRenderThreads, inlinePreparer } from '../email/prepare-pool';
-import { livenessHeartbeat } from './liveness-heartbeat';
+import { livenessHeartbeat, retryNotice } from './liveness-heartbeat';
 import { startMetricsServer, type MetricsServer } from './metrics-server';
 
 export const WORKFLOWS_PATH = resolve(import.meta.dirname, '..', 'workflows', 'index.ts');
@@ -160,7 +160,7 @@ export async function startWorker(
     maxConcurrentActivityTaskExecutions: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxConcurrentLocalActivityExecutions: env.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
     shutdownGraceTime: env.WORKER_SHUTDOWN_GRACE_SECONDS * 1000,
-    interceptors: { activity: [livenessHeartbeat] },
+    interceptors: { activity: [retryNotice(log), livenessHeartbeat] },
   };
   const ownEmailQueue = t.emailTaskQueue !== t.taskQueue;
   const workers: Worker[] = [];

@@ -102,6 +102,19 @@ const DEFAULT_ACTIVITY: ActivityOptions = {
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 };
 
+/**
+ * The journey send-email activity. The worker heartbeats while it sends
+ * (worker/liveness-heartbeat.ts): a send on a worker that died is noticed
+ * within the heartbeat timeout and retried after the first retry interval
+ * (about 30 s in all), not after the two-minute start-to-close timeout
+ * (test/integration/lost-send.test.ts measures it).
+ */
+export const EMAIL_ACTIVITY = {
+  startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '20 seconds',
+  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '1 hour' },
+} as const satisfies ActivityOptions;
+
 const LOCAL_ACTIVITY: LocalActivityOptions = {
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
@@ -163,14 +176,7 @@ export function createContext(
 ): StepContext {
   const localActivities = patched(LOCAL_ACTIVITIES_PATCH);
   const acts = activitiesFor(localActivities);
-  const email = proxyActivities<Activities>({
-    taskQueue: input.emailTaskQueue,
-    startToCloseTimeout: '2 minutes',
-    // The worker heartbeats while it sends (worker/liveness-heartbeat.ts): a send
-    // on a worker that died is retried within seconds, not after two minutes.
-    heartbeatTimeout: '20 seconds',
-    retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '1 hour' },
-  });
+  const email = proxyActivities<Activities>({ taskQueue: input.emailTaskQueue, ...EMAIL_ACTIVITY });
   return createContextCore({
     input,
     state,

@@ -64,6 +64,18 @@ describe('through the API', () => {
     }
   });
 
+  it('saves and counts a condition nested exactly 100 levels; one more is a 400 naming it', async () => {
+    const chain = (depth: number) => `${'{"not":'.repeat(depth - 1)}{"field":"email","op":"exists"}${'}'.repeat(depth - 1)}`;
+    const ok = await app.call('POST', '/v1/segments/deep-100', `{"name":"Deep","condition":${chain(100)}}`);
+    expect(ok.status, ok.text).toBe(201);
+    const count = await app.call('GET', '/v1/segments/deep-100/count');
+    expect(count.status).toBe(200);
+    expect(count.body).toMatchObject({ count: 0 }); // 99 negations of "has an email": nobody
+    const deeper = await app.call('POST', '/v1/segments/deep-101', `{"name":"Deep","condition":${chain(101)}}`);
+    expect(deeper.status).toBe(400);
+    expect(deeper.body.error.details.map((d) => d.path)).toEqual(['condition.not']);
+  });
+
   it('names the field inside a condition instead of "Invalid input"', async () => {
     const r = await app.call('POST', '/v1/segments/bad', body({ all: [{ field: 'purchaseCount', op: 'between', value: 1 }] }));
     expect(r.status).toBe(400);

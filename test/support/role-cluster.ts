@@ -18,8 +18,8 @@ export interface RoleCluster {
   sink: MailSink;
   /** A `server` process on a port it chose; `url` is its base URL (from its ready line). */
   server(extra?: Record<string, string>): Promise<RoleProcess & { url: string }>;
-  /** A `worker` process. */
-  worker(extra?: Record<string, string>): Promise<RoleProcess>;
+  /** A `worker` process; `out` receives its log lines (JSON) as they come. */
+  worker(extra?: Record<string, string>, opts?: { out?: (line: string) => void }): Promise<RoleProcess>;
   stop(): Promise<void>;
 }
 
@@ -48,8 +48,8 @@ export async function startRoleCluster(database: string, overrides: Record<strin
       procs.push(p);
       return Object.assign(p, { url: String(p.ready.url) });
     },
-    async worker(extra = {}) {
-      const p = await startRole('worker', { ...env, ...extra }, { out: quiet });
+    async worker(extra = {}, opts = {}) {
+      const p = await startRole('worker', { ...env, ...extra }, { out: opts.out ?? quiet });
       procs.push(p);
       return p;
     },

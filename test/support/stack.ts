@@ -20,7 +20,11 @@ export interface TestStack {
   startServer(overrides?: Record<string, string>): Promise<RunningServer>;
   startWorker(): Promise<RunningWorker>;
   api(path: string, init?: { method?: string; body?: unknown; key?: string | null }): Promise<{ status: number; body: any }>;
-  webhook(source: string, body: unknown, opts?: { secret?: string; timestamp?: number }): Promise<{ status: number; body: any }>;
+  webhook(
+    source: string,
+    body: unknown,
+    opts?: { secret?: string; timestamp?: number },
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   close(): Promise<void>;
 }
 
@@ -82,7 +86,7 @@ export async function startTestStack(
         },
         body: raw,
       });
-      return { status: res.status, body: await res.json() };
+      return { status: res.status, body: await res.json(), headers: res.headers };
     },
     async close() {
       await stack.server?.close();

@@ -101,6 +101,45 @@ describe('deep JSON', () => {
   });
 });
 
+describe('deep JSON in template preview data and segment conditions', () => {
+  /** A condition of `depth` objects: `not` around `not` … around one field test. */
+  const notChain = (depth: number) => `${'{"not":'.repeat(depth - 1)}{"field":"email","op":"exists"}${'}'.repeat(depth - 1)}`;
+
+  it.each([
+    ['/v1/templates/welcome/preview', {}],
+    ['/v1/templates/welcome/test-send', { to: 'qa@example.com' }],
+  ])('POST %s refuses data nested more than 100 levels, naming the field', async (path, rest) => {
+    const r = await app.call('POST', path, { ...rest, data: { deep: nested(101) } });
+    expect(r.status).toBe(400);
+    expect(paths(r)).toEqual(['data.deep']);
+    expect(r.body.error.message).toMatch(/^data\.deep: must not be nested more than 100 levels deep/);
+  });
+
+  it('POST .../preview answers 400 (not a stack overflow) for data 100,000 levels deep', async () => {
+    const r = await app.call('POST', '/v1/templates/welcome/preview', `{"data":{"x":${'['.repeat(100_000)}${']'.repeat(100_000)}}}`);
+    expect(r.status).toBe(400);
+    expect(paths(r)).toEqual(['data.x']);
+  });
+
+  it.each(['POST', 'PUT'])('%s /v1/segments/{key} refuses a condition nested more than 100 levels, naming it', async (method) => {
+    const r = await app.call(method, '/v1/segments/deep', `{"name":"Deep","condition":${notChain(101)}}`);
+    expect(r.status).toBe(400);
+    expect(paths(r)).toEqual(['condition.not']);
+    expect(r.body.error.message).toMatch(/^condition\.not: must not be nested more than 100 levels deep/);
+  });
+
+  it('POST /v1/segments/{key} answers 400 (not a stack overflow) for a condition 100,000 levels deep', async () => {
+    for (const condition of [
+      notChain(100_000),
+      `{"all":[${'{"any":['.repeat(50_000)}{"field":"email","op":"exists"}${']}'.repeat(50_000)}]}`,
+    ]) {
+      const r = await app.call('POST', '/v1/segments/deep', `{"name":"Deep","condition":${condition}}`);
+      expect(r.status).toBe(400);
+      expect(paths(r)).toEqual([condition.startsWith('{"not"') ? 'condition.not' : 'condition.all']);
+    }
+  });
+});
+
 describe('integers beyond the database range', () => {
   it('template version 2147483648 is a 400 naming it, in the query and in a preview body', async () => {
     const q = await app.call('GET', '/v1/templates/welcome?version=2147483648');
