@@ -114,7 +114,8 @@ async function main() {
       {
         ...process.env,
         NODE_ENV: 'production',
-        LOG_LEVEL: 'warn',
+        // info: the ready line is an info line (the output is discarded).
+        LOG_LEVEL: 'info',
         DATABASE_URL: pg.url('rapport'),
         // No Temporal is needed for these pages; the server listens without one.
         TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`,
@@ -122,6 +123,9 @@ async function main() {
         HTTP_PORT: String(await freePort()),
         RAPPORT_API_KEYS: 'bench-key-0123456789abcdef',
         LINK_SIGNING_SECRET: 'bench-link-0123456789abcdef',
+        WEBHOOK_SECRETS: 'shop=bench-secret-0123456789',
+        // Nothing is sent: the server needs a relay named, not reachable.
+        SMTP_URL: 'smtp://127.0.0.1:2525',
       },
       { out: () => undefined },
     );
