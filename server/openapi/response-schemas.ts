@@ -569,6 +569,9 @@ export const approvalSchema = z
     decidedAt: z.iso.datetime({ offset: true }).nullable(),
     notifiedAt: z.iso.datetime({ offset: true }).nullable().meta({ description: 'When the approver was emailed.' }),
     createdAt: z.iso.datetime({ offset: true }),
+    contact: z
+      .object({ email: z.string(), firstName: z.string().nullable(), lastName: z.string().nullable() })
+      .meta({ description: 'Whom the decision is about.' }),
   })
   .meta({
     description: 'A decision a journey run waits for (an `approval` step).',
@@ -586,6 +589,7 @@ export const approvalSchema = z
       decidedAt: null,
       notifiedAt: '2025-05-14T09:30:02.000Z',
       createdAt: '2025-05-14T09:30:00.000Z',
+      contact: { email: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace' },
     },
   });
 

@@ -50,6 +50,7 @@ describe('spend-threshold rewards', () => {
     expect(ask.parsed.subject).toBe('Approval needed: Platinum reward: a $100 coupon');
     const pending = await s.api('/v1/approvals?status=pending');
     const approval = pending.body.approvals.find((a: { contactId: string }) => a.contactId === contact.id);
+    expect(approval.contact).toMatchObject({ email }); // whom it is about, in the list itself
     await s.advance('6h');
     expect((await s.api(`/v1/approvals/${approval.id}/decision`, { decision: 'approve', by: 'maria@rapport.example' })).status).toBe(200);
     const plat = await s.fx.sink.waitFor(

@@ -326,6 +326,9 @@ describe('journeys in the workspace', () => {
     await card(buyers.petra).waitFor({ timeout: 30_000 });
     await card(buyers.rolf).waitFor({ timeout: 30_000 });
     expect(await card(buyers.petra).textContent()).toContain('approver rewards@rapport.example');
+    // Named, so that two cards with one subject can be told apart by a person too.
+    expect(await card(buyers.petra).getByRole('link', { name: 'Petra Quist <petra@example.com>' }).count()).toBe(1);
+    expect(await card(buyers.rolf).getByRole('link', { name: 'Rolf Brandt <rolf@example.com>' }).count()).toBe(1);
     expect(await card(buyers.petra).getByRole('link', { name: 'spend_rewards' }).count()).toBe(1);
 
     await card(buyers.petra).getByRole('button', { name: 'Approve' }).click();

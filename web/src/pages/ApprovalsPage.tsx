@@ -17,7 +17,14 @@ interface Approval {
   deadline: string;
   status: string;
   createdAt: string;
+  contact: { email: string; firstName: string | null; lastName: string | null };
 }
+
+/** "Ada Lovelace <ada@example.com>", or the address alone. */
+const whom = (c: Approval['contact']) => {
+  const name = [c.firstName, c.lastName].filter(Boolean).join(' ');
+  return name ? `${name} <${c.email}>` : c.email;
+};
 
 /** "journey/<key>/<contact>[/<runKey>]" -> the journey key. */
 const journeyOf = (workflowId: string) => workflowId.split('/')[1] ?? null;
@@ -62,8 +69,8 @@ export function ApprovalsPage() {
                       Journey <Link to={`/journeys/${journey}`}>{journey}</Link> ·{' '}
                     </>
                   )}
-                  <Link to={`/contacts/${a.contactId}`}>the contact</Link> · asked {when(a.createdAt)} · approver {a.approver} · decide by{' '}
-                  <strong>{when(a.deadline)}</strong>
+                  <Link to={`/contacts/${a.contactId}`}>{whom(a.contact)}</Link> · asked {when(a.createdAt)} · approver {a.approver} ·
+                  decide by <strong>{when(a.deadline)}</strong>
                 </p>
                 {a.detail !== null && typeof a.detail === 'object' && Object.keys(a.detail).length > 0 ? (
                   <pre className="code">{JSON.stringify(a.detail, null, 2)}</pre>
