@@ -56,19 +56,23 @@ export function createPreparer(threads: number, opts: { idleMs?: number } = {}):
       execArgv: ['--import', 'tsx'],
       idleTimeout: Number.POSITIVE_INFINITY,
     }));
-  const letGo = () => {
-    const idle = pool;
+  /** Destroys the threads if up; the next batch or warm-up starts new ones. */
+  const stop = () => {
+    const open = pool;
     pool = null;
-    void idle?.destroy();
+    return open?.destroy();
   };
   // Counted from the last batch's end (or a warm-up): the threads never go while a batch runs.
   const armIdleTimer = () => {
     if (idleTimer) clearTimeout(idleTimer);
-    idleTimer = running === 0 ? setTimeout(letGo, idleMs).unref() : null;
+    idleTimer = running === 0 ? setTimeout(() => void stop(), idleMs).unref() : null;
+  };
+  const warm = () => {
+    start();
+    armIdleTimer();
   };
   // Ready at once: a fresh worker is usually started to send.
-  start();
-  armIdleTimer();
+  warm();
   return {
     threads,
     get active() {
@@ -89,15 +93,10 @@ export function createPreparer(threads: number, opts: { idleMs?: number } = {}):
         armIdleTimer();
       }
     },
-    warm() {
-      start();
-      armIdleTimer();
-    },
+    warm,
     async close() {
       if (idleTimer) clearTimeout(idleTimer);
-      const open = pool;
-      pool = null;
-      await open?.destroy();
+      await stop();
     },
   };
 }
