@@ -16,6 +16,7 @@ import { startMailSink } from '../stack/smtp-sink';
 import { startTemporalDevServer } from '../stack/temporal';
 import { ROOT } from '../stack/tools';
 import { startWorker } from '../worker/worker';
+import { BENCH_SECRETS } from './support/stack';
 
 const n = Number(process.argv[2] ?? 30);
 const log = createLogger('bench', 'silent');
@@ -33,9 +34,7 @@ try {
     TEMPORAL_ADDRESS: temporal.address,
     SMTP_URL: sink.smtpUrl,
     HTTP_PORT: '0',
-    RAPPORT_API_KEYS: 'bench-key-0123456789abcdef',
-    WEBHOOK_SECRETS: 'shop=bench-secret-0123456789',
-    LINK_SIGNING_SECRET: 'bench-link-0123456789abcdef',
+    ...BENCH_SECRETS,
     LOG_LEVEL: 'silent',
     FREQUENCY_CAP_PER_7D: '0',
   };

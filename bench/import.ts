@@ -19,6 +19,7 @@ import { startServer } from '../server/main';
 import { freePort } from '../stack/net';
 import { startEmbeddedPostgres } from '../stack/postgres';
 import { ROOT } from '../stack/tools';
+import { BENCH_SECRETS } from './support/stack';
 
 const n = Number(process.argv[2] ?? 100_000);
 if (!Number.isInteger(n) || n < 1) throw new Error(`N must be a positive integer, got "${process.argv[2]}"`);
@@ -103,16 +104,14 @@ try {
   const indexedSeconds = await copyInto('baseline_indexed', true);
 
   // Rapport: the HTTP endpoint on a real server process (in this process), dispatcher off (imports write no events).
-  const key = 'bench-key-0123456789abcdef';
+  const key = BENCH_SECRETS.RAPPORT_API_KEYS;
   const server = await startServer(
     loadEnv('server', {
       DATABASE_URL: url,
       TEMPORAL_ADDRESS: '127.0.0.1:1',
       SMTP_URL: 'smtp://127.0.0.1:1?tls=off',
       HTTP_PORT: '0',
-      RAPPORT_API_KEYS: key,
-      WEBHOOK_SECRETS: 'shop=bench-secret-0123456789',
-      LINK_SIGNING_SECRET: 'bench-link-0123456789abcdef',
+      ...BENCH_SECRETS,
       LOG_LEVEL: 'silent',
       DISPATCHER_ENABLED: 'false',
     }),

@@ -23,6 +23,7 @@ import { removeEmbeddedData, startEmbeddedPostgres } from '../stack/postgres';
 import { startRole } from '../stack/role-process';
 import { ROOT } from '../stack/tools';
 import { createUser } from '../users/service';
+import { BENCH_SECRETS } from './support/stack';
 
 const contacts = Number(process.argv[2] ?? 10_000);
 const journeys = Number(process.argv[3] ?? 50);
@@ -121,9 +122,7 @@ async function main() {
         TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`,
         DISPATCHER_ENABLED: 'false',
         HTTP_PORT: String(await freePort()),
-        RAPPORT_API_KEYS: 'bench-key-0123456789abcdef',
-        LINK_SIGNING_SECRET: 'bench-link-0123456789abcdef',
-        WEBHOOK_SECRETS: 'shop=bench-secret-0123456789',
+        ...BENCH_SECRETS,
         // Nothing is sent: the server needs a relay named, not reachable.
         SMTP_URL: 'smtp://127.0.0.1:2525',
       },

@@ -40,6 +40,7 @@ import { startEmbeddedPostgres } from '../stack/postgres';
 import { startTemporalDevServer } from '../stack/temporal';
 import { ROOT } from '../stack/tools';
 import { startWorker } from '../worker/worker';
+import { BENCH_SECRETS } from './support/stack';
 
 const args = process.argv.slice(2);
 const explain = args.includes('--explain');
@@ -210,7 +211,7 @@ try {
 
   // 1. Raw pooled nodemailer: the same HTML, rendered once, no database.
   const links = consentLinks(
-    { publicUrl: 'http://rapport.localhost', linkSecret: 'bench-link-0123456789abcdef' },
+    { publicUrl: 'http://rapport.localhost', linkSecret: BENCH_SECRETS.LINK_SIGNING_SECRET },
     '00000000-0000-4000-8000-000000000000',
     'newsletter',
   );
@@ -284,9 +285,7 @@ try {
     SMTP_URL: smtpUrl,
     SMTP_POOL_SIZE: String(CONNECTIONS),
     HTTP_PORT: '0',
-    RAPPORT_API_KEYS: 'bench-key-0123456789abcdef',
-    WEBHOOK_SECRETS: 'shop=bench-secret-0123456789',
-    LINK_SIGNING_SECRET: 'bench-link-0123456789abcdef',
+    ...BENCH_SECRETS,
     LOG_LEVEL: 'silent',
     PUBLIC_URL: 'http://rapport.localhost',
   };

@@ -16,6 +16,13 @@ import { startCountingSink, type CountingSink } from './counting-sink';
 
 export const BENCH_API_KEY = 'bench-key-0123456789abcdef';
 
+/** The secrets every benchmark's Rapport processes get (throw-away values). */
+export const BENCH_SECRETS = {
+  RAPPORT_API_KEYS: BENCH_API_KEY,
+  WEBHOOK_SECRETS: 'shop=bench-secret-0123456789',
+  LINK_SIGNING_SECRET: 'bench-link-0123456789abcdef',
+} as const;
+
 export type BenchProcess = RoleProcess;
 
 export interface BenchStack {
@@ -58,9 +65,7 @@ export async function startBenchStack(
     DATABASE_URL: databaseUrl,
     TEMPORAL_ADDRESS: temporal.address,
     SMTP_URL: sink.smtpUrl,
-    RAPPORT_API_KEYS: BENCH_API_KEY,
-    WEBHOOK_SECRETS: 'shop=bench-secret-0123456789',
-    LINK_SIGNING_SECRET: 'bench-link-0123456789abcdef',
+    ...BENCH_SECRETS,
     FREQUENCY_CAP_PER_7D: '0',
     // Several workers (and other benchmarks) on one machine: each takes a free metrics port.
     WORKER_METRICS_PORT: '0',
