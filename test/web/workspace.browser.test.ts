@@ -377,14 +377,20 @@ describe('journeys in the workspace', () => {
     const timeline = page.getByRole('list', { name: 'Newest first' });
     const entry = (text: string) => timeline.locator('li').filter({ hasText: text });
     const branchWhy = 'Why: lifetimeSpend is 1200, gte 1000 and tier is "gold", neq "platinum"';
+    // Opens a found contact's page; both buyers took the platinum branch for the same reason.
+    const openWithBranchWhy = async (email: string, name: string) => {
+      await page.locator(`tr[data-contact="${email}"]`).getByRole('link').click();
+      await page.getByRole('heading', { name }).waitFor();
+      await expect
+        .poll(() => entry('spend_rewards › which_tier (branch): platinum').textContent(), { timeout: 10_000 })
+        .toContain(branchWhy);
+    };
 
     // By (part of) a last name, in any case: only Petra.
     await page.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Contacts' }).click();
     await search.fill('quist');
     await expect.poll(found, { timeout: 10_000 }).toEqual(['petra@example.com']);
-    await page.locator('tr[data-contact="petra@example.com"]').getByRole('link').click();
-    await page.getByRole('heading', { name: 'Petra Quist' }).waitFor();
-    await expect.poll(() => entry('spend_rewards › which_tier (branch): platinum').textContent(), { timeout: 10_000 }).toContain(branchWhy);
+    await openWithBranchWhy('petra@example.com', 'Petra Quist');
     expect(await entry('spend_rewards › platinum_approval (approval): approved').textContent()).toContain(
       'Why: decided by admin@example.com: approved',
     );
@@ -398,9 +404,7 @@ describe('journeys in the workspace', () => {
     await expect.poll(found, { timeout: 10_000 }).toEqual(['petra@example.com', 'rolf@example.com']);
     await search.fill('berlin');
     await expect.poll(found, { timeout: 10_000 }).toEqual(['rolf@example.com']);
-    await page.locator('tr[data-contact="rolf@example.com"]').getByRole('link').click();
-    await page.getByRole('heading', { name: 'Rolf Brandt' }).waitFor();
-    await expect.poll(() => entry('spend_rewards › which_tier (branch): platinum').textContent(), { timeout: 10_000 }).toContain(branchWhy);
+    await openWithBranchWhy('rolf@example.com', 'Rolf Brandt');
     expect(await entry('spend_rewards › platinum_approval (approval): rejected').textContent()).toContain(
       'Why: decided by admin@example.com: rejected',
     );
