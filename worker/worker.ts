@@ -12,7 +12,8 @@ import { connectionOptions } from '../lib/temporal-connection';
 import { createMailer, type Mailer } from '../email/transport';
 import { policyFromEnv } from '../email/policy';
 import { createPreparer, defaultRenderThreads, inlinePreparer } from '../email/prepare-pool';
-import { livenessHeartbeat, retryNotice } from './liveness-heartbeat';
+import { livenessHeartbeat } from './liveness-heartbeat';
+import { retryNotice } from './retry-notice';
 import { startMetricsServer, type MetricsServer } from './metrics-server';
 
 export const WORKFLOWS_PATH = resolve(import.meta.dirname, '..', 'workflows', 'index.ts');
