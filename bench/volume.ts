@@ -3,7 +3,7 @@
 // servers (2 shared cores here: read the ratios, not the seconds).
 //
 //   npm run bench:volume -- [figures] [--contacts N] [--events N] [--requests N] [--seconds N] [--rate N] [--cache N]
-//   figures: enrol dispatch ingest latency (default: all)
+//   figures: enrol dispatch ingest latency (default: all), waiting (only when named)
 //
 // enrol     N contacts' stored `signed_up` events (welcome + nurture: 2 runs each)
 //           until every run waits at its first wait, vs N trivial one-activity
@@ -16,6 +16,8 @@
 // ingest    POST /v1/events at concurrency 64 vs a bare Express + pg insert; in the
 //           same run, a server without group commit (INGEST_POOL_SIZE=0) and one
 //           with its dispatcher off, then the load while a backlog drains.
+// waiting   N contacts (default 100,000) each with a run waiting 30 days: the
+//           worker's resident set at every tenth, its peak, and its idle size.
 // latency   event accepted -> email at the SMTP server, at 10/s and 100/s (or --rate),
 //           with the time by phase (outbox, Temporal + worker).
 //
@@ -212,6 +214,48 @@ const LISTENER = journeyDefinitionSchema.parse({
   goals: [{ event: 'bench_ping', where: { never: 'true' }, outcome: 'converted' }],
   steps: [{ id: 'listen', type: 'wait', duration: '30d' }],
 });
+
+/**
+ * The worker's memory as runs pile up waiting: N contacts, each with a run of
+ * the listener journey (one 30-day wait), the resident set sampled at every
+ * tenth of the way. The goal is absolute (100,000 waiting under 1 GB); the
+ * same run's idle worker is the reference.
+ */
+async function waitingFigure(contacts: number) {
+  say(`\n[waiting] ${contacts} contacts, each with a run waiting 30 days (bench_listener): the worker's memory as they accumulate`);
+  const stack = await startBenchStack();
+  try {
+    await publishJourney(stack.db, LISTENER);
+    const worker = await stack.startWorker();
+    const idleMb = worker.rssMb();
+    const ids = await insertContacts(stack.db, contacts);
+    await insertEvents(stack.db, ids, 'bench_enrol', 1, 'enrol');
+    const server = await stack.startServer();
+    let peakMb = idleMb;
+    const sampler = setInterval(() => (peakMb = Math.max(peakMb, worker.rssMb())), 500);
+    const samples: ({ waiting: number; rssMb: number } & WorkerGauges)[] = [];
+    const listening = async () => {
+      const [row] = await stack.db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM journey_runs WHERE current_step = 'listen'`;
+      const n = Number(row!.n);
+      while (samples.length < 10 && n >= (contacts * (samples.length + 1)) / 10) {
+        const s = { waiting: n, rssMb: worker.rssMb(), ...(await workerGauges(worker)) };
+        samples.push(s);
+        say(`    ${s.waiting} waiting: worker ${s.rssMb.toFixed(0)} MB RSS, heap used ${s.heapUsedMb?.toFixed(0) ?? '?'} MB, ${s.cachedRuns ?? '?'} runs cached`);
+      }
+      return n;
+    };
+    const ms = await until('runs waiting', listening, contacts, 6 * 60 * 60_000);
+    clearInterval(sampler);
+    await sleep(2000);
+    const endMb = worker.rssMb();
+    say(`  ${contacts} runs waiting after ${(ms / 1000).toFixed(0)} s (${((contacts / ms) * 1000).toFixed(1)} runs/s)`);
+    say(`  worker memory: ${idleMb.toFixed(0)} MB idle, ${endMb.toFixed(0)} MB with ${contacts} waiting, peak ${peakMb.toFixed(0)} MB`);
+    out.waiting = { contacts, seconds: ms / 1000, workerIdleMb: idleMb, workerEndMb: endMb, workerPeakMb: peakMb, samples };
+    await server.stop();
+  } finally {
+    await stack.close();
+  }
+}
 
 async function dispatchFigure(contacts: number, events: number) {
   say(`\n[dispatch] a backlog of ${events} events for ${contacts} contacts with a listening run each`);
@@ -517,6 +561,7 @@ const started = Date.now();
 if (want('ingest')) await ingestFigure(flag('requests', 5000));
 if (want('latency')) await latencyFigure(flag('rate', 0) > 0 ? [flag('rate', 0)] : [10, 100], flag('seconds', 30));
 if (want('dispatch')) await dispatchFigure(flag('contacts', 1000), flag('events', 50_000));
+if (figures.includes('waiting')) await waitingFigure(flag('contacts', 100_000));
 if (want('enrol')) await enrolFigure(flag('contacts', 2000), args.includes('--cache') ? flag('cache', 1000) : null);
 say(`\ndone in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 say(JSON.stringify(out));

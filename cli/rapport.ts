@@ -9,7 +9,7 @@ import { seedShippedContent } from '../db/seed';
 import { checkDatabase, createDb } from '../lib/db';
 import { createLogger } from '../lib/logger';
 import { startServer } from '../server/main';
-import { startWorker } from '../worker/worker';
+import { startWorker, WorkerOutOfMemoryError } from '../worker/worker';
 
 const USAGE = 'usage: rapport <migrate|worker|server>';
 
@@ -75,6 +75,7 @@ main(process.argv[2]).catch((err: unknown) => {
     process.stderr.write(`${err.message}\n`);
     process.exit(78); // EX_CONFIG
   }
+  if (err instanceof WorkerOutOfMemoryError) process.exit(70); // said in the log already
   process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
   process.exit(1);
 });

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setsHeap, WORKER_NODE_FLAGS } from '../config/worker-heap';
 import { ROOT } from './tools';
 
 export type Role = 'worker' | 'server';
@@ -49,9 +50,12 @@ export function startRole(
   env: Record<string, string | undefined>,
   opts: { out?: (line: string) => void; timeoutMs?: number; nodeArgs?: string[] } = {},
 ): Promise<RoleProcess> {
+  const nodeArgs = opts.nodeArgs ?? [];
+  // Workers start with their sized heap (config/worker-heap.ts) unless the caller or NODE_OPTIONS sets one.
+  const heap = role === 'worker' && !setsHeap([...nodeArgs, ...(env.NODE_OPTIONS ?? '').split(' ')]) ? WORKER_NODE_FLAGS : [];
   const child: ChildProcess = spawn(
     process.execPath,
-    [...(opts.nodeArgs ?? []), '--import', 'tsx', join(ROOT, 'cli', 'rapport.ts'), role],
+    [...heap, ...nodeArgs, '--import', 'tsx', join(ROOT, 'cli', 'rapport.ts'), role],
     {
       cwd: ROOT,
       env: { ...env, RAPPORT_PARENT_PID: String(process.pid) },

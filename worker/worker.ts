@@ -106,6 +106,32 @@ function watchHeap(log: Logger, stop: () => void, rssLimitMb: number | undefined
   return timer;
 }
 
+/** The worker stopped because a thread reached its heap limit (cli/ exits 70, as the memory guard does). */
+export class WorkerOutOfMemoryError extends Error {
+  override name = 'WorkerOutOfMemoryError';
+}
+
+/**
+ * A workflow thread that reaches its heap limit is terminated by Node
+ * (ERR_WORKER_OUT_OF_MEMORY) and the SDK's worker fails: that failure, said
+ * once, clearly, with what to change. Node would otherwise have let the thread
+ * grow until the whole process aborted. Activities in flight were allowed to
+ * finish by the worker's shutdown; the runs move to another worker.
+ */
+function outOfMemory(err: unknown, log: Logger): WorkerOutOfMemoryError | null {
+  const text = `${(err as Error)?.message ?? ''} ${String((err as Error)?.cause ?? '')}`;
+  if (!/ERR_WORKER_OUT_OF_MEMORY|reaching memory limit/.test(text)) return null;
+  const limitMb = Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);
+  log.fatal(
+    { limitMb },
+    'a workflow thread ran out of memory: the worker stopped in order; lower WORKER_MAX_CACHED_WORKFLOWS or raise the heap (--max-old-space-size)',
+  );
+  process.exitCode = 70; // EX_SOFTWARE, as the memory guard
+  const e = new WorkerOutOfMemoryError('a workflow thread ran out of memory (see the log line before)');
+  e.cause = err;
+  return e;
+}
+
 /** How often the memory guard looks (a cached run costs well under 1 MB, so memory creeps, it does not jump). */
 const MEMORY_CHECK_MS = 5_000;
 
@@ -225,7 +251,7 @@ export async function startWorker(
     workers.map((w) =>
       w.run().catch((err: unknown) => {
         for (const other of workers) if (other.getState() === 'RUNNING') other.shutdown();
-        throw err;
+        throw outOfMemory(err, log) ?? err;
       }),
     ),
   )
