@@ -50,6 +50,22 @@ export interface StepLog {
 
 export type RunStatus = 'completed' | 'converted' | 'exited' | 'failed';
 
+/** A run's start: what the whole run needs, and its first step when it can run at once. */
+export interface JourneyStart {
+  meta: JourneyMeta;
+  /**
+   * The first step (`ref.stepId`, or the journey's first), resolved as
+   * journeyStep does; absent when the run first waits for a date trigger.
+   */
+  first?: ResolvedStep | null;
+}
+
+/** The step just run, to record, and the one to run next, to resolve: one local activity between two steps. */
+export interface StepAdvance {
+  done: StepLog;
+  next: StepRef & { stepId: string; workflowId: string; contactId: string };
+}
+
 /** The due moment of a date trigger for a contact, or null when the field is empty. */
 export function triggerMoment(field: Date | string | number | null | undefined, trigger: DateTrigger, now: Date): Date | null {
   if (field === null || field === undefined || field === '') return null;
@@ -73,40 +89,96 @@ export function createJourneyActivities({ db }: ActivityDeps) {
     return def;
   }
 
+  const metaOf = (def: JourneyDefinition): JourneyMeta => ({
+    goals: def.goals,
+    category: def.category,
+    dateTrigger: def.trigger.type === 'date' ? def.trigger : null,
+  });
+
+  const locate = (def: JourneyDefinition, stepId: string | null) => {
+    const index = stepId === null ? 0 : def.steps.findIndex((s) => s.id === stepId);
+    const step = def.steps[index];
+    return step ? { step, index } : null;
+  };
+
+  /** One step of a pinned version: workflows fetch steps by reference, not whole definitions. */
+  async function resolveStep(ref: StepRef, def: JourneyDefinition): Promise<ResolvedStep | null> {
+    const found = locate(def, ref.stepId);
+    if (!found) return null;
+    const { step, index } = found;
+    const j = await db.journeyDefinition.findUnique({ where: { key: ref.journeyKey }, select: { status: true } });
+    const paused = j?.status === 'paused';
+    if (ref.workflowId && !paused && WAITING_STEPS.includes(step.type)) {
+      // The run may get here before the dispatcher has written its row (it writes
+      // it after signal-with-start answers): create it then, never lose the step.
+      if (ref.contactId) {
+        await db.journeyRun.upsert({
+          where: { workflowId: ref.workflowId },
+          create: {
+            workflowId: ref.workflowId,
+            contactId: ref.contactId,
+            journeyKey: ref.journeyKey,
+            journeyVersion: ref.version,
+            currentStep: step.id,
+          },
+          update: { currentStep: step.id },
+        });
+      } else {
+        await db.journeyRun.updateMany({ where: { workflowId: ref.workflowId }, data: { currentStep: step.id } });
+      }
+    }
+    return { step, next: nextStepId(def, index), paused };
+  }
+
   return {
     async journeyMeta(ref: { journeyKey: string; version: number }): Promise<JourneyMeta> {
-      const def = await definition(ref.journeyKey, ref.version);
-      return { goals: def.goals, category: def.category, dateTrigger: def.trigger.type === 'date' ? def.trigger : null };
+      return metaOf(await definition(ref.journeyKey, ref.version));
     },
 
-    /** One step of a pinned version: workflows fetch steps by reference, not whole definitions. */
     async journeyStep(ref: StepRef): Promise<ResolvedStep | null> {
+      return resolveStep(ref, await definition(ref.journeyKey, ref.version));
+    },
+
+    /** journeyMeta and the first journeyStep in one local activity (runs since STEPS_MERGED_PATCH). */
+    async journeyStart(ref: StepRef): Promise<JourneyStart> {
       const def = await definition(ref.journeyKey, ref.version);
-      const index = ref.stepId === null ? 0 : def.steps.findIndex((s) => s.id === ref.stepId);
-      const step = def.steps[index];
-      if (!step) return null;
-      const j = await db.journeyDefinition.findUnique({ where: { key: ref.journeyKey }, select: { status: true } });
-      const paused = j?.status === 'paused';
-      if (ref.workflowId && !paused && WAITING_STEPS.includes(step.type)) {
-        // The run may get here before the dispatcher has written its row (it writes
-        // it after signal-with-start answers): create it then, never lose the step.
-        if (ref.contactId) {
-          await db.journeyRun.upsert({
-            where: { workflowId: ref.workflowId },
-            create: {
-              workflowId: ref.workflowId,
-              contactId: ref.contactId,
-              journeyKey: ref.journeyKey,
-              journeyVersion: ref.version,
-              currentStep: step.id,
-            },
-            update: { currentStep: step.id },
-          });
-        } else {
-          await db.journeyRun.updateMany({ where: { workflowId: ref.workflowId }, data: { currentStep: step.id } });
-        }
-      }
-      return { step, next: nextStepId(def, index), paused };
+      const meta = metaOf(def);
+      // A date-triggered run waits for its date before its first step: nothing to resolve yet.
+      if (ref.stepId === null && meta.dateTrigger) return { meta };
+      return { meta, first: await resolveStep(ref, def) };
+    },
+
+    /**
+     * recordStep of the step just run and journeyStep of the next one, as one
+     * statement: the log line, the run's current step (the next one when it
+     * waits and the journey is not paused, else the one just run: what the two
+     * activities left), and the journey's status. Idempotent like both.
+     */
+    async advanceStep({ done, next }: StepAdvance): Promise<ResolvedStep | null> {
+      const def = await definition(next.journeyKey, next.version);
+      const found = locate(def, next.stepId);
+      const waits = found !== null && WAITING_STEPS.includes(found.step.type);
+      const [row] = await db.$queryRaw<{ status: string | null }[]>`
+        WITH j AS (SELECT status FROM journey_definitions WHERE key = ${next.journeyKey}),
+        logged AS (
+          INSERT INTO journey_step_logs (id, log_key, contact_id, workflow_id, journey_key, step_id, kind, outcome, detail)
+          VALUES (gen_random_uuid(), ${`${done.workflowId}:${done.runId}:${done.seq}`}, ${done.contactId}::uuid, ${done.workflowId},
+                  ${done.journeyKey}, ${done.stepId}, ${done.kind}, ${done.outcome}, ${JSON.stringify(done.detail ?? {})}::jsonb)
+          ON CONFLICT (log_key) DO NOTHING
+          RETURNING 1),
+        moved AS (
+          INSERT INTO journey_runs (id, workflow_id, contact_id, journey_key, journey_version, current_step)
+          SELECT gen_random_uuid(), ${next.workflowId}, ${next.contactId}::uuid, ${next.journeyKey}, ${next.version}::int, ${next.stepId}
+          WHERE ${waits}::boolean AND (SELECT status FROM j) IS DISTINCT FROM 'paused'
+          ON CONFLICT (workflow_id) DO UPDATE SET current_step = EXCLUDED.current_step
+          RETURNING 1),
+        stayed AS (
+          UPDATE journey_runs SET current_step = ${done.stepId}
+          WHERE workflow_id = ${done.workflowId} AND NOT (${waits}::boolean AND (SELECT status FROM j) IS DISTINCT FROM 'paused')
+          RETURNING 1)
+        SELECT (SELECT status FROM j) AS status`;
+      if (!found) return null;
+      return { step: found.step, next: nextStepId(def, found.index), paused: row?.status === 'paused' };
     },
 
     async latestJourneyVersion(input: { journeyKey: string }): Promise<number | null> {

@@ -61,7 +61,7 @@ async function main() {
       console.log(`  ${f.name.padEnd(44)} ${f.cpuUsPerOp.toFixed(0).padStart(6)} µs CPU  ${f.wallUsPerOp.toFixed(0).padStart(6)} µs wall`);
     };
     console.log(`[query-cost] ${iterations} statements each, one connection, one at a time`);
-    console.log('  read: a journey\'s status');
+    console.log("  read: a journey's status");
     say(await measure('prisma findUnique', () => db.journeyDefinition.findUnique({ where: { key: 'welcome' }, select: { status: true } })));
     say(await measure('prisma $queryRaw', () => db.$queryRaw`SELECT status FROM journey_definitions WHERE key = ${'welcome'}`));
     say(
@@ -69,12 +69,23 @@ async function main() {
         pool.query({ name: 'status', text: 'SELECT status FROM journey_definitions WHERE key = $1', values: ['welcome'] }),
       ),
     );
-    console.log('  write: a step log and the run\'s current step');
+    console.log("  write: a step log and the run's current step");
     say(
       await measure('prisma $transaction [createMany, updateMany]', (i) =>
         db.$transaction([
           db.journeyStepLog.createMany({
-            data: [{ logKey: `p:${i}`, contactId, workflowId: 'wf-cost', journeyKey: 'welcome', stepId: 's', kind: 'wait', outcome: 'entered', detail: {} }],
+            data: [
+              {
+                logKey: `p:${i}`,
+                contactId,
+                workflowId: 'wf-cost',
+                journeyKey: 'welcome',
+                stepId: 's',
+                kind: 'wait',
+                outcome: 'entered',
+                detail: {},
+              },
+            ],
             skipDuplicates: true,
           }),
           db.journeyRun.updateMany({ where: { workflowId: 'wf-cost' }, data: { currentStep: `s${i}` } }),
@@ -87,7 +98,11 @@ async function main() {
       UPDATE journey_runs SET current_step = $5 WHERE workflow_id = $3`;
     say(
       await measure('node-postgres, one statement', (i) =>
-        pool.query({ name: 'step-log', text: writeSql, values: [`n:${i}`, contactId, 'wf-cost', 'welcome', `s${i}`, 'wait', 'entered', '{}'] }),
+        pool.query({
+          name: 'step-log',
+          text: writeSql,
+          values: [`n:${i}`, contactId, 'wf-cost', 'welcome', `s${i}`, 'wait', 'entered', '{}'],
+        }),
       ),
     );
     const ratios = {

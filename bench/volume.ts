@@ -240,7 +240,9 @@ async function waitingFigure(contacts: number) {
       while (samples.length < 10 && n >= (contacts * (samples.length + 1)) / 10) {
         const s = { waiting: n, rssMb: worker.rssMb(), ...(await workerGauges(worker)) };
         samples.push(s);
-        say(`    ${s.waiting} waiting: worker ${s.rssMb.toFixed(0)} MB RSS, heap used ${s.heapUsedMb?.toFixed(0) ?? '?'} MB, ${s.cachedRuns ?? '?'} runs cached`);
+        say(
+          `    ${s.waiting} waiting: worker ${s.rssMb.toFixed(0)} MB RSS, heap used ${s.heapUsedMb?.toFixed(0) ?? '?'} MB, ${s.cachedRuns ?? '?'} runs cached`,
+        );
       }
       return n;
     };

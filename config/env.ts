@@ -143,6 +143,8 @@ export const envSchema = z.object({
   /** The dispatcher's own connections, beside DATABASE_POOL_SIZE: a backlog being drained never takes the HTTP handlers' connections. */
   DISPATCH_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(4),
   DISPATCH_MAX_BACKOFF_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+  /** Workflow tasks waiting in the journeys task queue above which the dispatcher waits for the workers (0: never). */
+  DISPATCH_MAX_TASK_BACKLOG: z.coerce.number().int().min(0).max(1_000_000).default(200),
 
   /** Largest contact import body (POST /v1/contacts/import); larger ones get 413. */
   IMPORT_MAX_BYTES: z.coerce
@@ -231,6 +233,7 @@ const roles = {
     'DISPATCH_LEASE_SECONDS',
     'DISPATCH_POLL_MS',
     'DISPATCH_MAX_BACKOFF_SECONDS',
+    'DISPATCH_MAX_TASK_BACKLOG',
     'DISPATCH_POOL_SIZE',
     'IMPORT_MAX_BYTES',
     'IMPORT_SYNC_MAX_BYTES',

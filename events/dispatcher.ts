@@ -17,6 +17,7 @@ import { errorFields, type Logger } from '../lib/logger';
 import { dispatchedEvents, dispatchLag } from '../lib/metrics';
 import { activeJourneys, type PublishedJourney } from '../journeys/store';
 import { redactEmails } from '../lib/redact';
+import type { BacklogGate } from './backlog-gate';
 import { CongestionWindow, isOverload } from './congestion';
 import { deliverEvent, type ContactState } from './delivery';
 import { claimDue, markDispatched, markFailed, postpone, renewLease, type OutboxEvent } from './outbox';
@@ -38,6 +39,8 @@ export interface DispatcherDeps {
   leaseSeconds?: number;
   /** How long a kick waits for more events before the loop claims them (default KICK_COALESCE_MS). */
   kickCoalesceMs?: number;
+  /** Holds deliveries while the workers' task queue is backlogged (events/backlog-gate.ts); none: never held. */
+  backlog?: BacklogGate;
 }
 
 /** A delivery that takes longer than this fails (and is retried), so an unreachable Temporal cannot hang the loop. */
@@ -119,8 +122,9 @@ export class Dispatcher {
         async ([contactId, events]) => {
           events.sort((a, b) => a.received_at.getTime() - b.received_at.getTime() || a.id.localeCompare(b.id));
           for (const [i, e] of events.entries()) {
-            // The deadline starts once the window lets the call go: waiting for
-            // room is not the Temporal server being slow.
+            // The deadline starts once the backlog and the window let the call
+            // go: waiting for room is not the Temporal server being slow.
+            await this.deps.backlog?.wait();
             await this.window.acquire();
             try {
               await this.deps.client.withDeadline(Date.now() + DELIVERY_DEADLINE_MS, () =>
@@ -180,12 +184,15 @@ export class Dispatcher {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    this.deps.backlog?.engage();
     this.loops = Array.from({ length: PIPELINE }, () => this.run());
   }
 
   /** Stops claiming; resolves once the batches in flight are done (each is bounded by the delivery deadline). */
   async stop(): Promise<void> {
     this.stopped = true;
+    // Batches in flight finish without waiting for the workers (their events would otherwise wait out the lease).
+    this.deps.backlog?.release();
     if (this.kickTimer) clearTimeout(this.kickTimer);
     this.kickTimer = null;
     for (const wake of this.wakers) wake();

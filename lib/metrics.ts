@@ -37,6 +37,18 @@ export const dispatchedEvents = new Counter({
   registers: [registry],
 });
 
+export const dispatchBacklogWait = new Counter({
+  name: 'rapport_dispatch_backlog_wait_seconds_total',
+  help: "Time deliveries waited because the journeys task queue's workflow task backlog was over DISPATCH_MAX_TASK_BACKLOG",
+  registers: [registry],
+});
+
+export const workflowTaskBacklog = new Gauge({
+  name: 'rapport_temporal_workflow_task_backlog',
+  help: "The journeys task queue's workflow task backlog, as the dispatcher last read it from Temporal (approximate)",
+  registers: [registry],
+});
+
 export const dispatchLag = new Histogram({
   name: 'rapport_dispatch_lag_seconds',
   help: 'From an event stored to it delivered to Temporal',

@@ -4,10 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { Client, Connection, isGrpcServiceError } from '@temporalio/client';
 import type { RoleEnv } from '../config/env';
 import { ConfigError, temporalSettings } from '../config/env';
+import { BacklogGate, temporalBacklogReader } from '../events/backlog-gate';
 import { Dispatcher } from '../events/dispatcher';
 import { createGroupCommitPool, GROUP_COMMIT_MAX, GroupCommit } from '../events/group-commit';
 import { checkDatabase, createDb, type Db } from '../lib/db';
 import { createLogger, errorFields, type Logger } from '../lib/logger';
+import { dispatchBacklogWait, workflowTaskBacklog } from '../lib/metrics';
 import { connectionOptions } from '../lib/temporal-connection';
 import { Admission } from './admission';
 import { createApp } from './app';
@@ -61,6 +63,16 @@ export async function startServer(env: RoleEnv<'server'>, opts: { db?: Db; log?:
         leaseSeconds: env.DISPATCH_LEASE_SECONDS,
         pollMs: env.DISPATCH_POLL_MS,
         maxBackoffSeconds: env.DISPATCH_MAX_BACKOFF_SECONDS,
+        backlog: new BacklogGate(temporalBacklogReader(client, t.namespace, t.taskQueue), {
+          limit: env.DISPATCH_MAX_TASK_BACKLOG,
+          onReadError: (err) =>
+            log.warn(
+              { ...errorFields(err), taskQueue: t.taskQueue },
+              "cannot read the journeys task queue's backlog from Temporal; dispatching without backpressure",
+            ),
+          onReading: (n) => workflowTaskBacklog.set(n),
+          onWaited: (ms) => dispatchBacklogWait.inc(ms / 1000),
+        }),
       })
     : null;
   const mailer = opts.mailer ?? createMailer(env.SMTP_URL, env.SMTP_POOL_SIZE);

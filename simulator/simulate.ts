@@ -168,6 +168,15 @@ export async function simulateJourney(o: SimulateOptions): Promise<SimulationRes
       entering = { step: step.id, at: clock };
       return { step, next: nextStepId(def, index), paused: false };
     },
+    // The merged lookups (workflows/interpreter.ts) as their parts, in the order a worker does them.
+    async journeyStart(ref) {
+      const meta = await impl.journeyMeta!(ref);
+      return ref.stepId === null && meta.dateTrigger ? { meta } : { meta, first: await impl.journeyStep!(ref) };
+    },
+    async advanceStep({ done, next }) {
+      await impl.recordStep!(done);
+      return impl.journeyStep!(next);
+    },
     async latestJourneyVersion() {
       return o.version;
     },
@@ -313,6 +322,7 @@ export async function simulateJourney(o: SimulateOptions): Promise<SimulationRes
     },
     runId: () => 'simulation',
     historyTooLong: () => false,
+    stepsMerged: () => true,
     async continueAsNew() {
       throw new Stop({ status: 'completed', at: iso(clock), reason: 'completed; an annual journey starts again next year' });
     },

@@ -53,16 +53,12 @@ export function startRole(
   const nodeArgs = opts.nodeArgs ?? [];
   // Workers start with their sized heap (config/worker-heap.ts) unless the caller or NODE_OPTIONS sets one.
   const heap = role === 'worker' && !setsHeap([...nodeArgs, ...(env.NODE_OPTIONS ?? '').split(' ')]) ? WORKER_NODE_FLAGS : [];
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [...heap, ...nodeArgs, '--import', 'tsx', join(ROOT, 'cli', 'rapport.ts'), role],
-    {
-      cwd: ROOT,
-      env: { ...env, RAPPORT_PARENT_PID: String(process.pid) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    },
-  );
+  const child: ChildProcess = spawn(process.execPath, [...heap, ...nodeArgs, '--import', 'tsx', join(ROOT, 'cli', 'rapport.ts'), role], {
+    cwd: ROOT,
+    env: { ...env, RAPPORT_PARENT_PID: String(process.pid) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   const out = opts.out ?? ((line: string) => process.stdout.write(`${line}\n`));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const killOnExit = () => child.kill('SIGKILL');

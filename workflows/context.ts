@@ -132,6 +132,8 @@ const LOCAL_ACTIVITY: LocalActivityOptions = {
 export const LOCAL_ACTIVITIES: ReadonlySet<string> = new Set<keyof Activities>([
   'journeyMeta',
   'journeyStep',
+  'journeyStart',
+  'advanceStep',
   'latestJourneyVersion',
   'stepEntered',
   'recordStep',

@@ -3,7 +3,7 @@
 // (simulator/simulate.ts) with a virtual clock and simulated activities, so a
 // simulation walks exactly the code a real run walks. Deterministic: all I/O
 // happens in activities; time is read through the context.
-import type { JourneyMeta, RunStatus } from '../activities/journeys';
+import type { JourneyMeta, ResolvedStep, RunStatus } from '../activities/journeys';
 import { WAITING_STEPS } from '../journeys/step-kinds';
 import { emptyState, MAX_REMEMBERED_EVENTS, type JourneyInput, type RunState, type StepContext } from './context';
 import type { JourneyEvent, JourneyStatus } from '../shared/signals';
@@ -17,6 +17,12 @@ export interface JourneyRuntime {
   /** This execution's run id (a new one after continue-as-new). */
   runId(): string;
   historyTooLong(input: JourneyInput): boolean;
+  /**
+   * Whether this run looks its steps up together with its bookkeeping (one
+   * local activity at the start, one between two steps): every run on the
+   * local path since STEPS_MERGED_PATCH; older runs replay their own sequence.
+   */
+  stepsMerged(): boolean;
   continueAsNew(input: JourneyInput): Promise<never>;
 }
 
@@ -69,7 +75,23 @@ export async function interpretJourney(
     (at) => (nextWakeAt = at),
   );
   progress.ctx = ctx;
-  meta = await ctx.acts.journeyMeta({ journeyKey: input.journeyKey, version: input.version });
+  const merged = ctx.localActivities && rt.stepsMerged();
+  const stepRef = (stepId: string | null) => ({
+    journeyKey: input.journeyKey,
+    version: input.version,
+    stepId,
+    // On the local path, the step lookup also marks the run as sitting at a waiting step.
+    ...(ctx.localActivities ? { workflowId: ctx.workflowId, contactId: input.contactId } : {}),
+  });
+  // A step already looked up by the activity before it (journeyStart, advanceStep).
+  let prefetched: { stepId: string | null; resolved: ResolvedStep | null } | null = null;
+  if (merged) {
+    const start = await ctx.acts.journeyStart(stepRef(input.resumeAt ?? null));
+    meta = start.meta;
+    if (start.first !== undefined) prefetched = { stepId: input.resumeAt ?? null, resolved: start.first };
+  } else {
+    meta = await ctx.acts.journeyMeta({ journeyKey: input.journeyKey, version: input.version });
+  }
 
   const finish = async (status: RunStatus, reason?: string): Promise<RunStatus> => {
     progress.finishing = true;
@@ -118,13 +140,8 @@ export async function interpretJourney(
       return finish(stop.status, stop.reason);
     }
 
-    // On the local path, the step lookup also marks the run as sitting at a waiting step.
-    const resolved = await ctx.acts.journeyStep({
-      journeyKey: input.journeyKey,
-      version: input.version,
-      stepId,
-      ...(ctx.localActivities ? { workflowId: ctx.workflowId, contactId: input.contactId } : {}),
-    });
+    const resolved = prefetched?.stepId === stepId ? prefetched.resolved : await ctx.acts.journeyStep(stepRef(stepId));
+    prefetched = null;
     if (!resolved) return finish('completed');
     if (resolved.paused) {
       // A paused journey holds its runs before their next step.
@@ -143,7 +160,7 @@ export async function interpretJourney(
       await ctx.acts.stepEntered({ workflowId: ctx.workflowId, stepId: step.id });
     const result = await runStep(ctx, step);
     state.stepsTaken++;
-    await ctx.acts.recordStep({
+    const done = {
       contactId: input.contactId,
       workflowId: ctx.workflowId,
       runId: rt.runId(),
@@ -153,13 +170,21 @@ export async function interpretJourney(
       kind: step.type,
       outcome: result.outcome,
       detail: result.detail,
-    });
+    };
+    const following = result.next !== undefined ? result.next : resolved.next;
+    if (merged && !result.end && following !== null && !ctx.interruption() && !rt.historyTooLong(input)) {
+      // The usual way on: the log line and the next step's lookup in one local activity.
+      const next = { ...stepRef(following), stepId: following, workflowId: ctx.workflowId, contactId: input.contactId };
+      prefetched = { stepId: following, resolved: await ctx.acts.advanceStep({ done, next }) };
+    } else {
+      await ctx.acts.recordStep(done);
+    }
     if (ctx.interruption()) {
       stepId = step.id; // re-checked at the top of the loop, which ends or jumps
       continue;
     }
     if (result.end) return finish(result.end, result.outcome);
-    stepId = result.next !== undefined ? result.next : resolved.next;
+    stepId = following;
     if (stepId === null) return finish('completed');
 
     // Keep history bounded: carry only the small run state into a fresh run.

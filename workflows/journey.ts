@@ -19,6 +19,13 @@ const DEFAULT_HISTORY_LIMIT = 2000;
  * Older runs took no such step: behind this patch they replay unchanged.
  */
 const RECORD_FAILED_RUN_PATCH = 'journey-records-failed-run';
+/**
+ * Runs since this patch look up their first step with their start
+ * (journeyStart) and each next step with the last one's log (advanceStep):
+ * two local activities fewer per step. Older runs replay their own sequence
+ * (journeyMeta, journeyStep, recordStep).
+ */
+const STEPS_MERGED_PATCH = 'journey-steps-merged';
 
 const temporalRuntime: JourneyRuntime = {
   handlers(h) {
@@ -33,6 +40,7 @@ const temporalRuntime: JourneyRuntime = {
     return info.continueAsNewSuggested || info.historyLength >= (input.historyLimit ?? DEFAULT_HISTORY_LIMIT);
   },
   continueAsNew: (next) => continueAsNew<typeof journeyWorkflow>(next),
+  stepsMerged: () => patched(STEPS_MERGED_PATCH),
 };
 
 export async function journeyWorkflow(input: JourneyInput): Promise<RunStatus> {
