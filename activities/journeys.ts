@@ -9,6 +9,8 @@ import { nextStepId, type JourneyDefinition, type Step, type Trigger } from '../
 import { WAITING_STEPS } from '../journeys/step-kinds';
 import { nextWindowStart } from '../journeys/time-window';
 import type { ActivityDeps } from './deps';
+import { enterStep, logAndMove } from './step-statements';
+import { sqlOf } from '../lib/db';
 
 export interface StepRef {
   journeyKey: string;
@@ -83,6 +85,7 @@ export function triggerMoment(field: Date | string | number | null | undefined, 
 }
 
 export function createJourneyActivities({ db }: ActivityDeps) {
+  const sql = sqlOf(db);
   async function definition(key: string, version: number): Promise<JourneyDefinition> {
     const def = await journeyVersion(db, key, version);
     if (!def) throw ApplicationFailure.nonRetryable(`journey ${key} v${version} does not exist`, 'UnknownJourney');
@@ -106,26 +109,19 @@ export function createJourneyActivities({ db }: ActivityDeps) {
     const found = locate(def, ref.stepId);
     if (!found) return null;
     const { step, index } = found;
+    const waits = WAITING_STEPS.includes(step.type);
+    if (ref.workflowId && ref.contactId) {
+      // The run may get here before the dispatcher has written its row (it writes
+      // it after signal-with-start answers): the statement creates it then, never losing the step.
+      const run = { journeyKey: ref.journeyKey, workflowId: ref.workflowId, contactId: ref.contactId };
+      const status = await enterStep(sql, run, { version: ref.version, stepId: step.id, waits });
+      return { step, next: nextStepId(def, index), paused: status === 'paused' };
+    }
+    // Runs from before local activities: no contact id in the reference.
     const j = await db.journeyDefinition.findUnique({ where: { key: ref.journeyKey }, select: { status: true } });
     const paused = j?.status === 'paused';
-    if (ref.workflowId && !paused && WAITING_STEPS.includes(step.type)) {
-      // The run may get here before the dispatcher has written its row (it writes
-      // it after signal-with-start answers): create it then, never lose the step.
-      if (ref.contactId) {
-        await db.journeyRun.upsert({
-          where: { workflowId: ref.workflowId },
-          create: {
-            workflowId: ref.workflowId,
-            contactId: ref.contactId,
-            journeyKey: ref.journeyKey,
-            journeyVersion: ref.version,
-            currentStep: step.id,
-          },
-          update: { currentStep: step.id },
-        });
-      } else {
-        await db.journeyRun.updateMany({ where: { workflowId: ref.workflowId }, data: { currentStep: step.id } });
-      }
+    if (ref.workflowId && !paused && waits) {
+      await db.journeyRun.updateMany({ where: { workflowId: ref.workflowId }, data: { currentStep: step.id } });
     }
     return { step, next: nextStepId(def, index), paused };
   }
@@ -158,27 +154,9 @@ export function createJourneyActivities({ db }: ActivityDeps) {
       const def = await definition(next.journeyKey, next.version);
       const found = locate(def, next.stepId);
       const waits = found !== null && WAITING_STEPS.includes(found.step.type);
-      const [row] = await db.$queryRaw<{ status: string | null }[]>`
-        WITH j AS (SELECT status FROM journey_definitions WHERE key = ${next.journeyKey}),
-        logged AS (
-          INSERT INTO journey_step_logs (id, log_key, contact_id, workflow_id, journey_key, step_id, kind, outcome, detail)
-          VALUES (gen_random_uuid(), ${`${done.workflowId}:${done.runId}:${done.seq}`}, ${done.contactId}::uuid, ${done.workflowId},
-                  ${done.journeyKey}, ${done.stepId}, ${done.kind}, ${done.outcome}, ${JSON.stringify(done.detail ?? {})}::jsonb)
-          ON CONFLICT (log_key) DO NOTHING
-          RETURNING 1),
-        moved AS (
-          INSERT INTO journey_runs (id, workflow_id, contact_id, journey_key, journey_version, current_step)
-          SELECT gen_random_uuid(), ${next.workflowId}, ${next.contactId}::uuid, ${next.journeyKey}, ${next.version}::int, ${next.stepId}
-          WHERE ${waits}::boolean AND (SELECT status FROM j) IS DISTINCT FROM 'paused'
-          ON CONFLICT (workflow_id) DO UPDATE SET current_step = EXCLUDED.current_step
-          RETURNING 1),
-        stayed AS (
-          UPDATE journey_runs SET current_step = ${done.stepId}
-          WHERE workflow_id = ${done.workflowId} AND NOT (${waits}::boolean AND (SELECT status FROM j) IS DISTINCT FROM 'paused')
-          RETURNING 1)
-        SELECT (SELECT status FROM j) AS status`;
+      const status = await logAndMove(sql, done, { version: next.version, stepId: next.stepId, waits });
       if (!found) return null;
-      return { step: found.step, next: nextStepId(def, found.index), paused: row?.status === 'paused' };
+      return { step: found.step, next: nextStepId(def, found.index), paused: status === 'paused' };
     },
 
     async latestJourneyVersion(input: { journeyKey: string }): Promise<number | null> {
@@ -195,24 +173,7 @@ export function createJourneyActivities({ db }: ActivityDeps) {
     },
 
     async recordStep(log: StepLog): Promise<void> {
-      await db.$transaction([
-        db.journeyStepLog.createMany({
-          data: [
-            {
-              logKey: `${log.workflowId}:${log.runId}:${log.seq}`,
-              contactId: log.contactId,
-              workflowId: log.workflowId,
-              journeyKey: log.journeyKey,
-              stepId: log.stepId,
-              kind: log.kind,
-              outcome: log.outcome,
-              detail: (log.detail ?? {}) as Prisma.InputJsonObject,
-            },
-          ],
-          skipDuplicates: true,
-        }),
-        db.journeyRun.updateMany({ where: { workflowId: log.workflowId }, data: { currentStep: log.stepId } }),
-      ]);
+      await logAndMove(sql, log, null);
     },
 
     async runFinished(input: {

@@ -7,9 +7,28 @@ import { redactEmails } from './redact';
 
 export type Db = PrismaClient;
 
+const pools = new WeakMap<Db, pg.Pool>();
+
 export function createDb(databaseUrl: string, poolSize = 10): Db {
-  const adapter = new PrismaPg({ connectionString: databaseUrl, max: poolSize });
-  return new PrismaClient({ adapter });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
+  // A dropped idle connection: the next checkout opens another (Prisma adds its own listener once connected).
+  pool.on('error', () => undefined);
+  const db = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  pools.set(db, pool);
+  return db;
+}
+
+/**
+ * node-postgres under a Db made by createDb: the same pool, so the same
+ * connections and DATABASE_POOL_SIZE. For the few statements of a journey step
+ * where Prisma's CPU per statement counts: a named (prepared) statement costs
+ * the thread a fraction of a Prisma query (`npm run bench:query-cost`).
+ * Ended with the Db ($disconnect).
+ */
+export function sqlOf(db: Db): pg.Pool {
+  const pool = pools.get(db);
+  if (!pool) throw new Error('sqlOf: this Db was not made by createDb');
+  return pool;
 }
 
 /** Where DATABASE_URL points, without the password (for messages). */
