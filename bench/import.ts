@@ -126,13 +126,11 @@ try {
     duplex: 'half',
   } as RequestInit);
   if (res.status !== 202 && res.status !== 200) throw new Error(`POST /v1/contacts/import answered ${res.status}: ${await res.text()}`);
-  const accepted = (await res.json()) as { import: { id: string; status: string } };
+  type Job = { id: string; status: string; summary: Record<string, number>; progress: { rowsProcessed: number } };
+  // 202: a background job to poll; 200 (a body under IMPORT_SYNC_MAX_BYTES): the finished import, summary included.
+  const accepted = (await res.json()) as { import: Job };
   const uploadSeconds = (performance.now() - t0) / 1000;
-  let job: { status: string; summary: Record<string, number>; progress: { rowsProcessed: number } } = {
-    status: accepted.import.status,
-    summary: {},
-    progress: { rowsProcessed: 0 },
-  };
+  let job: Job = accepted.import;
   let lastShown = -1;
   while (job.status === 'queued' || job.status === 'running') {
     await new Promise((r) => setTimeout(r, 100));
