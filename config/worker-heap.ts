@@ -7,10 +7,11 @@
 // smaller old space would otherwise shrink (4 MB at 512 MB: four times the
 // scavenges, the slowdown a bare --max-old-space-size costs).
 //
-// 512 MB holds the default sticky cache (WORKER_MAX_CACHED_WORKFLOWS=1000,
-// about 70 KB of heap per cached run measured) with room to spare; a larger
-// cache needs a larger heap (node --max-old-space-size=N ... worker). A thread
-// that reaches the limit stops the worker in order (exit 70), never aborts it.
+// 512 MB holds the default sticky cache (WORKER_MAX_CACHED_WORKFLOWS=1000;
+// bench:volume -- waiting kept it within the limit with 100,000 runs waiting);
+// a larger cache needs a larger heap (node --max-old-space-size=N ... worker).
+// A thread that reaches the limit stops the worker in order (exit 70), never
+// aborts it.
 export const WORKER_HEAP_MB = 512;
 export const WORKER_NODE_FLAGS: readonly string[] = [`--max-old-space-size=${WORKER_HEAP_MB}`, '--max-semi-space-size=16'];
 
