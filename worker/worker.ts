@@ -113,10 +113,9 @@ export class WorkerOutOfMemoryError extends Error {
 
 /**
  * A workflow thread that reaches its heap limit is terminated by Node
- * (ERR_WORKER_OUT_OF_MEMORY) and the SDK's worker fails: that failure, said
- * once, clearly, with what to change. Node would otherwise have let the thread
- * grow until the whole process aborted. Activities in flight were allowed to
- * finish by the worker's shutdown; the runs move to another worker.
+ * (ERR_WORKER_OUT_OF_MEMORY), not the process, and the SDK's worker fails:
+ * that failure, said once, clearly, with what to change, and exit 70 instead
+ * of a stack trace and exit 1. The runs it held move to another worker.
  */
 function outOfMemory(err: unknown, log: Logger): WorkerOutOfMemoryError | null {
   const text = `${(err as Error)?.message ?? ''} ${String((err as Error)?.cause ?? '')}`;
