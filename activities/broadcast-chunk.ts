@@ -28,7 +28,7 @@ import { NO_POLICY, deferralFor, recentMarketingWhere } from '../email/policy';
 import { buildMime } from '../email/mime';
 import type { PrepareJob } from '../email/prepare';
 import { inlinePreparer } from '../email/prepare-pool';
-import { subscriptionBlock, suppressionBlock } from '../email/suppression';
+import { consentBlock } from '../email/suppression';
 import { latestTemplate, templateVersion, type StoredTemplate } from '../email/template-store';
 import { broadcastChunks, emailSends } from '../lib/metrics';
 import { redactEmails } from '../lib/redact';
@@ -466,16 +466,11 @@ export function createChunkSender(deps: ActivityDeps) {
               decisions.push({ c, to: '', status: 'skipped', error: 'skipped: contact deleted', until: null });
               continue;
             }
-            const blocked =
-              c.category === 'transactional'
-                ? suppressed.some((s) => s.email === f.email && s.category === '*' && s.reason === 'hard_bounce')
-                  ? 'address suppressed: hard_bounce'
-                  : null
-                : (subscriptionBlock({ subscriptions: f.subscriptions }, c.category) ??
-                  (() => {
-                    const s = suppressed.find((x) => x.email === f.email && (x.category === c.category || x.category === '*'));
-                    return s ? suppressionBlock(s) : null;
-                  })());
+            const blocked = consentBlock(
+              { subscriptions: f.subscriptions },
+              c.category,
+              suppressed.filter((x) => x.email === f.email),
+            );
             if (blocked) {
               decisions.push({ c, to: f.email, status: 'suppressed', error: blocked, until: null });
               continue;

@@ -17,19 +17,23 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import { senderDomain } from '../lib/mail-domain';
-import type { MessageSend, Prisma } from '@prisma/client';
+import type { MessageSend } from '@prisma/client';
 import { buildRenderContext, confirmUrl, consentLinks, renderFactsOf } from '../email/context';
-import { NO_POLICY, checkSendPolicy } from '../email/policy';
+import { NO_POLICY, deferralFor, type Deferral } from '../email/policy';
 import { renderEmail } from '../email/render';
-import { sendBlockedBecause, suppress } from '../email/suppression';
+import { consentBlock, suppress } from '../email/suppression';
 import { latestTemplate, templateVersion, type StoredTemplate } from '../email/template-store';
 import { buildMime } from '../email/mime';
 import { addTracking } from '../email/tracking';
-import type { Db } from '../lib/db';
+import { sqlOf } from '../lib/db';
 import { emailSends } from '../lib/metrics';
 import { redactEmails } from '../lib/redact';
 import { countNewsletterSent, NEWSLETTER_CATEGORY } from '../newsletters/counter';
 import type { ActivityDeps } from './deps';
+import { claimSend, markSent, readSendContext, recordSend, type RecordedSend } from './send-statements';
+
+/** What the claim decides for a send (activities/send-statements.ts writes its status). */
+type Decision = { status: 'suppressed'; error: string } | { status: 'deferred'; error: string; deferral: Deferral } | { status: 'sending' };
 
 export interface SendEmailInput {
   contactId: string;
@@ -134,7 +138,9 @@ export function createSendEmail(deps: ActivityDeps) {
   const { db, log } = deps;
   const policy = deps.policy ?? NO_POLICY;
 
-  async function finish(send: MessageSend, data: Partial<MessageSend>): Promise<void> {
+  const sql = sqlOf(db);
+
+  async function finish(send: RecordedSend, data: Partial<MessageSend>): Promise<void> {
     await db.messageSend.update({ where: { id: send.id }, data });
   }
 
@@ -152,36 +158,31 @@ export function createSendEmail(deps: ActivityDeps) {
 
   async function attempt(input: SendEmailInput): Promise<SendEmailResult> {
     const now = new Date(Math.max(Date.now(), input.now ? Date.parse(input.now) || 0 : 0));
-    const contact = await db.contact.findUnique({ where: { id: input.contactId } });
-    if (!contact || contact.deletedAt) return { outcome: 'skipped', reason: 'contact deleted' };
     const key = sendKey(input.workflowId, input.stepId, input.visit);
-    let send = await db.messageSend.findUnique({ where: { idempotencyKey: key } });
+    const { contact, send: recorded } = await readSendContext(sql, input.contactId, key);
+    if (!contact || contact.deleted) return { outcome: 'skipped', reason: 'contact deleted' };
+    let send = recorded;
     let template: StoredTemplate | null = null;
     if (!send) {
       const latest = await latestTemplate(db, input.templateKey);
       if (!latest) {
         throw ApplicationFailure.nonRetryable(`unknown template "${input.templateKey}"`, 'UnknownTemplate');
       }
-      const [created] = await db.messageSend.createManyAndReturn({
-        data: [
-          {
-            idempotencyKey: key,
-            contactId: contact.id,
-            templateKey: latest.key,
-            templateVersion: latest.version,
-            category: sendCategory(latest.category, input.category),
-            journeyKey: input.journeyKey,
-            workflowId: input.workflowId,
-            stepId: input.stepId,
-            toAddress: contact.email,
-            messageId: messageIdFor(input.workflowId, input.stepId, deps.mailFrom, input.visit),
-          },
-        ],
-        skipDuplicates: true,
+      const made = await recordSend(sql, {
+        key,
+        contactId: contact.id,
+        templateKey: latest.key,
+        templateVersion: latest.version,
+        category: sendCategory(latest.category, input.category),
+        journeyKey: input.journeyKey ?? null,
+        workflowId: input.workflowId,
+        stepId: input.stepId,
+        toAddress: contact.email,
+        messageId: messageIdFor(input.workflowId, input.stepId, deps.mailFrom, input.visit),
       });
-      // Created just now: the version it records is the one in hand. Lost a race: read the winner's.
-      if (created) [send, template] = [created, latest];
-      else send = await db.messageSend.findUniqueOrThrow({ where: { idempotencyKey: key } });
+      send = made.send;
+      // Created just now: the version it records is the one in hand. Lost a race: the winner's is read below.
+      if (made.created) template = latest;
     }
     if (send.status === 'sent' || send.status === 'failed' || send.status === 'suppressed' || send.status === 'indeterminate') {
       return { outcome: send.status, sendId: send.id, reason: 'already recorded' };
@@ -218,45 +219,35 @@ export function createSendEmail(deps: ActivityDeps) {
     const from = template.from ?? deps.mailFrom;
     const headers = unsubscribeHeaders(deps, links, category);
 
-    // Consent, policy and the claim in one transaction, with the contact locked:
-    // an unsubscribe that committed before is seen, and two journeys sending to
-    // the same contact at once are counted against the cap one after the other.
-    const decision = await db.$transaction(async (tx) => {
-      // Locked and read in one statement: what consent and the policy need.
-      const [row] = await tx.$queryRaw<{ email: string; subscriptions: Prisma.JsonValue; time_zone: string }[]>`
-        SELECT "email", "subscriptions", "time_zone" FROM "contacts" WHERE "id" = ${contact.id}::uuid FOR UPDATE`;
-      if (!row) throw new Error(`contact ${contact.id} vanished while sending`);
-      const fresh = { id: contact.id, email: row.email, subscriptions: row.subscriptions, timeZone: row.time_zone };
-      const blocked = await sendBlockedBecause(tx, fresh, category);
-      if (blocked) {
-        await tx.messageSend.update({ where: { id: sendId }, data: { status: 'suppressed', error: blocked } });
-        return { kind: 'suppressed' as const, reason: blocked };
-      }
-      if (category !== 'transactional') {
-        const deferral = await checkSendPolicy(tx, { contactId: fresh.id, timeZone: fresh.timeZone, sendId, now, policy });
+    // Consent, policy and the claim in one transaction with the contact locked
+    // (activities/send-statements.ts): an unsubscribe that committed before is
+    // seen, and two journeys sending to the same contact at once are counted
+    // against the cap one after the other.
+    const marketing = category !== 'transactional';
+    const claim = await claimSend(
+      sql,
+      { contactId: contact.id, sendId, category, withRecent: marketing && policy.frequencyCapPer7d > 0, now },
+      (fresh): Decision => {
+        const blocked = consentBlock(fresh, category, fresh.suppressions);
+        if (blocked) return { status: 'suppressed', error: blocked };
+        const deferral = marketing ? deferralFor(fresh.recent, { timeZone: fresh.timeZone, now, policy }) : null;
         if (deferral) {
-          const reason = `deferred until ${deferral.until.toISOString()}: ${deferral.reason}`;
-          await tx.messageSend.updateMany({
-            where: { id: sendId, status: { in: ['pending', 'deferred'] } },
-            data: { status: 'deferred', error: reason },
-          });
-          return { kind: 'deferred' as const, until: deferral.until, reason: deferral.reason };
+          return { status: 'deferred', error: `deferred until ${deferral.until.toISOString()}: ${deferral.reason}`, deferral };
         }
-      }
-      // Claim the send. If a previous attempt claimed it and died during SMTP we
-      // cannot know whether the server accepted the message: do not risk a duplicate.
-      const claimed = await tx.messageSend.updateMany({
-        where: { id: sendId, status: { in: ['pending', 'deferred'] } },
-        data: { status: 'sending', attempts: { increment: 1 }, error: null },
-      });
-      return claimed.count === 1 ? { kind: 'claimed' as const, contact: fresh } : { kind: 'taken' as const };
-    });
-    if (decision.kind === 'suppressed') return { outcome: 'suppressed', sendId, reason: redactEmails(decision.reason) };
-    if (decision.kind === 'deferred') {
-      log.info({ sendId, until: decision.until, reason: decision.reason }, 'send deferred');
-      return { outcome: 'deferred', sendId, until: decision.until.toISOString(), reason: decision.reason };
+        return { status: 'sending' };
+      },
+    );
+    if (!claim) throw new Error(`contact ${contact.id} vanished while sending`);
+    const { decision } = claim;
+    if (decision.status === 'suppressed') return { outcome: 'suppressed', sendId, reason: redactEmails(decision.error) };
+    if (decision.status === 'deferred') {
+      const { until, reason } = decision.deferral;
+      log.info({ sendId, until, reason }, 'send deferred');
+      return { outcome: 'deferred', sendId, until: until.toISOString(), reason };
     }
-    if (decision.kind === 'taken') {
+    // Claimed by an earlier attempt that died during SMTP: we cannot know whether
+    // the server accepted the message, so do not risk a duplicate.
+    if (!claim.written) {
       await db.messageSend.updateMany({
         where: { id: sendId, status: 'sending' },
         data: { status: 'indeterminate', error: 'an earlier attempt was interrupted during SMTP; not resent' },
@@ -264,11 +255,12 @@ export function createSendEmail(deps: ActivityDeps) {
       log.warn({ sendId }, 'send interrupted earlier; not resending');
       return { outcome: 'indeterminate', sendId, reason: 'interrupted earlier; not resent' };
     }
+    const to = claim.contact.email;
 
     try {
       const fields = {
         from,
-        to: decision.contact.email,
+        to,
         replyTo: template.replyTo ?? undefined,
         subject: rendered.subject,
         html,
@@ -280,16 +272,15 @@ export function createSendEmail(deps: ActivityDeps) {
       const info = await deps.mailer.sendMail(buildMime(fields) ?? fields);
       // Marking it sent and counting a newsletter happen together, once per send
       // (one statement, without a transaction, for anything but a newsletter).
-      const markSent = (c: Db | Prisma.TransactionClient) =>
-        c.messageSend.updateMany({
-          where: { id: sendId, status: { in: ['sending', 'indeterminate'] } },
-          data: { status: 'sent', subject: rendered.subject, providerMessageId: String(info.response ?? ''), sentAt: now, error: null },
-        });
+      const sent = { subject: rendered.subject, response: String(info.response ?? ''), at: now };
       const counted =
         category !== NEWSLETTER_CATEGORY
-          ? (await markSent(db), false)
+          ? (await markSent(sql, sendId, sent), false)
           : await db.$transaction(async (tx) => {
-              const marked = await markSent(tx);
+              const marked = await tx.messageSend.updateMany({
+                where: { id: sendId, status: { in: ['sending', 'indeterminate'] } },
+                data: { status: 'sent', subject: sent.subject, providerMessageId: sent.response, sentAt: now, error: null },
+              });
               if (marked.count !== 1) return false;
               await countNewsletterSent(tx, {
                 contactId: contact.id,
@@ -325,7 +316,7 @@ export function createSendEmail(deps: ActivityDeps) {
       }
       if (isHardBounce(err)) {
         await db.$transaction(async (tx) => {
-          await suppress(tx, decision.contact.email, '*', 'hard_bounce', 'smtp');
+          await suppress(tx, to, '*', 'hard_bounce', 'smtp');
           await tx.messageSend.update({ where: { id: sendId }, data: { status: 'failed', error: `hard bounce: ${why}` } });
         });
         log.warn({ sendId, responseCode: e.responseCode, reason: safeWhy }, 'hard bounce; address suppressed');

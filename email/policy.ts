@@ -74,26 +74,6 @@ export interface Deferral {
   reason: string;
 }
 
-/**
- * Whether a marketing send to this contact must wait, and until when. Run it
- * in the transaction that claims the send, after locking the contact, so two
- * journeys sending at once cannot both pass the cap.
- */
-export async function checkSendPolicy(
-  tx: Prisma.TransactionClient,
-  input: { contactId: string; timeZone: string; sendId: string; now: Date; policy: SendPolicy },
-): Promise<Deferral | null> {
-  const { policy, now } = input;
-  const recent =
-    policy.frequencyCapPer7d > 0
-      ? await tx.messageSend.findMany({
-          where: recentMarketingWhere([input.contactId], [input.sendId], now),
-          select: { sentAt: true, status: true },
-        })
-      : [];
-  return deferralFor(recent, input);
-}
-
 /** Marketing sends that count against the cap: sent in the last 7 days, or being sent now. */
 export function recentMarketingWhere(contactIds: string[], exceptSendIds: string[], now: Date): Prisma.MessageSendWhereInput {
   return {
@@ -105,9 +85,11 @@ export function recentMarketingWhere(contactIds: string[], exceptSendIds: string
 }
 
 /**
- * The decision of checkSendPolicy from the contact's recent marketing sends
- * (recentMarketingWhere): pure, so a broadcast chunk reads the sends of all
- * its contacts in one query and decides for each.
+ * Whether a marketing send must wait, and until when, from the contact's
+ * recent marketing sends (recentMarketingWhere, read with the contact locked
+ * so two sends at once cannot both pass the cap): pure, so a broadcast chunk
+ * reads the sends of all its contacts in one query and decides for each, and
+ * a journey send reads them in its claim (activities/send-statements.ts).
  */
 export function deferralFor(
   recent: { status: string; sentAt: Date | null }[],

@@ -26,25 +26,22 @@ export function subscriptionsOf(c: Pick<Contact, 'subscriptions'>): Record<strin
 }
 
 /**
- * Why this contact must not get an email of `category`, or null if it may.
- * Transactional email ignores preferences but not a hard bounce (the address
- * does not exist).
+ * Why this contact must not get an email of `category`, or null if it may,
+ * from its subscriptions and the suppression entries of its address (those
+ * for `category` or `*`, oldest first). Transactional email ignores
+ * preferences but not a hard bounce (the address does not exist).
  */
-export async function sendBlockedBecause(
-  tx: Tx,
-  contact: Pick<Contact, 'email' | 'subscriptions'>,
+export function consentBlock(
+  contact: Pick<Contact, 'subscriptions'>,
   category: string,
-): Promise<string | null> {
+  suppressions: readonly { category: string; reason: string }[],
+): string | null {
   if (category === 'transactional') {
-    const bounced = await tx.suppression.findFirst({ where: { email: contact.email, category: '*', reason: 'hard_bounce' } });
-    return bounced ? 'address suppressed: hard_bounce' : null;
+    return suppressions.some((s) => s.category === '*' && s.reason === 'hard_bounce') ? 'address suppressed: hard_bounce' : null;
   }
   const bySubscription = subscriptionBlock(contact, category);
   if (bySubscription) return bySubscription;
-  const s = await tx.suppression.findFirst({
-    where: { email: contact.email, category: { in: [category, '*'] } },
-    orderBy: { createdAt: 'asc' },
-  });
+  const s = suppressions.find((x) => x.category === category || x.category === '*');
   return s ? suppressionBlock(s) : null;
 }
 

@@ -7,14 +7,15 @@ import { redactEmails } from './redact';
 
 export type Db = PrismaClient;
 
-const pools = new WeakMap<Db, pg.Pool>();
+// On the client itself (not in a side table), so a wrapper that forwards property reads (a test's Proxy) finds it too.
+const POOL = Symbol('rapport.db.pool');
 
 export function createDb(databaseUrl: string, poolSize = 10): Db {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
   // A dropped idle connection: the next checkout opens another (Prisma adds its own listener once connected).
   pool.on('error', () => undefined);
   const db = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
-  pools.set(db, pool);
+  Object.defineProperty(db, POOL, { value: pool });
   return db;
 }
 
@@ -26,7 +27,7 @@ export function createDb(databaseUrl: string, poolSize = 10): Db {
  * Ended with the Db ($disconnect).
  */
 export function sqlOf(db: Db): pg.Pool {
-  const pool = pools.get(db);
+  const pool = (db as Db & { [POOL]?: pg.Pool })[POOL];
   if (!pool) throw new Error('sqlOf: this Db was not made by createDb');
   return pool;
 }

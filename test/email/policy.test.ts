@@ -143,6 +143,30 @@ describe('frequency cap across journeys', () => {
   });
 });
 
+describe('frequency cap under concurrency', () => {
+  it('ten sends to one contact at once, cap 3: three are sent, seven deferred (the contact is locked while each decides)', async () => {
+    const now = await env.currentTimeMs();
+    const c = await tdb.db.contact.create({ data: { email: 'racing@example.com', firstName: 'Race' } });
+    const send = activities({ frequencyCapPer7d: 3, quietHours: null }).sendEmail;
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        send({
+          contactId: c.id,
+          templateKey: 'welcome',
+          workflowId: `race/${i}`,
+          stepId: 'welcome_email',
+          now: new Date(now).toISOString(),
+        }),
+      ),
+    );
+    expect(results.map((r) => r.outcome).sort()).toEqual([...Array(7).fill('deferred'), ...Array(3).fill('sent')]);
+    const rows = await tdb.db.messageSend.groupBy({ by: ['status'], where: { contactId: c.id }, _count: true });
+    expect(Object.fromEntries(rows.map((r) => [r.status, r._count]))).toEqual({ sent: 3, deferred: 7 });
+    await sink.waitFor(() => sink.messages.filter((x) => x.envelopeTo.includes('racing@example.com')).length >= 3);
+    expect(sink.messages.filter((m) => m.envelopeTo.includes('racing@example.com'))).toHaveLength(3);
+  });
+});
+
 describe('quiet hours', () => {
   it('defers a send in quiet hours to their end in the contact time zone', async () => {
     const tz = 'Asia/Tokyo';

@@ -58,9 +58,10 @@ describe('an email-only worker with a rate limit', () => {
     expect(sent).toHaveLength(N);
     const times = sent.map((s) => s.sentAt!.getTime()).sort((a, b) => a - b);
     // Temporal lets a first burst through (5 here: the worker's SMTP_POOL_SIZE of slots), then
-    // paces the queue: the sends after the 6th come at about RATE a second (unlimited, all 12 go within ~0.3 s).
+    // paces the queue: the sends after the 6th come at about RATE a second (unlimited, all 12 go within ~0.3 s,
+    // some 40 a second). Over a tail of seven sends the pacing jitters (3.05/s seen on a loaded machine): the bound is 2 × RATE.
     const tail = times.slice(5);
     const tailRate = (tail.length - 1) / ((tail.at(-1)! - tail[0]!) / 1000);
-    expect(tailRate).toBeLessThanOrEqual(RATE * 1.5);
+    expect(tailRate).toBeLessThanOrEqual(RATE * 2);
   }, 180_000);
 });
