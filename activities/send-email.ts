@@ -22,7 +22,7 @@ import { buildRenderContext, confirmUrl, consentLinks, renderFactsOf } from '../
 import { NO_POLICY, deferralFor, type Deferral } from '../email/policy';
 import { renderEmail } from '../email/render';
 import { consentBlock, suppress } from '../email/suppression';
-import { latestTemplate, templateVersion, type StoredTemplate } from '../email/template-store';
+import { templateVersion, type StoredTemplate } from '../email/template-store';
 import { buildMime } from '../email/mime';
 import { addTracking } from '../email/tracking';
 import { sqlOf } from '../lib/db';
@@ -159,15 +159,17 @@ export function createSendEmail(deps: ActivityDeps) {
   async function attempt(input: SendEmailInput): Promise<SendEmailResult> {
     const now = new Date(Math.max(Date.now(), input.now ? Date.parse(input.now) || 0 : 0));
     const key = sendKey(input.workflowId, input.stepId, input.visit);
-    const { contact, send: recorded } = await readSendContext(sql, input.contactId, key);
+    const { contact, send: recorded, latest: newest } = await readSendContext(sql, input.contactId, key, input.templateKey);
     if (!contact || contact.deleted) return { outcome: 'skipped', reason: 'contact deleted' };
     let send = recorded;
     let template: StoredTemplate | null = null;
     if (!send) {
-      const latest = await latestTemplate(db, input.templateKey);
-      if (!latest) {
+      // Versions are immutable (cached); name and category are the template's as of now.
+      const version = newest && (await templateVersion(db, input.templateKey, newest.version));
+      if (!newest || !version) {
         throw ApplicationFailure.nonRetryable(`unknown template "${input.templateKey}"`, 'UnknownTemplate');
       }
+      const latest: StoredTemplate = { ...version, name: newest.name, category: newest.category };
       const made = await recordSend(sql, {
         key,
         contactId: contact.id,

@@ -65,13 +65,18 @@ function sendOf(r: SendRow): RecordedSend | null {
   };
 }
 
-// The contact and the send already recorded under the key (if any), in one round trip.
+// The contact, the send already recorded under the key (if any) and the
+// template's latest version with its category, in one round trip.
 const CONTEXT = `
   SELECT c.email, c.first_name, c.last_name, c.company, c.tier, c.currency, c.locale, c.time_zone, c.attributes, c.tags,
          c.subscriptions, c.lifetime_spend_cents::text AS lifetime_spend_cents, c.loyalty_points, c.purchase_count,
          c.last_purchase_at AT TIME ZONE 'UTC' AS last_purchase_at, c.created_at AT TIME ZONE 'UTC' AS created_at,
-         c.deleted_at IS NOT NULL AS deleted, ${SEND_COLUMNS}
-  FROM contacts c LEFT JOIN message_sends s ON s.idempotency_key = $2
+         c.deleted_at IS NOT NULL AS deleted, ${SEND_COLUMNS},
+         t.name AS template_name, t.category AS template_category,
+         (SELECT max(v.version) FROM template_versions v WHERE v.template_id = t.id) AS latest_version
+  FROM contacts c
+  LEFT JOIN message_sends s ON s.idempotency_key = $2
+  LEFT JOIN templates t ON t.key = $3
   WHERE c.id = $1::uuid`;
 
 interface ContextRow extends SendRow {
@@ -92,17 +97,31 @@ interface ContextRow extends SendRow {
   last_purchase_at: Date | null;
   created_at: Date;
   deleted: boolean;
+  template_name: string | null;
+  template_category: string | null;
+  latest_version: number | null;
 }
 
-/** The contact (null: no such contact) and the send recorded under `key` (null: none yet). */
+/** A template's latest version as of now, with its name and category (which change without a new version). */
+export interface LatestTemplate {
+  version: number;
+  name: string;
+  category: string;
+}
+
+/**
+ * The contact (null: no such contact), the send recorded under `key` (null:
+ * none yet) and the latest version of template `templateKey` (null: none).
+ */
 export async function readSendContext(
   sql: pg.Pool,
   contactId: string,
   key: string,
-): Promise<{ contact: SendContact | null; send: RecordedSend | null }> {
-  const r = await sql.query<ContextRow>({ name: 'rapport-send-context', text: CONTEXT, values: [contactId, key] });
+  templateKey: string,
+): Promise<{ contact: SendContact | null; send: RecordedSend | null; latest: LatestTemplate | null }> {
+  const r = await sql.query<ContextRow>({ name: 'rapport-send-context', text: CONTEXT, values: [contactId, key, templateKey] });
   const row = r.rows[0];
-  if (!row) return { contact: null, send: null };
+  if (!row) return { contact: null, send: null, latest: null };
   const contact: SendContact = {
     id: contactId,
     email: row.email,
@@ -123,7 +142,11 @@ export async function readSendContext(
     createdAt: row.created_at,
     deleted: row.deleted,
   };
-  return { contact, send: sendOf(row) };
+  const latest =
+    row.latest_version === null || row.template_name === null || row.template_category === null
+      ? null
+      : { version: row.latest_version, name: row.template_name, category: row.template_category };
+  return { contact, send: sendOf(row), latest };
 }
 
 export interface NewSend {
