@@ -12,7 +12,7 @@ import { journeyWorkflowId } from '../journeys/ids';
 import { runHearsOf } from '../journeys/interest';
 import { reentryAllowed } from '../journeys/reentry';
 import { journeyVersion, type PublishedJourney } from '../journeys/store';
-import type { JourneyInput } from '../shared/journey-run';
+import { JOURNEY_ENGINE, type JourneyInput } from '../shared/journey-run';
 import { eventSignal } from '../shared/signals';
 import type { OutboxEvent } from './outbox';
 import type { JourneyEvent } from './schema';
@@ -83,6 +83,7 @@ export async function deliverEvent(deps: DeliveryDeps, journeys: PublishedJourne
       version: j.version,
       emailTaskQueue: deps.emailTaskQueue,
       triggerEventId: e.id,
+      engine: JOURNEY_ENGINE,
     };
     try {
       await client.workflow.signalWithStart('journeyWorkflow', {

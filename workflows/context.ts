@@ -14,7 +14,7 @@ import type { JourneyMeta, RunStatus } from '../activities/journeys';
 import { matchesEvent, SYSTEM_EVENTS } from '../journeys/match';
 
 export type { JourneyInput, ReceivedEvent, RunState, WebhookResult } from '../shared/journey-run';
-import type { JourneyInput, ReceivedEvent, RunState } from '../shared/journey-run';
+import { engineAtLeast, type JourneyInput, type ReceivedEvent, type RunState } from '../shared/journey-run';
 
 export interface StepResult {
   /** Short machine-readable outcome shown on the timeline, e.g. "sent", "waited". */
@@ -176,7 +176,7 @@ export function createContext(
   meta: () => JourneyMeta | null,
   setNextWake: (at: Date | null) => void,
 ): StepContext {
-  const localActivities = patched(LOCAL_ACTIVITIES_PATCH);
+  const localActivities = engineAtLeast(input, 1) || patched(LOCAL_ACTIVITIES_PATCH);
   const acts = activitiesFor(localActivities);
   const email = proxyActivities<Activities>({ taskQueue: input.emailTaskQueue, ...EMAIL_ACTIVITY });
   return createContextCore({

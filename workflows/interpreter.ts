@@ -22,7 +22,7 @@ export interface JourneyRuntime {
    * local activity at the start, one between two steps): every run on the
    * local path since STEPS_MERGED_PATCH; older runs replay their own sequence.
    */
-  stepsMerged(): boolean;
+  stepsMerged(input: JourneyInput): boolean;
   continueAsNew(input: JourneyInput): Promise<never>;
 }
 
@@ -75,7 +75,7 @@ export async function interpretJourney(
     (at) => (nextWakeAt = at),
   );
   progress.ctx = ctx;
-  const merged = ctx.localActivities && rt.stepsMerged();
+  const merged = ctx.localActivities && rt.stepsMerged(input);
   const stepRef = (stepId: string | null) => ({
     journeyKey: input.journeyKey,
     version: input.version,
@@ -106,6 +106,7 @@ export async function interpretJourney(
         version: version ?? input.version,
         emailTaskQueue: input.emailTaskQueue,
         historyLimit: input.historyLimit,
+        engine: input.engine,
         notBefore: new Date(ctx.now() + 2 * 86_400_000).toISOString(),
         // The step counter keeps counting, so next year's visits get new idempotency keys.
         state: { ...emptyState(), stepsTaken: state.stepsTaken },

@@ -6,6 +6,7 @@
 // failed for good.
 import { continueAsNew, isCancellation, patched, setHandler, TemporalFailure, workflowInfo } from '@temporalio/workflow';
 import type { RunStatus } from '../activities/journeys';
+import { engineAtLeast } from '../shared/journey-run';
 import { eventSignal, resumeSignal, statusQuery } from '../shared/signals';
 import { createContext, type JourneyInput } from './context';
 import { interpretJourney, type JourneyRuntime, type RunProgress } from './interpreter';
@@ -40,7 +41,7 @@ const temporalRuntime: JourneyRuntime = {
     return info.continueAsNewSuggested || info.historyLength >= (input.historyLimit ?? DEFAULT_HISTORY_LIMIT);
   },
   continueAsNew: (next) => continueAsNew<typeof journeyWorkflow>(next),
-  stepsMerged: () => patched(STEPS_MERGED_PATCH),
+  stepsMerged: (input) => engineAtLeast(input, 1) || patched(STEPS_MERGED_PATCH),
 };
 
 export async function journeyWorkflow(input: JourneyInput): Promise<RunStatus> {
@@ -52,7 +53,13 @@ export async function journeyWorkflow(input: JourneyInput): Promise<RunStatus> {
     // failed; cancellation, continue-as-new and other errors (which retry the
     // workflow task) are not failures of the run.
     const { ctx } = progress;
-    if (ctx && !progress.finishing && !isCancellation(err) && err instanceof TemporalFailure && patched(RECORD_FAILED_RUN_PATCH)) {
+    if (
+      ctx &&
+      !progress.finishing &&
+      !isCancellation(err) &&
+      err instanceof TemporalFailure &&
+      (engineAtLeast(input, 1) || patched(RECORD_FAILED_RUN_PATCH))
+    ) {
       const why = err.cause?.message ?? err.message;
       await ctx.acts.runFinished({
         workflowId: ctx.workflowId,

@@ -10,6 +10,7 @@ import { journeyWorkflowId } from '../../journeys/ids';
 import { journeyDefinitionSchema, type JourneyDefinitionInput } from '../../journeys/schema';
 import { publishJourney } from '../../journeys/store';
 import { createLogger } from '../../lib/logger';
+import { JOURNEY_ENGINE } from '../../shared/journey-run';
 import type { JourneyInput } from '../../workflows/context';
 import { journeyFixture, type JourneyFixture } from './fixtures';
 import { createTimeSkippingEnv, workflowBundle } from './temporal';
@@ -86,7 +87,8 @@ export async function journeyHarness(
       await env.client.workflow.start('journeyWorkflow', {
         workflowId,
         taskQueue,
-        args: [{ contactId, journeyKey, version, ...extra }],
+        // As the dispatcher starts runs: with today's interpreter generation (extra may say otherwise).
+        args: [{ contactId, journeyKey, version, engine: JOURNEY_ENGINE, ...extra }],
       });
       return env.client.workflow.getHandle(workflowId);
     },

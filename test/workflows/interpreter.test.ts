@@ -5,6 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { temporal } from '@temporalio/proto';
 import { decideApproval } from '../../approvals/decide';
 import { deleteContact } from '../../contacts/service';
 import type { JourneyDefinitionInput } from '../../journeys/schema';
@@ -137,6 +138,11 @@ describe('a journey of every step kind, over simulated weeks', () => {
     expect(await h.fx.tdb.db.salesTask.count({ where: { contactId: c.id } })).toBe(1);
     await h.dispatch(); // the enrolment request
     expect(await h.env.client.workflow.getHandle(`journey/i_target/${c.id}`).result()).toBe('completed');
+    // Started with the interpreter generation: no patch markers, so no search-attribute upserts.
+    const events = (await handle.fetchHistory()).events ?? [];
+    const types = events.map((e) => temporal.api.enums.v1.EventType[e.eventType ?? 0]);
+    expect(types).not.toContain('EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES');
+    expect(events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')).toEqual([]);
     await recordHistory(h.env.client, 'grand-tour', handle.workflowId);
   });
 });
