@@ -90,6 +90,14 @@ export const envSchema = z.object({
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100000).default(1000),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(1000).default(40),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(5000).default(100),
+  /**
+   * Workflow task polls at once: a number (at most that many, a fifth of them on the
+   * non-sticky queue, where new runs' first tasks wait) or `auto` (scaled from the
+   * server's backlog hints, up to WORKER_MAX_CONCURRENT_WORKFLOW_TASKS).
+   */
+  WORKER_WORKFLOW_TASK_POLLERS: z
+    .union([z.literal('auto'), z.coerce.number().int().min(2).max(1000)], { error: 'must be "auto" or a whole number from 2 to 1000' })
+    .default(10),
   WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().min(1).max(5000).default(100),
   /** Threads that render newsletter emails (email/prepare-pool.ts); unset: one less than the CPUs, at most 4; 0: on the activity's thread. */
   RENDER_THREADS: z.coerce.number().int().min(0).max(16).optional(),
@@ -201,6 +209,7 @@ const roles = {
     'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS',
     'WORKER_MAX_CONCURRENT_ACTIVITIES',
     'WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES',
+    'WORKER_WORKFLOW_TASK_POLLERS',
     'WORKER_SHUTDOWN_GRACE_SECONDS',
     'WORKER_MEMORY_LIMIT_MB',
     'RENDER_THREADS',

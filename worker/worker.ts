@@ -1,7 +1,15 @@
 // The Temporal worker: runs journey workflows and their activities.
 import { resolve } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
-import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  Worker,
+  type LogLevel,
+  type WorkerOptions,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import type { RoleEnv } from '../config/env';
 import { ConfigError, temporalSettings } from '../config/env';
 import { createActivities } from '../activities';
@@ -148,6 +156,15 @@ async function connectWithRetry(env: RoleEnv<'worker'>, log: Logger): Promise<Na
   }
 }
 
+/** How the journeys worker polls for workflow tasks (WORKER_WORKFLOW_TASK_POLLERS). */
+function workflowPollers(env: RoleEnv<'worker'>): NonNullable<WorkerOptions['workflowTaskPollerBehavior']> {
+  const slots = Math.min(env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS, Math.max(2, env.WORKER_MAX_CACHED_WORKFLOWS));
+  const p = env.WORKER_WORKFLOW_TASK_POLLERS;
+  return p === 'auto'
+    ? { type: 'autoscaling', minimum: 2, initial: Math.min(10, slots), maximum: slots }
+    : { type: 'simple-maximum', maximum: Math.min(p, slots) };
+}
+
 export async function startWorker(
   env: RoleEnv<'worker'>,
   opts: { workflowBundle?: WorkflowBundleWithSourceMap; db?: Db; mailer?: Mailer; log?: Logger } = {},
@@ -185,6 +202,7 @@ export async function startWorker(
     maxConcurrentWorkflowTaskExecutions: Math.min(env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS, Math.max(2, env.WORKER_MAX_CACHED_WORKFLOWS)),
     maxConcurrentActivityTaskExecutions: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxConcurrentLocalActivityExecutions: env.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
+    workflowTaskPollerBehavior: workflowPollers(env),
     shutdownGraceTime: env.WORKER_SHUTDOWN_GRACE_SECONDS * 1000,
     interceptors: { activity: [retryNotice(log), livenessHeartbeat] },
   };

@@ -37,6 +37,16 @@ describe('loadEnv', () => {
     );
   });
 
+  it('reads the workflow task pollers as a number or "auto", and names the variable otherwise', () => {
+    expect(loadEnv('worker', base).WORKER_WORKFLOW_TASK_POLLERS).toBe(10);
+    expect(loadEnv('worker', { ...base, WORKER_WORKFLOW_TASK_POLLERS: 'auto' }).WORKER_WORKFLOW_TASK_POLLERS).toBe('auto');
+    expect(loadEnv('worker', { ...base, WORKER_WORKFLOW_TASK_POLLERS: '24' }).WORKER_WORKFLOW_TASK_POLLERS).toBe(24);
+    expect(() => loadEnv('worker', { ...base, WORKER_WORKFLOW_TASK_POLLERS: 'many' })).toThrowError(
+      /WORKER_WORKFLOW_TASK_POLLERS: must be "auto" or a whole number from 2 to 1000/,
+    );
+    expect(() => loadEnv('worker', { ...base, WORKER_WORKFLOW_TASK_POLLERS: '1' })).toThrowError(/WORKER_WORKFLOW_TASK_POLLERS/);
+  });
+
   it('only requires what the role uses', () => {
     expect(loadEnv('migrate', { DATABASE_URL: base.DATABASE_URL }).DATABASE_URL).toBe(base.DATABASE_URL);
   });
