@@ -61,7 +61,16 @@ export class BacklogGate {
     if (this.opts.limit <= 0 || this.released) return;
     const now = this.opts.now ?? Date.now;
     const sleep = this.opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-    if ((await this.backlog(this.opts.maxAgeMs ?? 1000)) <= this.opts.limit) return;
+    const maxAge = this.opts.maxAgeMs ?? 1000;
+    // Open on the last reading: a stale one is refreshed in the background, so a
+    // delivery never waits for DescribeTaskQueue (a round trip that, awaited once a
+    // second, added its latency to every first event after a quiet second).
+    const last = this.reading;
+    if (last && last.backlog <= this.opts.limit) {
+      if (now() - last.at >= maxAge) void this.backlog(maxAge);
+      return;
+    }
+    if ((await this.backlog(maxAge)) <= this.opts.limit) return;
     const recheck = this.opts.recheckMs ?? 250;
     // Closed: every waiter looks again after a pause, sharing one fresher reading.
     // Each pause is counted as it ends, so a long wait shows while it lasts.

@@ -42,6 +42,36 @@ describe('backlog gate', () => {
     expect(f.waits).toEqual([]);
   });
 
+  it('never makes an open gate wait for a reading: a stale one under the limit is refreshed in the background', async () => {
+    let clock = 0;
+    let reads = 0;
+    const pending: ((n: number) => void)[] = [];
+    const gate = new BacklogGate(
+      () => {
+        reads++;
+        return reads === 1 ? Promise.resolve(50) : new Promise<number>((r) => pending.push(r));
+      },
+      { limit: 100, maxAgeMs: 1000, recheckMs: 250, now: () => clock, sleep: async (ms) => void (clock += ms) },
+    );
+    await gate.wait(); // the first reading is awaited: there is nothing to go on yet
+    clock += 5000;
+    // Stale and under the limit: through at once, while the refresh is still unanswered.
+    await gate.wait();
+    await gate.wait();
+    expect(reads).toBe(2); // one refresh, shared
+    pending.shift()!(500);
+    await new Promise((r) => setImmediate(r));
+    // The refreshed reading is over the limit: the next delivery waits until a reading says otherwise.
+    let passed = false;
+    const waiting = gate.wait().then(() => (passed = true));
+    await new Promise((r) => setImmediate(r));
+    expect(passed).toBe(false);
+    while (pending.length === 0) await new Promise((r) => setImmediate(r));
+    pending.shift()!(20);
+    await waiting;
+    expect(passed).toBe(true);
+  });
+
   it('holds deliveries while the backlog is over the limit, re-reading every pause, and lets them go once it drains', async () => {
     const f = fixture([500, 300, 150, 90]);
     await Promise.all([f.gate.wait(), f.gate.wait(), f.gate.wait()]);
