@@ -57,10 +57,15 @@ describe('dispatcher backpressure', () => {
     connection = await Connection.connect({ address: inject('temporalAddress') });
     const backlog = temporalBacklogReader(new Client({ connection }), 'default', cluster.env.TEMPORAL_TASK_QUEUE!);
     await until('a backlog over the limit', async () => (await backlog()) > LIMIT, 60_000);
-    const before = await dispatched();
-    expect(before).toBe(FIRST);
+    expect(await dispatched()).toBe(FIRST);
+    // An open gate goes on its last reading and refreshes it in the background: one
+    // more sign-up passes on the stale reading and has the server read the backlog.
+    await signUp(FIRST);
+    await until('the server to read the backlog', async () => (await metric(server.url, 'rapport_temporal_workflow_task_backlog')) > LIMIT);
+    await until('the probe delivered', async () => (await dispatched()) === FIRST + 1);
+    const before = FIRST + 1;
     // The next sign-ups stay in the outbox: their deliveries wait for the workers.
-    for (let i = FIRST; i < N; i++) await signUp(i);
+    for (let i = FIRST + 1; i < N; i++) await signUp(i);
     await until(
       'deliveries held for the backlog',
       async () => (await metric(server.url, 'rapport_dispatch_backlog_wait_seconds_total')) > 2,
