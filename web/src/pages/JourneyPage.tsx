@@ -1,6 +1,14 @@
 // One journey: the graph with live counts, the YAML beside it, a clicked
 // node's settings and contacts, save draft, publish, pause and resume.
-import { Background, Controls, ReactFlow, type Connection, type FitViewOptions, type NodeMouseHandler } from '@xyflow/react';
+import {
+  Background,
+  Controls,
+  ReactFlow,
+  type Connection,
+  type FitViewOptions,
+  type NodeChange,
+  type NodeMouseHandler,
+} from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { parse, stringify } from 'yaml';
@@ -147,10 +155,19 @@ export function JourneyPage({ journeyKey }: { journeyKey: string }) {
     [issues, parseError, text],
   );
 
-  const graph = useMemo(
-    () => (current ? buildGraph(current, stats.data, issuesByStep, selected, simPath) : null),
-    [current, stats.data, issuesByStep, selected, simPath],
-  );
+  // React Flow measures each node once and keeps the size on the node object it
+  // was given; the graph is rebuilt (new objects) whenever counts, selection or
+  // the draft change, and a node without its size is hidden until measured again.
+  // Kept here and handed back with every rebuild, a node never goes hidden.
+  const [measured, setMeasured] = useState<Record<string, { width: number; height: number }>>({});
+  const onNodesChange = useCallback((changes: NodeChange[]) => {
+    const sized = changes.flatMap((c) => (c.type === 'dimensions' && c.dimensions ? [[c.id, c.dimensions] as const] : []));
+    if (sized.length > 0) setMeasured((m) => ({ ...m, ...Object.fromEntries(sized) }));
+  }, []);
+  const graph = useMemo(() => {
+    const g = current ? buildGraph(current, stats.data, issuesByStep, selected, simPath) : null;
+    return g && { ...g, nodes: g.nodes.map((n) => (measured[n.id] ? { ...n, measured: measured[n.id] } : n)) };
+  }, [current, stats.data, issuesByStep, selected, simPath, measured]);
   const editText = useCallback((t: string, select?: string | null) => {
     setText(t);
     setFailure(null);
@@ -374,6 +391,7 @@ export function JourneyPage({ journeyKey }: { journeyKey: string }) {
             nodeTypes={nodeTypes}
             edgeTypes={edgeTypes}
             onNodeClick={onNodeClick}
+            onNodesChange={onNodesChange}
             nodesDraggable={false}
             nodesConnectable={canEdit}
             onConnect={onConnect}
