@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_API_KEY } from '../support/env';
 import { startRoleCluster, until, type RoleCluster } from '../support/role-cluster';
 
-const N = 12;
+const N = 20;
 const RATE = 2;
 let cluster: RoleCluster;
 
@@ -58,8 +58,9 @@ describe('an email-only worker with a rate limit', () => {
     expect(sent).toHaveLength(N);
     const times = sent.map((s) => s.sentAt!.getTime()).sort((a, b) => a - b);
     // Temporal lets a first burst through (5 here: the worker's SMTP_POOL_SIZE of slots), then
-    // paces the queue: the sends after the 6th come at about RATE a second (unlimited, all 12 go within ~0.3 s,
-    // some 40 a second). Over a tail of seven sends the pacing jitters (3.05/s seen on a loaded machine): the bound is 2 × RATE.
+    // paces the queue: the sends after the 6th come at about RATE a second (unlimited, they go some
+    // 40 a second). Its limiter lets a few more through at times (a tail of 7 sends once measured
+    // 7/s on a loaded CI machine): over a tail of 15 the bound is 2 × RATE.
     const tail = times.slice(5);
     const tailRate = (tail.length - 1) / ((tail.at(-1)! - tail[0]!) / 1000);
     expect(tailRate).toBeLessThanOrEqual(RATE * 2);
