@@ -2,7 +2,7 @@
 // list, each figure against a baseline measured in the same run on the same
 // servers (2 shared cores here: read the ratios, not the seconds).
 //
-//   npm run bench:volume -- [figures] [--contacts N] [--events N] [--requests N] [--seconds N] [--rate N] [--cache N]
+//   npm run bench:volume -- [figures] [--contacts N] [--events N] [--requests N] [--seconds N] [--rate N] [--warmup S] [--cache N]
 //   figures: enrol dispatch ingest latency (default: all), waiting (only when named)
 //
 // enrol     N contacts' stored `signed_up` events (welcome + nurture: 2 runs each)
@@ -20,7 +20,8 @@
 // waiting   N contacts (default 100,000) each with a run waiting 30 days: the
 //           worker's resident set at every tenth, its peak, and its idle size.
 // latency   event accepted -> email at the SMTP server, at 10/s and 100/s (or --rate),
-//           with the time by phase (outbox, Temporal + worker).
+//           with the time by phase (outbox, Temporal + worker) and by 10 s of sending;
+//           --warmup S first sends S seconds' worth at the same rate, not counted.
 //
 // The last line is a JSON object with every figure.
 import type { Server } from 'node:http';
@@ -29,6 +30,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { ROOT } from '../stack/tools';
 import { journeyDefinitionSchema } from '../journeys/schema';
 import { publishJourney } from '../journeys/store';
@@ -490,8 +492,8 @@ async function ingestFigure(requests: number) {
  * to subtract.
  */
 async function latencyPhases(stack: BenchStack, keys: string) {
-  const rows = await stack.db.$queryRaw<{ stored: number; dispatched: number | null; queued: number | null }[]>`
-    SELECT EXTRACT(EPOCH FROM e.received_at) * 1000 AS stored, EXTRACT(EPOCH FROM e.dispatched_at) * 1000 AS dispatched,
+  const rows = await stack.db.$queryRaw<{ key: string; stored: number; dispatched: number | null; queued: number | null }[]>`
+    SELECT e.idempotency_key AS key, EXTRACT(EPOCH FROM e.received_at) * 1000 AS stored, EXTRACT(EPOCH FROM e.dispatched_at) * 1000 AS dispatched,
            EXTRACT(EPOCH FROM m.created_at) * 1000 AS queued
     FROM events e LEFT JOIN message_sends m ON m.contact_id = e.contact_id AND m.journey_key = 'welcome'
     WHERE e.idempotency_key LIKE ${keys}`;
@@ -503,53 +505,113 @@ async function latencyPhases(stack: BenchStack, keys: string) {
     return { p50: quantile(v, 0.5), p99: quantile(v, 0.99) };
   };
   const diff = (a: number | null, b: number | null) => (a === null || b === null ? null : Number(b) - Number(a));
+  // BENCH_LATENCY_DUMP=FILE: every event's timestamps, for a closer look at the tail.
+  if (process.env.BENCH_LATENCY_DUMP)
+    writeFileSync(
+      `${process.env.BENCH_LATENCY_DUMP}.phases`,
+      JSON.stringify(rows.map((r) => [r.key, Number(r.stored), Number(r.dispatched), Number(r.queued)])),
+    );
   return {
     toDispatch: phase((r) => diff(r.stored, r.dispatched)),
     toSendRow: phase((r) => diff(r.dispatched, r.queued)),
   };
 }
 
-/** Steady `rate` sign-ups per second for `seconds`: POST accepted -> welcome email at the SMTP server. */
-async function latencyFigure(rates: number[], seconds: number) {
+interface Sending {
+  /** Email -> when its POST was answered 202 (performance.now()). */
+  accepted: Map<string, number>;
+  failedPosts: number;
+  total: number;
+  emails: string[];
+  t0: number;
+}
+
+/** POSTs `rate` sign-ups per second for `seconds`, each a new contact `<prefix>-<i>@example.com`, and waits for their welcome emails (at most 120 s). */
+async function signUpsAtRate(stack: BenchStack, url: string, prefix: string, rate: number, seconds: number): Promise<Sending> {
+  const accepted = new Map<string, number>();
+  let failedPosts = 0;
+  const total = rate * seconds;
+  const emails: string[] = [];
+  const t0 = performance.now();
+  const posts: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const wait = t0 + (i * 1000) / rate - performance.now();
+    if (wait > 0) await sleep(wait);
+    const email = `${prefix}-${i}@example.com`;
+    emails.push(email);
+    posts.push(
+      fetch(`${url}/v1/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${BENCH_API_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ id: `${prefix}-${i}`, type: 'signed_up', contact: { email } }),
+      }).then(
+        async (res) => {
+          await res.arrayBuffer();
+          if (res.status === 202) accepted.set(email, performance.now());
+        },
+        () => void failedPosts++,
+      ),
+    );
+  }
+  await Promise.all(posts);
+  const deadline = performance.now() + 120_000;
+  while ([...accepted.keys()].some((e) => !stack.sink.arrivals.has(e)) && performance.now() < deadline) await sleep(200);
+  return { accepted, failedPosts, total, emails, t0 };
+}
+
+/** Accepted -> at the SMTP server, ms, sorted (Infinity: not mailed). */
+function latenciesOf(stack: BenchStack, accepted: Map<string, number>, emails: Iterable<string> = accepted.keys()): number[] {
+  const out: number[] = [];
+  for (const e of emails) {
+    const t = accepted.get(e);
+    if (t !== undefined) out.push((stack.sink.arrivals.get(e) ?? Number.POSITIVE_INFINITY) - t);
+  }
+  return out.sort((a, b) => a - b);
+}
+
+/**
+ * Steady `rate` sign-ups per second for `seconds`: POST accepted -> welcome
+ * email at the SMTP server. `warmupSeconds` first sends as many seconds' worth
+ * at the same rate, not counted, so the figure is the stack's steady state
+ * rather than its first minute (the cold start shows in the first 10 s window
+ * without it).
+ */
+async function latencyFigure(rates: number[], seconds: number, warmupSeconds: number) {
   const stack = await startBenchStack();
   try {
     await stack.startWorker();
     const server = await stack.startServer();
     const result: Record<string, unknown> = {};
     for (const rate of rates) {
-      say(`\n[latency] ${rate} sign-ups/s for ${seconds} s, event accepted -> email at the SMTP server`);
-      const sent = new Map<string, number>();
-      let failedPosts = 0;
-      const total = rate * seconds;
-      const t0 = performance.now();
-      const posts: Promise<void>[] = [];
-      for (let i = 0; i < total; i++) {
-        const due = t0 + (i * 1000) / rate;
-        const wait = due - performance.now();
-        if (wait > 0) await sleep(wait);
-        const email = `lat-${rate}-${i}@example.com`;
-        posts.push(
-          fetch(`${server.url}/v1/events`, {
-            method: 'POST',
-            headers: { authorization: `Bearer ${BENCH_API_KEY}`, 'content-type': 'application/json' },
-            body: JSON.stringify({ id: `lat-${rate}-${i}`, type: 'signed_up', contact: { email } }),
-          }).then(
-            async (res) => {
-              await res.arrayBuffer();
-              if (res.status === 202) sent.set(email, performance.now());
-            },
-            () => void failedPosts++,
-          ),
+      if (warmupSeconds > 0) {
+        const warm = await signUpsAtRate(stack, server.url, `warm-${rate}`, rate, warmupSeconds);
+        const lat = latenciesOf(stack, warm.accepted);
+        say(
+          `\n[latency] warm-up: ${rate} sign-ups/s for ${warmupSeconds} s (not counted): p50 ${quantile(lat, 0.5).toFixed(0)} ms, p99 ${quantile(lat, 0.99).toFixed(0)} ms`,
         );
       }
-      await Promise.all(posts);
-      const deadline = performance.now() + 120_000;
-      while ([...sent.keys()].some((e) => !stack.sink.arrivals.has(e)) && performance.now() < deadline) await sleep(200);
-      const lat = [...sent].map(([e, t]) => (stack.sink.arrivals.get(e) ?? Number.POSITIVE_INFINITY) - t).sort((a, b) => a - b);
+      say(`\n[latency] ${rate} sign-ups/s for ${seconds} s, event accepted -> email at the SMTP server`);
+      const { accepted, failedPosts, total, emails, t0 } = await signUpsAtRate(stack, server.url, `lat-${rate}`, rate, seconds);
+      const lat = latenciesOf(stack, accepted);
       const missing = lat.filter((x) => !Number.isFinite(x)).length;
       say(
-        `  ${sent.size} accepted of ${total}${failedPosts ? ` (${failedPosts} POSTs failed to connect)` : ''}; p50 ${quantile(lat, 0.5).toFixed(0)} ms, p99 ${quantile(lat, 0.99).toFixed(0)} ms${missing ? `, ${missing} not mailed within 120 s` : ''}`,
+        `  ${accepted.size} accepted of ${total}${failedPosts ? ` (${failedPosts} POSTs failed to connect)` : ''}; p50 ${quantile(lat, 0.5).toFixed(0)} ms, p99 ${quantile(lat, 0.99).toFixed(0)} ms${missing ? `, ${missing} not mailed within 120 s` : ''}`,
       );
+      // Where in the minute the tail sits (a cold start, a stall, or all along): p50 / p99 per 10 s of sending.
+      const windows: { from: number; p50: number; p99: number; max: number }[] = [];
+      for (let from = 0; from < seconds; from += 10) {
+        const inWindow = latenciesOf(stack, accepted, emails.slice(from * rate, (from + 10) * rate));
+        windows.push({ from, p50: quantile(inWindow, 0.5), p99: quantile(inWindow, 0.99), max: inWindow.at(-1) ?? 0 });
+      }
+      say(
+        `  by 10 s of sending (p50 / p99 / max ms): ${windows.map((w) => `${w.from}s ${w.p50.toFixed(0)}/${w.p99.toFixed(0)}/${w.max.toFixed(0)}`).join(', ')}`,
+      );
+      // BENCH_LATENCY_DUMP=FILE: each sign-up's answer and arrival (ms from the first POST), for a closer look at the tail.
+      if (process.env.BENCH_LATENCY_DUMP)
+        writeFileSync(
+          `${process.env.BENCH_LATENCY_DUMP}.${rate}.sent`,
+          JSON.stringify([...accepted].map(([e, t]) => [e, t - t0, (stack.sink.arrivals.get(e) ?? Number.NaN) - t0])),
+        );
       const phases = await latencyPhases(stack, `api:lat-${rate}-%`);
       say(
         `  by phase (p50 / p99 ms): ${Object.entries(phases)
@@ -557,12 +619,14 @@ async function latencyFigure(rates: number[], seconds: number) {
           .join(', ')}`,
       );
       result[`${rate}perSecond`] = {
-        accepted: sent.size,
+        accepted: accepted.size,
         failedPosts,
         total,
+        warmupSeconds,
         p50Ms: quantile(lat, 0.5),
         p99Ms: quantile(lat, 0.99),
         missing,
+        windows,
         phases,
       };
     }
@@ -574,7 +638,7 @@ async function latencyFigure(rates: number[], seconds: number) {
 
 const started = Date.now();
 if (want('ingest')) await ingestFigure(flag('requests', 5000));
-if (want('latency')) await latencyFigure(flag('rate', 0) > 0 ? [flag('rate', 0)] : [10, 100], flag('seconds', 30));
+if (want('latency')) await latencyFigure(flag('rate', 0) > 0 ? [flag('rate', 0)] : [10, 100], flag('seconds', 30), flag('warmup', 0));
 if (want('dispatch')) await dispatchFigure(flag('contacts', 1000), flag('events', 50_000));
 if (figures.includes('waiting')) await waitingFigure(flag('contacts', 100_000));
 if (want('enrol')) await enrolFigure(flag('contacts', 2000), args.includes('--cache') ? flag('cache', 1000) : null);

@@ -5,7 +5,7 @@
 // contacts, their runs) and keeps it current here as runs start and end.
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Contact, JourneyRun } from '@prisma/client';
-import type { Db } from '../lib/db';
+import { sqlOf, type Db } from '../lib/db';
 import { BoundedCache } from '../lib/bounded-cache';
 import type { Logger } from '../lib/logger';
 import { journeyWorkflowId } from '../journeys/ids';
@@ -70,6 +70,7 @@ export async function deliverEvent(deps: DeliveryDeps, journeys: PublishedJourne
   // 2. Journeys whose trigger the event satisfies start (subject to re-entry rules).
   const contact = state.contact;
   if (!contact || contact.deletedAt) return;
+  const starts: { j: PublishedJourney; workflowId: string; why: string }[] = [];
   for (const j of journeys) {
     const match = await triggerMatch(deps.db, j.definition, signal, contact);
     if (!match) continue;
@@ -77,39 +78,87 @@ export async function deliverEvent(deps: DeliveryDeps, journeys: PublishedJourne
     if (signalled.has(workflowId)) continue; // never two concurrent runs
     const previous = state.runs.get(workflowId);
     if (previous && !reentryAllowed(j.definition.reentry, previous.startedAt)) continue;
-    const input: JourneyInput = {
-      contactId: e.contact_id,
-      journeyKey: j.key,
-      version: j.version,
-      emailTaskQueue: deps.emailTaskQueue,
-      triggerEventId: e.id,
-      engine: JOURNEY_ENGINE,
-    };
-    try {
-      await client.workflow.signalWithStart('journeyWorkflow', {
-        workflowId,
-        taskQueue: deps.taskQueue,
-        args: [input],
-        signal: eventSignal,
-        signalArgs: [signal],
-        workflowIdReusePolicy:
-          j.definition.reentry === 'once' ? WorkflowIdReusePolicy.REJECT_DUPLICATE : WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-      });
-    } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) continue; // closed, and re-entry is not allowed
-      throw err;
-    }
-    const run = await deps.db.journeyRun.upsert({
-      where: { workflowId },
-      create: { workflowId, contactId: e.contact_id, journeyKey: j.key, journeyVersion: j.version },
-      // The current step is the run's to write (it may already have): an ended
-      // run's row has none left, so a re-entered run starts clean either way.
-      update: { status: 'running', journeyVersion: j.version, startedAt: new Date(), endedAt: null },
-    });
-    state.runs.set(workflowId, run);
-    signalled.add(workflowId);
-    deps.log.debug({ workflowId, eventId: e.id, why: match.why }, 'journey started');
+    starts.push({ j, workflowId, why: match.why });
   }
+  // Runs of different journeys have no order between them: one event's starts
+  // go to Temporal at once (a sign-up starts welcome and nurture), so the event
+  // waits for one round trip rather than one per journey. If one fails, the
+  // event is delivered again; a run already started then only hears the event
+  // again, and a run drops an event id it has seen.
+  await Promise.all(starts.map((s) => startRun(deps, state, e, signal, s)));
+}
+
+async function startRun(
+  deps: DeliveryDeps,
+  state: ContactState,
+  e: OutboxEvent,
+  signal: JourneyEvent,
+  { j, workflowId, why }: { j: PublishedJourney; workflowId: string; why: string },
+): Promise<void> {
+  const input: JourneyInput = {
+    contactId: e.contact_id,
+    journeyKey: j.key,
+    version: j.version,
+    emailTaskQueue: deps.emailTaskQueue,
+    triggerEventId: e.id,
+    engine: JOURNEY_ENGINE,
+  };
+  try {
+    await deps.client.workflow.signalWithStart('journeyWorkflow', {
+      workflowId,
+      taskQueue: deps.taskQueue,
+      args: [input],
+      signal: eventSignal,
+      signalArgs: [signal],
+      workflowIdReusePolicy:
+        j.definition.reentry === 'once' ? WorkflowIdReusePolicy.REJECT_DUPLICATE : WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+    });
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return; // closed, and re-entry is not allowed
+    throw err;
+  }
+  state.runs.set(workflowId, await runStarted(deps.db, { workflowId, contactId: e.contact_id, journeyKey: j.key, version: j.version }));
+  deps.log.debug({ workflowId, eventId: e.id, why }, 'journey started');
+}
+
+// The run's row: created, or (a re-entered run) running again from now. The
+// current step is the run's to write (it may already have): an ended run's
+// row has none left, so a re-entered run starts clean either way.
+const RUN_STARTED = `
+  INSERT INTO journey_runs (id, workflow_id, contact_id, journey_key, journey_version)
+  VALUES (gen_random_uuid(), $1, $2::uuid, $3, $4::int)
+  ON CONFLICT (workflow_id) DO UPDATE
+    SET status = 'running', journey_version = EXCLUDED.journey_version, started_at = now(), ended_at = NULL
+  RETURNING id::text, workflow_id, contact_id::text, journey_key, journey_version, status, current_step, started_at, ended_at`;
+
+/** Writes the started run's row (one statement on node-postgres, as the outbox's are). */
+async function runStarted(
+  db: Db,
+  run: { workflowId: string; contactId: string; journeyKey: string; version: number },
+): Promise<JourneyRun> {
+  const r = await sqlOf(db).query<{
+    id: string;
+    workflow_id: string;
+    contact_id: string;
+    journey_key: string;
+    journey_version: number;
+    status: string;
+    current_step: string | null;
+    started_at: Date;
+    ended_at: Date | null;
+  }>({ name: 'rapport-run-started', text: RUN_STARTED, values: [run.workflowId, run.contactId, run.journeyKey, run.version] });
+  const row = r.rows[0]!;
+  return {
+    id: row.id,
+    workflowId: row.workflow_id,
+    contactId: row.contact_id,
+    journeyKey: row.journey_key,
+    journeyVersion: row.journey_version,
+    status: row.status,
+    currentStep: row.current_step,
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+  };
 }
 
 /** Whether the run's journey version reacts to the event (see journeys/interest.ts). */

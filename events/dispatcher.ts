@@ -19,6 +19,7 @@ import { activeJourneys, type PublishedJourney } from '../journeys/store';
 import { redactEmails } from '../lib/redact';
 import type { BacklogGate } from './backlog-gate';
 import { CongestionWindow, isOverload } from './congestion';
+import { KickThrottle } from './kick-throttle';
 import { deliverEvent, type ContactState } from './delivery';
 import { claimDue, markDispatched, markFailed, postpone, renewLease, type OutboxEvent } from './outbox';
 
@@ -50,7 +51,9 @@ const PIPELINE = 2;
 /**
  * Events stored one request at a time each kick the loop; claiming them a
  * batch per event cost as much CPU as storing them (five queries per batch).
- * A kick wakes the loop this much later, with what arrived meanwhile.
+ * The loop is woken at most once per this many ms: the first kick after a
+ * quiet spell at once (a lone event does not wait), the kicks that follow
+ * within it together, at its end.
  */
 export const KICK_COALESCE_MS = 20;
 
@@ -63,7 +66,7 @@ export class Dispatcher {
   private stopped = true;
   private wakers = new Set<() => void>();
   private pending = false;
-  private kickTimer: NodeJS.Timeout | null = null;
+  private readonly kicks: KickThrottle;
   private loops: Promise<void>[] = [];
   readonly stats: DispatchStats = { delivered: 0, failed: 0 };
   /** Deliveries in flight across this dispatcher's batches, narrowed while Temporal cannot keep up (events/congestion.ts). */
@@ -71,6 +74,9 @@ export class Dispatcher {
 
   constructor(private readonly deps: DispatcherDeps) {
     this.window = new CongestionWindow(deps.concurrency ?? 64);
+    this.kicks = new KickThrottle(deps.kickCoalesceMs ?? KICK_COALESCE_MS, () => {
+      for (const wake of this.wakers) wake();
+    });
   }
 
   private get leaseSeconds(): number {
@@ -172,13 +178,10 @@ export class Dispatcher {
     );
   }
 
-  /** Asks the loop to run now (e.g. right after an event was stored). */
+  /** Asks the loop to run now (e.g. right after an event was stored); see KICK_COALESCE_MS. */
   kick(): void {
     this.pending = true;
-    this.kickTimer ??= setTimeout(() => {
-      this.kickTimer = null;
-      for (const wake of this.wakers) wake();
-    }, this.deps.kickCoalesceMs ?? KICK_COALESCE_MS);
+    this.kicks.kick();
   }
 
   start(): void {
@@ -193,8 +196,7 @@ export class Dispatcher {
     this.stopped = true;
     // Batches in flight finish without waiting for the workers (their events would otherwise wait out the lease).
     this.deps.backlog?.release();
-    if (this.kickTimer) clearTimeout(this.kickTimer);
-    this.kickTimer = null;
+    this.kicks.cancel();
     for (const wake of this.wakers) wake();
     await Promise.all(this.loops);
   }

@@ -1,7 +1,7 @@
 // Journeys in the database: a draft per journey and immutable published versions.
 import { createHash } from 'node:crypto';
 import type { Prisma } from '@prisma/client';
-import type { Db } from '../lib/db';
+import { sqlOf, type Db } from '../lib/db';
 import { BoundedCache } from '../lib/bounded-cache';
 import { journeyDefinitionSchema, type JourneyDefinition } from './schema';
 
@@ -39,17 +39,24 @@ export interface PublishedJourney {
   definition: JourneyDefinition;
 }
 
-/** The latest published version of every journey (for routing events). */
+// Active journeys and their latest version numbers; the definitions come from
+// the cache of immutable versions, so a batch of the dispatcher reads a few
+// short rows instead of every definition (and validating each) again.
+const ACTIVE = `
+  SELECT DISTINCT ON (d.id) d.key, d.status, v.version
+  FROM journey_definitions d JOIN journey_versions v ON v.journey_id = d.id
+  WHERE d.status = 'active'
+  ORDER BY d.id, v.version DESC`;
+
+/** The latest published version of every active journey (for routing events). */
 export async function activeJourneys(db: Db): Promise<PublishedJourney[]> {
-  const rows = await db.journeyDefinition.findMany({
-    where: { status: 'active' },
-    include: { versions: { orderBy: { version: 'desc' }, take: 1 } },
-  });
-  return rows.flatMap((r) => {
-    const v = r.versions[0];
-    if (!v) return [];
-    return [{ key: r.key, version: v.version, status: r.status, definition: journeyDefinitionSchema.parse(v.definition) }];
-  });
+  const r = await sqlOf(db).query<{ key: string; status: string; version: number }>({ name: 'rapport-journeys-active', text: ACTIVE });
+  const out: PublishedJourney[] = [];
+  for (const row of r.rows) {
+    const definition = await journeyVersion(db, row.key, row.version);
+    if (definition) out.push({ key: row.key, version: row.version, status: row.status, definition });
+  }
+  return out.sort((a, b) => a.key.localeCompare(b.key));
 }
 
 /** Published versions are immutable; a few per journey are in use at once. */

@@ -96,7 +96,10 @@ export async function startBenchStack(
     },
     async startServer(extra = {}) {
       const port = await freePort();
-      const p = track(await startRole('server', { ...process.env, ...env, HTTP_PORT: String(port), ...extra }, { out: quiet }));
+      // BENCH_SERVER_PROFILE=DIR: each server writes a V8 CPU profile (.cpuprofile) there when it stops.
+      const dir = process.env.BENCH_SERVER_PROFILE;
+      const nodeArgs = dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+      const p = track(await startRole('server', { ...process.env, ...env, HTTP_PORT: String(port), ...extra }, { out: quiet, nodeArgs }));
       return Object.assign(p, { url: `http://127.0.0.1:${port}` });
     },
     close() {
